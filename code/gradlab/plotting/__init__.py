@@ -1,0 +1,28 @@
+"""Every figure of the book.
+
+Plotting functions take computed results (they never compute them), accept
+``ax=None`` and return the Axes or Figure they drew on. No computing module imports
+this package; only the front ends do (the top-level namespace, the CLI, the figure
+registry)."""
+
+from gradlab.plotting.descent import (
+    plot_descent_paths,
+    plot_gradient_field,
+    plot_losses,
+    plot_measured_vs_predicted,
+    plot_parabola_convergence,
+    plot_parabola_fits,
+    plot_series_fit,
+)
+from gradlab.plotting.style import styled
+
+__all__ = [
+    "plot_descent_paths",
+    "plot_gradient_field",
+    "plot_losses",
+    "plot_measured_vs_predicted",
+    "plot_parabola_convergence",
+    "plot_parabola_fits",
+    "plot_series_fit",
+    "styled",
+]

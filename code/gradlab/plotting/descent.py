@@ -1,0 +1,183 @@
+"""Figures of the chapter "Gradients and gradient descent"."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import torch
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from gradlab.datasets import Series
+from gradlab.descent import DescentHistory
+from gradlab.experiments import RAW_LR, ParabolaComparison
+from gradlab.functions import GradientField, bowl
+from gradlab.plotting.style import INK, axes_or_new, new_figure, styled
+
+
+@styled
+def plot_gradient_field(
+    field: GradientField, ax: Axes | None = None, *, arrows: int = 11, label: str = "z"
+) -> Axes:
+    """Filled contours of z, with gradient arrows on an ``arrows`` × ``arrows`` grid.
+
+    Arrows are drawn to scale (same units as the axes, shrunk by a fixed factor), so
+    their lengths compare: long where the surface is steep, short where it is flat.
+    """
+    ax = axes_or_new(ax, figsize=(5.4, 4.6))
+    n = field.x.shape[0]
+    stride = max(1, (n - 1) // (arrows - 1))
+    pick = (slice(None, None, stride), slice(None, None, stride))
+    filled = ax.contourf(field.x, field.y, field.z, levels=20)
+    ax.quiver(
+        field.x[pick],
+        field.y[pick],
+        field.dz_dx[pick],
+        field.dz_dy[pick],
+        color="white",
+        angles="xy",
+        scale_units="xy",
+        scale=14,
+        width=0.006,
+    )
+    ax.figure.colorbar(filled, ax=ax, label=label, shrink=0.9)
+    ax.set(xlabel="x", ylabel="y", aspect="equal")
+    ax.grid(False)
+    return ax
+
+
+@styled
+def plot_descent_paths(
+    runs: Mapping[float, DescentHistory], ax: Axes | None = None, *, limit: float = 5.0
+) -> Axes:
+    """Contours of `gradlab.bowl` with the path of each run (keyed by learning rate)."""
+    ax = axes_or_new(ax, figsize=(6.4, 4.2))
+    xs = np.linspace(-limit, limit, 300)
+    ys = np.linspace(-limit * 0.6, limit * 0.6, 200)
+    grid = torch.stack(
+        torch.meshgrid(torch.tensor(xs), torch.tensor(ys), indexing="xy"), -1
+    )
+    ax.contour(
+        xs,
+        ys,
+        bowl(grid),
+        levels=np.geomspace(0.05, 120, 12),
+        colors=INK,
+        linewidths=0.7,
+        alpha=0.6,
+    )
+    for lr, run in runs.items():
+        path = run.params.numpy()
+        ax.plot(
+            path[:, 0],
+            path[:, 1],
+            marker="o",
+            markersize=3,
+            linewidth=1.4,
+            label=f"η = {lr:g}" + (" (diverges)" if run.diverged else ""),
+        )
+    ax.plot(
+        0, 0, marker="*", markersize=14, color=INK, linestyle="none", label="minimum"
+    )
+    ax.set(
+        xlim=(-limit, limit),
+        ylim=(-limit * 0.6, limit * 0.6),
+        xlabel="w₁",
+        ylabel="w₂",
+        aspect="equal",
+    )
+    ax.legend(loc="upper right", fontsize=9)
+    return ax
+
+
+@styled
+def plot_losses(
+    runs: Mapping[object, DescentHistory], ax: Axes | None = None, *, label: str = "η"
+) -> Axes:
+    """Loss against step for each run, on a log scale (keys become the legend)."""
+    ax = axes_or_new(ax, figsize=(6.4, 3.6))
+    for key, run in runs.items():
+        ax.semilogy(
+            run.losses.numpy(), label=f"{label} = {key:g}" if label else str(key)
+        )
+    ax.set(xlabel="step", ylabel="loss")
+    ax.legend(fontsize=9)
+    return ax
+
+
+@styled
+def plot_series_fit(
+    data: Series, fits: Mapping[str, np.ndarray | torch.Tensor], ax: Axes | None = None
+) -> Axes:
+    """The measurements as dots and each named fit as a curve over the same inputs."""
+    ax = axes_or_new(ax, figsize=(6.4, 3.6))
+    ax.scatter(data.t, data.y, s=18, color=INK, label="measurements", zorder=3)
+    for name, values in fits.items():
+        ax.plot(data.t, torch.as_tensor(values).detach(), label=name)
+    ax.set(xlabel="time step t", ylabel="signal")
+    ax.legend(fontsize=9)
+    return ax
+
+
+@styled
+def plot_measured_vs_predicted(
+    measured: Mapping[str, DescentHistory],
+    predicted: Mapping[str, tuple[np.ndarray, np.ndarray]],
+    *,
+    target: float | None = None,
+) -> Figure:
+    """Loss curves on log–log axes: measured runs solid, predicted continuations dashed.
+
+    ``predicted`` maps a label to (steps, losses) computed from the closed form.
+    """
+    fig, ax = new_figure(figsize=(6.8, 4.0))
+    for i, (name, run) in enumerate(measured.items()):
+        color = f"C{i}"
+        steps = np.arange(1, len(run.losses) + 1)
+        ax.loglog(steps, run.losses.numpy(), color=color, label=f"{name}: measured")
+        if name in predicted:
+            k, loss = predicted[name]
+            ax.loglog(
+                np.asarray(k) + 1,
+                loss,
+                color=color,
+                linestyle="--",
+                label=f"{name}: predicted",
+            )
+    if target is not None:
+        ax.axhline(
+            target, color=INK, linewidth=1, linestyle=":", label=f"loss {target:g}"
+        )
+    ax.set(xlabel="step + 1", ylabel="mean squared error")
+    ax.legend(fontsize=9)
+    return fig
+
+
+def plot_parabola_convergence(result: ParabolaComparison) -> Figure:
+    """Raw vs rescaled inputs: measured losses, and the raw run's exact continuation."""
+    until = int(result.raw_steps_needed * 1.5)
+    return plot_measured_vs_predicted(
+        {
+            f"raw t, η = {RAW_LR:g}": result.raw_run,
+            f"rescaled t, η = {result.rescaled_lr:.3g}": result.rescaled_run,
+        },
+        {f"raw t, η = {RAW_LR:g}": result.raw_prediction(until)},
+        target=result.target,
+    )
+
+
+def plot_parabola_fits(result: ParabolaComparison, ax: Axes | None = None) -> Axes:
+    """The start, the raw fit where its measured run stopped, and the rescaled fit."""
+    raw, scaled = result.raw, result.rescaled
+    return plot_series_fit(
+        raw.series,
+        {
+            "start": raw.problem.features @ raw.start,
+            f"raw t, {result.raw_run.steps:,} steps": raw.problem.features
+            @ result.raw_run.params[-1],
+            f"rescaled t, {result.rescaled_run.steps} steps": scaled.problem.features
+            @ result.rescaled_run.params[-1],
+        },
+        ax=ax,
+    )

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Set up everything the book and its tests need, idempotently:
+#   1. a virtual environment in .venv (Python >= 3.10),
+#   2. the package and its tools, installed through requirements/lock.txt
+#      (skipped when pyproject.toml and the lock file are unchanged since last time),
+#   3. Graphviz's `dot` program (installed with apt-get where we are root on Debian/Ubuntu;
+#      otherwise one message saying what to install).
+# Usage: tools/setup.sh [--browser]   (--browser also installs Debian's chromium for the
+# browser tests).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+VENV=.venv
+STAMP=$VENV/.gradlab-setup
+
+die() { echo "setup: $*" >&2; exit 1; }
+
+apt_install() {  # apt_install PACKAGE... : install Debian packages if we can, else fail
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing $* with apt-get"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"; } \
+      >/dev/null || die "apt-get could not install $*"
+  else
+    return 1
+  fi
+}
+
+"$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null \
+  || die "Python >= 3.10 is needed (tried '$PYTHON'); set PYTHON=/path/to/python3.x"
+
+if [ ! -x "$VENV/bin/python" ]; then
+  echo "setup: creating $VENV"
+  "$PYTHON" -m venv "$VENV"
+fi
+
+key=$(cat pyproject.toml requirements/lock.txt | sha256sum | cut -d' ' -f1)
+if [ "$(cat "$STAMP" 2>/dev/null)" != "$key" ]; then
+  echo "setup: installing Python packages from requirements/lock.txt (first run takes a few minutes)"
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
+    -c requirements/lock.txt -e ".[dev]" 2> >(grep -v "is ignored: it is neither" >&2)
+  echo "$key" > "$STAMP"
+fi
+
+if ! command -v dot >/dev/null 2>&1; then
+  apt_install graphviz || die "Graphviz's 'dot' program is missing. Install it, then rerun:
+  Debian/Ubuntu: sudo apt-get install graphviz    macOS: brew install graphviz
+  conda: conda install -c conda-forge graphviz"
+fi
+
+if [ "${1:-}" = "--browser" ] && ! command -v chromium >/dev/null 2>&1; then
+  apt_install chromium || die "the browser tests need Debian's 'chromium' package
+  (sudo apt-get install chromium); or run 'make test-fast' to skip them"
+fi
+exit 0
