@@ -71,7 +71,7 @@ class DirectionalCheck:
 
 
 def random_direction(like: Tensor, *, generator: torch.Generator) -> Tensor:
-    """A unit vector shaped like ``like``: u / ‖u‖ with u uniform in [−1, 1]ⁿ (float64)."""
+    """A unit vector shaped like ``like``: u / ‖u‖, u uniform in [−1, 1]ⁿ (float64)."""
     u = 2 * torch.rand(like.shape, generator=generator, dtype=torch.float64) - 1
     return u / u.norm()
 
