@@ -26,7 +26,8 @@ def numerical_gradient(
 
     Computed in float64: (f(x + ε eᵢ) − f(x − ε eᵢ)) / 2ε for every coordinate i.
 
-    >>> numerical_gradient(lambda v: (v**2).sum(), torch.tensor([3.0, -1.0]))
+    >>> g = numerical_gradient(lambda v: (v**2).sum(), torch.tensor([3.0, -1.0]))
+    >>> g.round(decimals=6)
     tensor([ 6., -2.], dtype=torch.float64)
     """
     if not eps > 0:

@@ -1,0 +1,68 @@
+"""Helpers for tests that read the book's sources and its built HTML."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from pathlib import Path
+
+import jupytext
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def toc_files() -> list[str]:
+    """Every page named in _toc.yml (root first), without extension."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    found = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries or ():
+            if "file" in entry:
+                found.append(entry["file"])
+            walk(entry.get("sections"))
+            for part in entry.get("parts", ()):
+                walk(part.get("chapters"))
+
+    walk(toc.get("chapters"))
+    for part in toc.get("parts", ()):
+        walk(part.get("chapters"))
+    return found
+
+
+def chapter_files() -> list[Path]:
+    """The pages of _toc.yml that are notebooks (MyST markdown with a kernelspec)."""
+    pages = [ROOT / f"{name}.md" for name in toc_files()]
+    return [p for p in pages if p.is_file() and "kernelspec:" in p.read_text()[:600]]
+
+
+def figure_names(chapter: Path) -> list[str]:
+    """The ``mystnb.figure.name`` of every code cell of a chapter, in order."""
+    notebook = jupytext.read(chapter)
+    names = []
+    for cell in notebook.cells:
+        figure = cell.metadata.get("mystnb", {}).get("figure", {})
+        if "name" in figure:
+            names.append(figure["name"])
+    return names
+
+
+class Elements(HTMLParser):
+    """Collects every start tag as (tag, attributes dict), in document order."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def parse_html(path: Path) -> Elements:
+    parser = Elements()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser

@@ -1,0 +1,64 @@
+import gradlab
+import pytest
+import torch
+from gradlab.experiments import RAW_MEASURED_STEPS, RESCALED_STEPS
+
+
+@pytest.fixture(scope="module")
+def result():
+    return gradlab.parabola_comparison()
+
+
+def test_data_is_seeded_and_shaped_like_the_chapter_says():
+    a, b = gradlab.noisy_parabola(seed=1), gradlab.noisy_parabola(seed=1)
+    torch.testing.assert_close(a.y, b.y)
+    assert a.t.tolist() == list(range(20))
+    clean = 0.75 * (a.t - 9.5) ** 2 + 1
+    assert 1.5 < float((a.y - clean).std()) < 4.5  # noise of scale 3
+
+
+def test_raw_features_are_badly_conditioned_and_rescaling_fixes_it(result):
+    assert result.raw.problem.condition_number > 1e5
+    assert result.rescaled.problem.condition_number < 20
+    # Same function class, so the same best loss.
+    assert result.rescaled.problem.min_loss == pytest.approx(
+        result.raw.problem.min_loss, rel=1e-6
+    )
+
+
+def test_measured_raw_run_agrees_with_the_closed_form(result):
+    assert result.raw_run.steps == RAW_MEASURED_STEPS
+    predicted = result.raw.problem.predicted_losses(
+        result.raw.start, gradlab.RAW_LR, result.raw_run.steps
+    )
+    assert result.raw_run.final_loss == pytest.approx(float(predicted), rel=1e-4)
+
+
+def test_the_orders_of_magnitude_the_chapter_states(result):
+    p, start = result.raw.problem, result.raw.start
+    # Still above 200 after 200,000 raw steps; hundreds of thousands more needed.
+    assert p.predicted_losses(start, gradlab.RAW_LR, 200_000) > 200
+    assert result.raw_steps_needed > 500_000
+    # Rescaled inputs reach the same target within 100 steps, as the run confirms.
+    assert result.rescaled_steps_needed <= RESCALED_STEPS
+    assert result.rescaled_run.losses[result.rescaled_steps_needed] <= result.target
+    assert result.raw_steps_needed / result.rescaled_steps_needed > 1e4
+
+
+def test_rescale_maps_onto_minus_one_one():
+    s = gradlab.rescale(torch.arange(20.0))
+    assert s[0] == -1 and s[-1] == 1
+    with pytest.raises(ValueError, match="distinct"):
+        gradlab.rescale(torch.ones(3))
+
+
+def test_linear_data_exercise_recovers_the_truth():
+    data = gradlab.linear_data(seed=0)
+    design = torch.cat([data.x, torch.ones(len(data.y), 1)], dim=1)
+    fit = gradlab.LeastSquares(design, data.y)
+    run = gradlab.gradient_descent(fit.loss, torch.zeros(3), lr=0.5, steps=200)
+    torch.testing.assert_close(run.params[-1].double(), fit.optimum, atol=1e-4, rtol=0)
+    truth = torch.tensor([*data.weights.tolist(), data.bias], dtype=torch.float64)
+    torch.testing.assert_close(fit.optimum, truth, atol=0.05, rtol=0)
+    with pytest.raises(TypeError, match="seed"):
+        gradlab.linear_data(seed=1.5)

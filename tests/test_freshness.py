@@ -1,0 +1,71 @@
+"""The Sphinx extension that re-executes chapters when gradlab changes."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools" / "sphinx_ext"))
+import gradlab_freshness as ext
+
+
+@pytest.fixture
+def project(tmp_path: Path, repo_root: Path) -> Path:
+    shutil.copytree(repo_root / "code" / "gradlab", tmp_path / "code" / "gradlab")
+    (tmp_path / "requirements").mkdir()
+    shutil.copy(repo_root / "requirements" / "lock.txt", tmp_path / "requirements")
+    return tmp_path
+
+
+def fake_app(root: Path) -> SimpleNamespace:
+    return SimpleNamespace(
+        srcdir=str(root),
+        outdir=str(root / "_build" / "html"),
+        config=SimpleNamespace(nb_execution_cache_path=str(root / "_build" / "cache")),
+    )
+
+
+def build(app: SimpleNamespace, docs=("book/a", "intro")) -> list[str]:
+    """Run the extension's hooks as one successful build; return the docs it re-reads."""
+    ext._on_builder_inited(app)
+    outdated = ext._on_env_get_outdated(
+        app, SimpleNamespace(found_docs=set(docs)), *[set()] * 3
+    )
+    Path(app.outdir).parent.mkdir(parents=True, exist_ok=True)
+    ext._on_build_finished(app, None)
+    return outdated
+
+
+def test_package_edit_clears_the_cache_and_rereads_every_page(project: Path):
+    app = fake_app(project)
+    build(app)  # first build: everything is new anyway
+    cache = project / "_build" / "cache"
+    cache.mkdir()
+    assert build(app) == []  # nothing changed: no page forced, cache kept
+    assert cache.is_dir()
+    module = project / "code" / "gradlab" / "descent.py"
+    module.write_text(module.read_text() + "\n# an edit\n")
+    assert build(app) == ["book/a", "intro"]
+    assert not cache.exists()
+    assert build(app) == []
+
+
+def test_a_failed_build_does_not_record_the_new_sources(project: Path):
+    app = fake_app(project)
+    build(app)
+    (project / "code" / "gradlab" / "new.py").write_text("x = 1\n")
+    ext._on_builder_inited(app)
+    ext._on_build_finished(app, RuntimeError("a cell raised"))
+    ext._on_builder_inited(app)
+    assert app.gradlab_stale  # the next build still re-executes
+
+
+def test_digest_ignores_files_outside_the_package(project: Path):
+    before = ext.sources_digest(project)
+    (project / "book").mkdir()
+    (project / "book" / "chapter.md").write_text("prose only")
+    assert ext.sources_digest(project) == before
