@@ -30,7 +30,7 @@ def fake_app(root: Path) -> SimpleNamespace:
 
 
 def build(app: SimpleNamespace, docs=("book/a", "intro")) -> list[str]:
-    """Run the extension's hooks as one successful build; return the docs it re-reads."""
+    """Run the hooks as one successful build; return the docs it forces to re-read."""
     ext._on_builder_inited(app)
     outdated = ext._on_env_get_outdated(
         app, SimpleNamespace(found_docs=set(docs)), *[set()] * 3
