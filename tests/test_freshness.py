@@ -54,6 +54,13 @@ def test_package_edit_clears_the_cache_and_rereads_every_page(project: Path):
     assert build(app) == []
 
 
+def test_a_cache_without_a_stamp_is_not_trusted(project: Path):
+    cache = project / "_build" / "cache"
+    cache.mkdir(parents=True)
+    build(fake_app(project))
+    assert not cache.exists()
+
+
 def test_a_failed_build_does_not_record_the_new_sources(project: Path):
     app = fake_app(project)
     build(app)

@@ -51,7 +51,9 @@ def _on_builder_inited(app: Sphinx) -> None:
     stamp = _stamp_path(app)
     previous = stamp.read_text().strip() if stamp.is_file() else None
     app.gradlab_stale = previous != app.gradlab_digest
-    if app.gradlab_stale and previous is not None:
+    if app.gradlab_stale:
+        # Also when there is no stamp: a cache of unknown age (restored by CI, say)
+        # cannot be trusted.
         logger.info("gradlab changed since the last build: re-executing every chapter")
         shutil.rmtree(_cache_path(app), ignore_errors=True)
 
