@@ -17,9 +17,15 @@ setup:  ## create .venv, install the pinned packages and Graphviz
 book: setup  ## build the HTML book strictly into _build/html
 	$(BUILD)
 
-lint: setup  ## ruff on the package, tests and tools
+lint: setup  ## ruff, paired notebooks in sync, actionlint on the workflow
 	$(PY) -m ruff check code tests tools
 	$(PY) -m ruff format --check code tests tools
+	$(PY) tools/chapters.py check
+	@if [ -x .venv/bin/actionlint ]; then .venv/bin/actionlint .github/workflows/*.yml; \
+	else echo "lint: actionlint is not available on this platform; skipped"; fi
+
+sync: setup  ## regenerate each chapter's set-up cell and paired .ipynb
+	$(PY) tools/chapters.py sync
 
 unit: setup  ## the package's unit tests
 	$(PY) -m pytest -m "not book"

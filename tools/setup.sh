@@ -4,7 +4,9 @@
 #   2. the package and its tools, installed through requirements/lock.txt
 #      (skipped when pyproject.toml and the lock file are unchanged since last time),
 #   3. Graphviz's `dot` program (installed with apt-get where we are root on Debian/Ubuntu;
-#      otherwise one message saying what to install).
+#      otherwise one message saying what to install),
+#   4. MathJax, fetched once from the npm registry into .vendor/ (never committed), so
+#      the site serves its own math renderer and makes no third-party requests.
 # Usage: tools/setup.sh [--browser]   (--browser also installs Debian's chromium for the
 # browser tests).
 set -euo pipefail
@@ -46,6 +48,23 @@ if ! command -v dot >/dev/null 2>&1; then
   apt_install graphviz || die "Graphviz's 'dot' program is missing. Install it, then rerun:
   Debian/Ubuntu: sudo apt-get install graphviz    macOS: brew install graphviz
   conda: conda install -c conda-forge graphviz"
+fi
+
+MATHJAX_VERSION=3.2.2
+MATHJAX_DIR=.vendor/site/_static/mathjax
+if [ ! -f "$MATHJAX_DIR/tex-mml-chtml.js" ]; then
+  command -v npm >/dev/null 2>&1 || apt_install npm \
+    || die "npm is needed once, to fetch MathJax (Debian/Ubuntu: sudo apt-get install npm)"
+  echo "setup: fetching MathJax $MATHJAX_VERSION"
+  scratch=$(mktemp -d)
+  (cd "$scratch" && npm pack --silent "mathjax@$MATHJAX_VERSION" >/dev/null 2>&1) \
+    || die "could not fetch mathjax@$MATHJAX_VERSION with npm"
+  tar -xzf "$scratch"/mathjax-*.tgz -C "$scratch"
+  mkdir -p "$MATHJAX_DIR/output/chtml/fonts"
+  cp "$scratch/package/es5/tex-mml-chtml.js" "$MATHJAX_DIR/"
+  cp -r "$scratch/package/es5/output/chtml/fonts/woff-v2" "$MATHJAX_DIR/output/chtml/fonts/"
+  cp "$scratch/package/LICENSE" "$MATHJAX_DIR/"
+  rm -rf "$scratch"
 fi
 
 if [ "${1:-}" = "--browser" ] && ! command -v chromium >/dev/null 2>&1; then
