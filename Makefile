@@ -6,13 +6,17 @@ JB      := .venv/bin/jupyter-book
 BUILD   := $(JB) build . -n -W --keep-going
 
 .DEFAULT_GOAL := help
-.PHONY: help setup book test test-fast lint unit html-tests clean clean-cache bench sync
+.PHONY: help setup setup-browser book test test-fast lint unit html-tests browser-tests \
+	clean clean-cache bench sync figures
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
 
-setup:  ## create .venv, install the pinned packages and Graphviz
+setup:  ## create .venv, install the pinned packages, Graphviz and MathJax
 	@tools/setup.sh
+
+setup-browser:  ## setup, plus Debian's chromium for the browser tests
+	@tools/setup.sh --browser
 
 book: setup  ## build the HTML book strictly into _build/html
 	$(BUILD)
@@ -28,12 +32,20 @@ sync: setup  ## regenerate each chapter's set-up cell and paired .ipynb
 	$(PY) tools/chapters.py sync
 
 unit: setup  ## the package's unit tests
-	$(PY) -m pytest -m "not book"
+	$(PY) -m pytest -m "not book and not browser"
 
 html-tests: setup  ## checks on the built HTML (after `make book`)
-	$(PY) -m pytest -m book
+	$(PY) -m pytest -m "book and not browser"
 
-test: lint unit book html-tests  ## everything CI runs: ruff, unit tests, strict build, HTML checks
+browser-tests: setup-browser  ## every page in headless Chromium (after `make book`)
+	$(PY) -m pytest -m browser
+
+test-fast: lint unit book html-tests  ## all but the browser tests
+
+test: test-fast browser-tests  ## everything CI runs: lint, unit tests, strict build, HTML and browser checks
+
+figures: setup  ## write every figure of the book to _build/figures
+	$(PY) -m gradlab figures --out _build/figures
 
 bench: setup  ## time clean / no-op / prose-edit / package-edit builds (takes minutes)
 	$(PY) tools/bench.py

@@ -37,7 +37,7 @@ import sys
 if importlib.util.find_spec("gradlab") is None:
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "--quiet",
-         "gradlab @ git+{url}@{branch}"],
+         "git+{url}@{branch}"],
         check=True,
     )
 if shutil.which("dot") is None:

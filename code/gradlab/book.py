@@ -58,8 +58,11 @@ def markdown_table(
 
 def glue_table(
     name: str, header: Sequence[str], rows: Sequence[Sequence[object]], **kw
-) -> str:
-    """Glue a `markdown_table` for a ``{glue:md}`` directive with ``:format: myst``."""
+) -> None:
+    """Glue a `markdown_table` for a ``{glue:md}`` directive with ``:format: myst``.
+
+    Outside the book build the table is displayed instead.
+    """
     from IPython.display import Markdown
 
     table = markdown_table(header, rows, **kw)
@@ -69,6 +72,37 @@ def glue_table(
         from IPython.display import display
 
         display(Markdown(table))
-        return table
+        return
     myst_glue(name, Markdown(table), display=False)
-    return table
+
+
+def environment_report() -> list[tuple[str, str]]:
+    """(component, version) pairs describing the machine that ran the chapters."""
+    import platform
+    import shutil
+    import subprocess
+    from importlib import metadata
+
+    def version(dist: str) -> str:
+        try:
+            return metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            return "not installed"
+
+    dot = shutil.which("dot")
+    graphviz = "not installed"
+    if dot:
+        done = subprocess.run([dot, "-V"], capture_output=True, text=True, check=False)
+        graphviz = (done.stderr or done.stdout).strip().removeprefix("dot - ")
+    return [
+        ("Python", platform.python_version()),
+        ("PyTorch", torch.__version__),
+        ("Graphviz (dot)", graphviz),
+        ("gradlab", version("gradlab")),
+        ("torchviz", version("torchviz")),
+        ("matplotlib", version("matplotlib")),
+        ("NumPy", version("numpy")),
+        ("Jupyter Book", version("jupyter-book")),
+        ("myst-nb", version("myst-nb")),
+        ("Platform", f"{platform.system()} {platform.machine()}"),
+    ]

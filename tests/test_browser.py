@@ -1,0 +1,187 @@
+"""The built book in a real browser: Debian's Chromium, headless, driven by Playwright.
+
+The site is served on localhost. Every page of _toc.yml must load without console
+errors or failed requests, show every image (DAG SVGs included), typeset its math,
+offer the launch and download menus, stay readable in dark mode, and leave a
+full-page screenshot under _build/screenshots/ for review.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests._book import ROOT, chapter_files, toc_files
+
+pytestmark = [pytest.mark.book, pytest.mark.browser]
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+SHOTS = ROOT / "_build" / "screenshots"
+CHAPTERS = {p.relative_to(ROOT).with_suffix("").as_posix() for p in chapter_files()}
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def site(html_dir: Path) -> Iterator[str]:
+    handler = functools.partial(QuietHandler, directory=str(html_dir))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if executable is None:
+        pytest.fail("no chromium: run `make setup-browser` (apt-get install chromium)")
+    with (
+        tempfile.TemporaryDirectory() as profile,
+        playwright_api.sync_playwright() as p,
+    ):
+        context = p.chromium.launch_persistent_context(
+            profile,
+            executable_path=executable,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1280, "height": 900},
+        )
+        yield context
+        context.close()
+
+
+def open_page(browser, url: str):
+    """Open url; return (page, console errors, failed requests)."""
+    page = browser.new_page()
+    errors, failures = [], []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("requestfailed", lambda r: failures.append(f"{r.url} ({r.failure})"))
+    page.on(
+        "response",
+        lambda r: failures.append(f"{r.url} ({r.status})") if r.status >= 400 else None,
+    )
+    page.goto(url, wait_until="networkidle")
+    # Images may be lazy: load them all, then let MathJax finish typesetting.
+    page.evaluate("document.querySelectorAll('img').forEach(i => i.loading = 'eager')")
+    page.wait_for_function("Array.from(document.images).every(i => i.complete)")
+    page.wait_for_function(
+        "!window.MathJax || (MathJax.startup && MathJax.startup.promise)",
+        timeout=10_000,
+    )
+    page.evaluate("window.MathJax && MathJax.startup.promise")
+    return page, errors, failures
+
+
+BROKEN_IMAGES = """Array.from(document.images)
+    .filter(i => !(i.naturalWidth > 0)).map(i => i.src)"""
+
+RAW_TEX = r"""(() => {
+    const main = document.querySelector('main') || document.body;
+    const clone = main.cloneNode(true);
+    clone.querySelectorAll('pre, code, mjx-container, script, .highlight')
+         .forEach(n => n.remove());
+    const text = clone.innerText;
+    return ['\\(', '\\[', '$$'].filter(s => text.includes(s));
+})()"""
+
+# Fraction of an image's pixels that are opaque and near white, and whether its
+# corners are transparent: a figure with a white background would be a white slab on
+# the dark page.
+SLABS = """async () => {
+    const out = [];
+    for (const img of document.querySelectorAll('article img')) {
+        const c = document.createElement('canvas');
+        c.width = img.naturalWidth; c.height = img.naturalHeight;
+        const g = c.getContext('2d');
+        g.drawImage(img, 0, 0);
+        const d = g.getImageData(0, 0, c.width, c.height).data;
+        let white = 0, n = c.width * c.height;
+        for (let k = 0; k < d.length; k += 4)
+            if (d[k+3] > 200 && d[k] > 235 && d[k+1] > 235 && d[k+2] > 235) white++;
+        const alpha = (x, y) => d[(y * c.width + x) * 4 + 3];
+        const corners = [alpha(0, 0), alpha(c.width - 1, 0), alpha(0, c.height - 1),
+                         alpha(c.width - 1, c.height - 1)];
+        out.push({src: img.src.split('/').pop(), white: white / n,
+                  transparent: corners.every(a => a === 0)});
+    }
+    return out;
+}"""
+
+
+@pytest.mark.parametrize("name", toc_files())
+def test_page_in_a_real_browser(browser, site: str, name: str):
+    page, errors, failures = open_page(browser, f"{site}/{name}.html")
+    try:
+        assert not errors, f"console errors: {errors}"
+        assert not failures, f"failed requests: {failures}"
+        assert page.evaluate(BROKEN_IMAGES) == []
+        assert page.evaluate(RAW_TEX) == [], "math left untypeset"
+        if page.locator("article .math").count():
+            assert page.locator("article mjx-container").count() > 0
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        stem = name.replace("/", "-")
+        page.screenshot(path=SHOTS / f"{stem}-light.png", full_page=True)
+
+        if name in CHAPTERS:
+            launch = page.locator(".dropdown-launch-buttons a")
+            hrefs = [launch.nth(i).get_attribute("href") for i in range(launch.count())]
+            assert any("colab" in h for h in hrefs) and any(
+                "binder" in h for h in hrefs
+            )
+            downloads = page.locator(".dropdown-download-buttons a")
+            texts = [
+                downloads.nth(i).get_attribute("href") for i in range(downloads.count())
+            ]
+            assert any(t.endswith(".ipynb") for t in texts)
+            assert any(t.endswith(".md") for t in texts)
+
+        page.evaluate("document.documentElement.dataset.theme = 'dark'")
+        page.wait_for_timeout(200)
+        background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        red, green, blue = (
+            int(v) for v in background[background.index("(") + 1 : -1].split(",")[:3]
+        )
+        assert red + green + blue < 150, f"dark mode did not apply: {background}"
+        slabs = page.evaluate(
+            """Array.from(document.querySelectorAll('article img'))
+                .map(i => getComputedStyle(i).backgroundColor)
+                .filter(c => c !== 'rgba(0, 0, 0, 0)' && c !== 'transparent')"""
+        )
+        assert slabs == [], f"figures drawn on a coloured slab in dark mode: {slabs}"
+        for figure in page.evaluate(SLABS):
+            assert figure["transparent"], f"{figure['src']} has an opaque background"
+            assert figure["white"] < 0.25, f"{figure['src']} is mostly white"
+        page.screenshot(path=SHOTS / f"{stem}-dark.png", full_page=True)
+    finally:
+        page.close()
+
+
+def test_site_search_finds_a_term_from_the_chapters(browser, site: str):
+    page, errors, _ = open_page(browser, f"{site}/search.html?q=gradient")
+    try:
+        page.wait_for_selector("#search-results li", timeout=15_000)
+        hits = page.locator("#search-results li a").all_inner_texts()
+        assert any("Gradient" in h for h in hits), hits
+        assert not errors
+    finally:
+        page.close()
