@@ -185,3 +185,17 @@ def test_site_search_finds_a_term_from_the_chapters(browser, site: str):
         assert not errors
     finally:
         page.close()
+
+
+def test_math_renders_from_disk_without_a_server(browser, html_dir: Path):
+    page = browser.new_page()
+    try:
+        page.goto((html_dir / "book" / "gradients.html").as_uri(), wait_until="load")
+        page.wait_for_function(
+            "window.MathJax && MathJax.startup && MathJax.startup.promise"
+        )
+        page.evaluate("MathJax.startup.promise")
+        assert page.locator("article mjx-container").count() > 10
+        assert page.evaluate(RAW_TEX) == []
+    finally:
+        page.close()
