@@ -43,6 +43,11 @@ def test_the_orders_of_magnitude_the_chapter_states(result):
     assert result.rescaled_steps_needed <= RESCALED_STEPS
     assert result.rescaled_run.losses[result.rescaled_steps_needed] <= result.target
     assert result.raw_steps_needed / result.rescaled_steps_needed > 1e4
+    # The source lecture's milestone, a loss of 22: ~10⁶ raw steps, < 100 rescaled.
+    to_22 = p.steps_to_reach(start, gradlab.RAW_LR, 22.0)
+    assert 500_000 < to_22 < 1_000_000
+    scaled = result.rescaled
+    assert scaled.problem.steps_to_reach(scaled.start, result.rescaled_lr, 22.0) < 100
 
 
 def test_rescale_maps_onto_minus_one_one():
