@@ -39,6 +39,7 @@ def copy_repo(dest: Path) -> None:
         if src.is_file():
             (dest / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, dest / name)
+    shutil.copytree(ROOT / ".vendor", dest / ".vendor")  # MathJax, fetched by set-up
 
 
 def build(repo: Path) -> tuple[float, int]:
