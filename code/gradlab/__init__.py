@@ -7,7 +7,13 @@ tensors that the chapters call and the tests check. Plotting lives in
 
 from importlib import metadata as _metadata
 
-from gradlab.curves import SINE_SEED, noisy_sine, wiggly, wiggly_sample
+from gradlab.curves import (
+    SINE_SEED,
+    WIGGLY_SEED,
+    noisy_sine,
+    wiggly,
+    wiggly_sample,
+)
 from gradlab.datasets import (
     Regression,
     Series,
@@ -106,6 +112,7 @@ __all__ = [
     "SINE_SEED",
     "TEST_SEED",
     "TRAIN_SEED",
+    "WIGGLY_SEED",
     "DescentHistory",
     "GaussianMixture",
     "GradientField",

@@ -10,6 +10,8 @@ from gradlab.datasets import Series
 
 #: Seed of the noisy sine (the source tutorial's).
 SINE_SEED = 2021
+#: Seed of the wiggly curve's sample points and of its network.
+WIGGLY_SEED = 0
 
 
 def noisy_sine(*, seed: int, n: int = 32, noise: float = 0.25) -> Series:
