@@ -6,7 +6,12 @@ import argparse
 
 import matplotlib.pyplot as plt
 
-from gradlab.cli._args import nonnegative_int, positive_float, positive_int, writable_file
+from gradlab.cli._args import (
+    nonnegative_int,
+    positive_float,
+    positive_int,
+    writable_file,
+)
 from gradlab.mixture import TEST_SEED, TRAIN_SEED, default_mixture
 from gradlab.mlp import init_mlp, mlp_predict
 from gradlab.plotting import plot_decision_boundaries

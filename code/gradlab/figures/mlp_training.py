@@ -12,7 +12,9 @@ SINE_EPOCHS, WIGGLY_EPOCHS = 1847, 6000
 
 
 def _train():
-    return gradlab.default_mixture().sample(gradlab.MLP_TRAIN_SIZE, seed=gradlab.TRAIN_SEED)
+    return gradlab.default_mixture().sample(
+        gradlab.MLP_TRAIN_SIZE, seed=gradlab.TRAIN_SEED
+    )
 
 
 def _five_units() -> gradlab.MLPRun:
