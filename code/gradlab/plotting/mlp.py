@@ -81,7 +81,7 @@ def plot_decision_boundaries(
     data: LabelledPoints,
     *,
     mixture: GaussianMixture | None = None,
-    resolution: int = 150,
+    resolution: int = 120,
 ) -> Figure:
     """One panel per model: p(y=1|x) shaded, its 0.5 level line, the training points.
 
