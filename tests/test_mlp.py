@@ -30,7 +30,7 @@ def problem():
 
 def test_init_is_uniform_in_unit_box_and_seeded():
     p, q = init_mlp(50, seed=1), init_mlp(50, seed=1)
-    assert all(torch.equal(a, b) for a, b in zip(p.tensors(), q.tensors()))
+    assert all(torch.equal(a, b) for a, b in zip(p.tensors(), q.tensors(), strict=True))
     assert all(float(t.abs().max()) <= 1 for t in p.tensors())
     assert p.hidden == 50 and p.w1.shape == (50, 2)
 
