@@ -44,9 +44,7 @@ def test_scores_follow_the_formula():
     )
     x = torch.tensor([[0.5, 2.0]])  # hidden: max(0.5, 0) = 0.5, max(-1, 0) = 0
     assert float(mlp_scores(p, x)) == pytest.approx(2 * 0.5 - 1)
-    assert float(mlp_probability(p, x)) == pytest.approx(
-        torch.sigmoid(torch.tensor(0.0))
-    )
+    assert float(mlp_probability(p, x)) == pytest.approx(0.5)
 
 
 def test_stable_nll_equals_the_naive_one_where_that_is_finite():
