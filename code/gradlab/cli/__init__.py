@@ -13,10 +13,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from gradlab.cli import descent, figures
+from gradlab.cli import descent, figures, mlp
 
 #: Subcommand modules, in the order ``--help`` lists them.
-COMMANDS = (descent, figures)
+COMMANDS = (descent, figures, mlp)
 
 USAGE_ERROR = 2
 

@@ -14,15 +14,25 @@ from gradlab.plotting.descent import (
     plot_parabola_fits,
     plot_series_fit,
 )
+from gradlab.plotting.mlp import (
+    plot_decision_boundaries,
+    plot_mixture,
+    plot_regression_fit,
+    plot_training_losses,
+)
 from gradlab.plotting.style import styled
 
 __all__ = [
+    "plot_decision_boundaries",
     "plot_descent_paths",
     "plot_gradient_field",
     "plot_losses",
     "plot_measured_vs_predicted",
+    "plot_mixture",
     "plot_parabola_convergence",
     "plot_parabola_fits",
+    "plot_regression_fit",
     "plot_series_fit",
+    "plot_training_losses",
     "styled",
 ]

@@ -1,0 +1,48 @@
+import math
+
+import pytest
+import torch
+from gradlab.mixture import GaussianMixture, default_mixture
+
+
+def test_sample_is_seeded_and_balanced():
+    m = default_mixture()
+    a, b = m.sample(2000, seed=3), m.sample(2000, seed=3)
+    assert torch.equal(a.x, b.x) and torch.equal(a.y, b.y)
+    assert a.x.shape == (2000, 2) and set(a.y.tolist()) == {0.0, 1.0}
+    assert abs(float(a.y.mean()) - 0.5) < 0.05
+    assert not torch.equal(a.x, m.sample(2000, seed=4).x)
+
+
+def test_class_density_integrates_to_one_and_matches_a_single_gaussian():
+    one = GaussianMixture(torch.zeros(1, 2), torch.ones(1, 2), 0.5)
+    x = torch.tensor([[0.3, -0.2]], dtype=torch.float64)
+    closed = math.exp(-(0.09 + 0.04) / (2 * 0.25)) / (2 * math.pi * 0.25)
+    assert float(one.class_density(x, 0)) == pytest.approx(closed, rel=1e-12)
+    # Two far-apart classes: the Bayes error is the Gaussian tail beyond the midpoint.
+    far = GaussianMixture(torch.tensor([[-1.0, 0.0]]), torch.tensor([[1.0, 0.0]]), 1.0)
+    tail = 0.5 * math.erfc(1 / math.sqrt(2))
+    assert far.bayes_error() == pytest.approx(tail, abs=1e-4)
+
+
+def test_bayes_error_agrees_with_the_bayes_classifier_on_many_samples():
+    m = default_mixture()
+    big = m.sample(200_000, seed=11)
+    empirical = float((m.bayes_predict(big.x) != big.y).float().mean())
+    assert empirical == pytest.approx(m.bayes_error(), abs=0.003)
+
+
+def test_posterior_is_a_probability():
+    p = default_mixture().posterior(torch.randn(100, 2))
+    assert bool(((p >= 0) & (p <= 1)).all())
+
+
+@pytest.mark.parametrize("n", [0, -3, 2.5])
+def test_bad_sizes_are_rejected(n):
+    with pytest.raises(ValueError, match="n must be"):
+        default_mixture().sample(n, seed=0)
+
+
+def test_seed_must_be_an_int():
+    with pytest.raises(TypeError, match="seed must be an int"):
+        default_mixture().sample(5, seed=1.5)
