@@ -56,6 +56,10 @@ def test_descent_on_the_rescaled_parabola_reaches_the_best_loss(capsys):
         (["descent", "--steps", "1.5"], "expected a whole number >= 0"),
         (["descent", "--problem", "sphere"], "invalid choice: 'sphere'"),
         (["descent", "--out", "/no/such/folder/x.png"], "no folder '/no/such/folder'"),
+        (
+            ["descent", "--out", "/proc/x.png"],
+            "cannot write '/proc/x.png'",
+        ),  # even root
         (["figures", "--only", "nope", "--out", "/tmp"], "unknown figure nope"),
         (["figures"], "--out FOLDER is required"),
         (["frobnicate"], "invalid choice: 'frobnicate'"),

@@ -55,10 +55,15 @@ def writable_file(text: str) -> Path:
         raise argparse.ArgumentTypeError(
             f"cannot write {text!r}: no folder {str(folder)!r}"
         )
-    if not os.access(folder, os.W_OK) or (
-        path.exists() and not os.access(path, os.W_OK)
-    ):
-        raise argparse.ArgumentTypeError(f"cannot write {text!r}: permission denied")
+    existed = path.exists()
+    try:  # a real probe: permission bits say nothing for root or read-only file systems
+        with open(path, "ab"):
+            pass
+    except OSError as error:
+        reason = (error.strerror or "not writable").lower()
+        raise argparse.ArgumentTypeError(f"cannot write {text!r}: {reason}") from None
+    if not existed:
+        path.unlink()
     return path
 
 
