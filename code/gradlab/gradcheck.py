@@ -103,3 +103,25 @@ def directional_check(
         up, down = loss_fn(w.detach() + step), loss_fn(w.detach() - step)
     fd = (float(up) - float(down)) / 2
     return DirectionalCheck(eps, fd, float((grad.detach().to(step.dtype) * step).sum()))
+
+
+def directional_sweep(
+    loss_fn: Callable[[Tensor], Tensor],
+    w: Tensor,
+    grad: Tensor,
+    *,
+    eps_values: list[float] | tuple[float, ...],
+    direction: Tensor,
+) -> list[DirectionalCheck]:
+    """`directional_check` for each step length in ``eps_values`` (same direction).
+
+    Run it once with a float32 and once with a float64 ``w`` to see both error
+    sources: the truncation error shrinks like ε³ while the round-off error grows
+    like machine-epsilon · |L|, so |error| / ε is smallest at a moderate ε.
+    """
+    if not eps_values:
+        raise ValueError("eps_values must not be empty")
+    return [
+        directional_check(loss_fn, w, grad, eps=eps, direction=direction)
+        for eps in eps_values
+    ]

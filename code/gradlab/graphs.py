@@ -66,7 +66,7 @@ def new_digraph(*, rankdir: str = "BT", size: str = "7,7") -> graphviz.Digraph:
     )
 
 
-# --- the autograd graph, drawn deterministically -----------------------------------
+# --- the autograd graph, drawn deterministically ---
 
 SAVED_PREFIX = "_saved_"
 
@@ -136,8 +136,11 @@ def autograd_dag(
         if not isinstance(tensor, Tensor):
             raise TypeError(f"names[{name!r}] must be a tensor")
     leaf_names = [(t, k) for k, t in names.items() if t.grad_fn is None]
-    op_names = [(t.grad_fn, k) for k, t in names.items() if t is not output
-                and t.grad_fn is not None]
+    op_names = [
+        (t.grad_fn, k)
+        for k, t in names.items()
+        if t is not output and t.grad_fn is not None
+    ]
     out_name = next((k for k, t in names.items() if t is output), "output")
 
     def lookup(pairs: list, obj: object) -> str | None:
@@ -203,7 +206,7 @@ def autograd_dag(
     return dot
 
 
-# --- values and gradients on every node ----------------------------------------------
+# --- values and gradients on every node ---
 
 #: How the recorded torch functions are shown in a node.
 SYMBOLS = {
@@ -267,8 +270,9 @@ class _Recorder(TorchFunctionMode):
             if not any(result is r for _, _, r in self.calls) and not any(
                 result is a for a in args
             ):
-                self.calls.append((name, tuple(args) + tuple((kwargs or {}).values()),
-                                   result))
+                self.calls.append(
+                    (name, tuple(args) + tuple((kwargs or {}).values()), result)
+                )
         return result
 
 
@@ -308,10 +312,14 @@ def trace_values_and_grads(
     elif isinstance(named, Mapping) and named:
         output = list(named.values())[-1]
     else:
-        raise TypeError("fn must return a tensor, or a non-empty mapping or named "
-                        "tuple of tensors whose last entry is the output")
+        raise TypeError(
+            "fn must return a tensor, or a non-empty mapping or named "
+            "tuple of tensors whose last entry is the output"
+        )
     if output.numel() != 1:
-        raise ValueError(f"the output must be a scalar, got shape {tuple(output.shape)}")
+        raise ValueError(
+            f"the output must be a scalar, got shape {tuple(output.shape)}"
+        )
 
     tensors: list[Tensor] = []
     meta: list[tuple[str, str, str, tuple[int, ...]]] = []
@@ -345,9 +353,7 @@ def trace_values_and_grads(
             needed.update(meta[i][3])
     keep = sorted(needed | {i for i, m in enumerate(meta) if m[1] == "input"})
     wanted = [i for i in keep if tensors[i].requires_grad]
-    grads = torch.autograd.grad(
-        output, [tensors[i] for i in wanted], allow_unused=True
-    )
+    grads = torch.autograd.grad(output, [tensors[i] for i in wanted], allow_unused=True)
     grad_of = dict(zip(wanted, grads, strict=True))
     key = {old: f"n{new}" for new, old in enumerate(keep)}
     nodes = []
@@ -395,8 +401,11 @@ def value_grad_dag(trace: ValueGradTrace, *, fmt: str = ".4g") -> graphviz.Digra
     """
     dot = new_digraph(rankdir="LR", size="9,6")
     for node in trace.nodes:
-        title = node.op if not node.name else (
-            node.name if node.kind == "input" else f"{node.name} = {node.op}")
+        title = (
+            node.op
+            if not node.name
+            else (node.name if node.kind == "input" else f"{node.name} = {node.op}")
+        )
         grad = "—" if node.grad is None else format_values(node.grad, fmt)
         fields = (title, f"value {format_values(node.value, fmt)}", f"grad {grad}")
         label = " | ".join(_escape(s) for s in fields)  # stacked, left to right

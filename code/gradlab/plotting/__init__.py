@@ -14,6 +14,7 @@ from gradlab.plotting.descent import (
     plot_parabola_fits,
     plot_series_fit,
 )
+from gradlab.plotting.gradcheck import plot_gradcheck_errors
 from gradlab.plotting.mlp import (
     plot_decision_boundaries,
     plot_mixture,
@@ -25,6 +26,7 @@ from gradlab.plotting.style import styled
 __all__ = [
     "plot_decision_boundaries",
     "plot_descent_paths",
+    "plot_gradcheck_errors",
     "plot_gradient_field",
     "plot_losses",
     "plot_measured_vs_predicted",
