@@ -46,3 +46,17 @@ def test_bad_arguments():
         numerical_gradient(f, w, eps=0)
     with pytest.raises(ValueError, match="shape"):
         directional_check(f, w, torch.zeros(2), eps=1e-3, direction=w)
+
+
+def test_directional_sweep_checks_each_eps_along_one_direction():
+    from gradlab.gradcheck import directional_sweep
+
+    w = torch.tensor([0.3, -0.7], dtype=torch.float64)
+    u = torch.tensor([0.6, 0.8], dtype=torch.float64)
+    sweep = directional_sweep(
+        lambda v: (v**3).sum(), w, 3 * w**2, eps_values=(1e-1, 1e-3), direction=u
+    )
+    assert [c.eps for c in sweep] == [1e-1, 1e-3]
+    assert abs(sweep[1].ratio) < abs(sweep[0].ratio) / 1000
+    with pytest.raises(ValueError, match="empty"):
+        directional_sweep(lambda v: v.sum(), w, w, eps_values=(), direction=u)
