@@ -1,10 +1,9 @@
 """Every gradient the graph and autograd chapters show: autograd = closed form = finite
 differences (float64, central), and the hand-written chain rule agrees."""
 
+import gradlab
 import pytest
 import torch
-
-import gradlab
 from gradlab.gradcheck import max_relative_error, numerical_gradient
 
 F64 = torch.float64
@@ -81,8 +80,8 @@ def test_relu_graph_gradient_by_hand(w):
 
 
 def test_relu_graph_values_at_the_seed_point():
-    a, y, l = gradlab.relu_graph(t(2.0), t(4.0), t(1.0), t(3.0))
-    assert (float(a), float(y), float(l)) == (6.0, 6.0, 10.0)
+    a, y, loss = gradlab.relu_graph(t(2.0), t(4.0), t(1.0), t(3.0))
+    assert (float(a), float(y), float(loss)) == (6.0, 6.0, 10.0)
     assert float(gradlab.relu_graph_grad_w(t(2.0), t(4.0), t(1.0), t(3.0))) == 38.0
 
 
@@ -154,7 +153,7 @@ def test_gradcheck_accepts_tanh_and_catches_the_wrong_backward():
     gen = torch.Generator().manual_seed(0)
     x = torch.randn(5, dtype=F64, generator=gen).requires_grad_()
     assert torch.autograd.gradcheck(torch.tanh, (x,))
-    with pytest.raises(torch.autograd.GradcheckError, match="Jacobian mismatch"):
+    with pytest.raises(RuntimeError, match="Jacobian mismatch"):
         torch.autograd.gradcheck(gradlab.TanhWrongBackward.apply, (x,))
 
 

@@ -4,10 +4,9 @@ import re
 import subprocess
 import sys
 
+import gradlab
 import pytest
 import torch
-
-import gradlab
 from gradlab.graphs import autograd_dag, trace_values_and_grads, value_grad_dag
 
 DOT_SCRIPT = """
