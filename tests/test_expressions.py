@@ -53,8 +53,12 @@ def test_composite_three_ways_and_by_the_chain_rule(point):
     for part in parts:
         part.retain_grad()
     parts.z4.backward()
+    closed_nodes = gradlab.composite_node_grads(x, y)
     for name in ("z1", "z2", "z3", "z4"):
         assert max_relative_error(getattr(parts, name).grad, hand[name]) < 1e-12
+        assert max_relative_error(closed_nodes[name], hand[name]) < 1e-12
+    for name, i in (("x", 0), ("y", 1)):
+        assert max_relative_error(closed_nodes[name], closed[i]) < 1e-15
     # and the one-liner equals the piece-by-piece version
     assert float(parts.z4.detach()) == pytest.approx(
         float(gradlab.composite(x, y)), 1e-14

@@ -69,6 +69,22 @@ def composite_grad(x: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
     return dfdx, dfdy
 
 
+def composite_node_grads(x: Tensor, y: Tensor) -> dict[str, Tensor]:
+    """∂f/∂(node) for every node of `composite_parts`, in closed form in x and y:
+    ∂f/∂z₁ = 6/(1+x²+y²), ∂f/∂z₂ = −6e^(−y)/(1+x²+y²)², ∂f/∂z₃ = 2, ∂f/∂z₄ = 1,
+    and `composite_grad` for x and y."""
+    dfdx, dfdy = composite_grad(x, y)
+    q = 1 + x**2 + y**2
+    return {
+        "z4": torch.ones_like(q),
+        "z3": 2 * torch.ones_like(q),
+        "z2": -6 * torch.exp(-y) / q**2,
+        "z1": 6 / q,
+        "x": dfdx,
+        "y": dfdy,
+    }
+
+
 def composite_chain_rule(x: Tensor, y: Tensor) -> dict[str, Tensor]:
     """∂f/∂(node) for every node of `composite_parts`, by the chain rule by hand.
 
