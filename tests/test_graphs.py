@@ -171,3 +171,29 @@ def test_trace_leaves_the_callers_tensors_alone():
     assert trace.nodes[1].op == "^ 2"
     with pytest.raises(KeyError):
         trace.by_name("nope")
+
+
+DAG_FIGURES = {
+    "computation-graphs": [
+        "cg-square-dag",
+        "cg-composite-dag",
+        "cg-relu-dag",
+        "cg-tanh-log-values",
+        "cg-sigmoid-net-dag",
+        "cg-composite-values",
+    ],
+    "autograd": ["ag-saved-dag"],
+}
+
+
+@pytest.mark.book
+@pytest.mark.parametrize("page", sorted(DAG_FIGURES))
+def test_built_pages_embed_the_dags_as_svg(html_dir, page):
+    text = (html_dir / "book" / f"{page}.html").read_text(encoding="utf-8")
+    for name in DAG_FIGURES[page]:
+        figure = re.search(rf'<figure[^>]*id="{name}".*?</figure>', text, re.DOTALL)
+        assert figure, f"figure {name} is not on {page}"
+        image = re.search(r'<img[^>]*src="([^"]+\.svg)"', figure[0])
+        assert image, f"figure {name} has no SVG image"
+        svg = (html_dir / "book" / image[1]).read_text(encoding="utf-8")
+        assert "<svg" in svg and "#777777" in svg
