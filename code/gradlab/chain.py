@@ -179,7 +179,9 @@ class ChainRun:
 
     @property
     def finite(self) -> bool:
-        return bool(torch.isfinite(self.losses).all() and torch.isfinite(self.angles).all())
+        return bool(
+            torch.isfinite(self.losses).all() and torch.isfinite(self.angles).all()
+        )
 
     @property
     def status(self) -> str:
@@ -219,12 +221,17 @@ def _descend(
     angles = start.detach().clone().requires_grad_()
     history, losses = [angles.detach().clone()], []
     for i in range(steps):
-        with torch.no_grad():
-            losses.append(monitor(angles))
-        step_loss(i)(angles).backward()
-        with torch.no_grad():
+        step_fn = step_loss(i)
+        loss = step_fn(angles)  # forward: records the graph
+        if step_fn is monitor:
+            losses.append(loss.detach())
+        else:
+            with torch.no_grad():
+                losses.append(monitor(angles))
+        loss.backward()  # backward: fills angles.grad
+        with torch.no_grad():  # the step itself must not be recorded
             angles -= lr * angles.grad
-        angles.grad = None
+        angles.grad = None  # reset, or the next backward adds to this gradient
         history.append(angles.detach().clone())
         if not torch.isfinite(history[-1]).all():
             break

@@ -18,10 +18,10 @@ from matplotlib.animation import Animation, PillowWriter
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from gradlab.figures import gradients, mlp_training
+from gradlab.figures import chain_lab, gradients, mlp_training
 
 #: Chapter modules, in book order.
-CHAPTERS = (gradients, mlp_training)
+CHAPTERS = (gradients, chain_lab, mlp_training)
 
 
 def registry() -> dict[str, Callable[[], object]]:

@@ -37,7 +37,7 @@ def _draw(ax: Axes, angles: Tensor, **kw) -> None:
 def plot_chain(
     angles: Tensor, *, ax: Axes | None = None, color: str = FINAL, label: str = ""
 ) -> Axes:
-    """Draw one chain with relative ``angles`` (shape (n,)); the square is the anchor."""
+    """Draw one chain with relative ``angles`` (shape (n,)); a square is the anchor."""
     ax = axes_or_new(ax, figsize=(4.5, 4.5))
     _draw(ax, angles, color=color, label=label or None)
     _frame(ax, len(angles))
@@ -58,9 +58,9 @@ def plot_chains(chains: Mapping[str, Tensor], *, ax: Axes | None = None) -> Axes
 
 
 def snapshot_steps(steps: int, count: int) -> list[int]:
-    """About ``count`` step indices in 0..steps, denser early (where the chain moves)."""
+    """About ``count`` step indices in 0..steps, denser early, where the chain moves."""
     raw = np.geomspace(1, steps + 1, num=max(count, 2)) - 1
-    return sorted({int(round(i)) for i in raw} | {steps})
+    return sorted({round(i) for i in raw} | {steps})
 
 
 @styled
@@ -181,17 +181,19 @@ def plot_schedules(
 
 @styled
 def animate_chain(
-    run: ChainRun, *, frames: int = 24, dpi: int = 50, interval: int = 150
+    run: ChainRun, *, frames: int = 20, dpi: int = 60, interval: int = 150
 ) -> FuncAnimation:
     """An animation of ``run``: about ``frames`` frames, denser early in the run.
 
     The figure is not registered with pyplot, so it never shows up as a stray
     static image; render it with `animation_html` or ``save``.
     """
-    fig = Figure(figsize=(4.0, 4.0), dpi=dpi)
+    fig = Figure(figsize=(4.0, 4.0), dpi=dpi, layout="none")
+    fig.subplots_adjust(left=0.1, right=0.97, bottom=0.08, top=0.92)
     ax = fig.add_subplot()
     n = run.angles.shape[1]
     _frame(ax, n)
+    ax.grid(False)  # smaller frames
     start = _xy(run.angles[0])
     ax.plot(start[:, 0], start[:, 1], color="0.8", lw=1, label="start")
     (line,) = ax.plot(start[:, 0], start[:, 1], marker="o", color=FINAL, label="now")
@@ -221,7 +223,8 @@ def animation_html(animation: FuncAnimation, *, alt: str) -> object:
 
     if len(alt.split()) < 6:
         raise ValueError("alt text should describe the animation in a sentence")
-    html = animation.to_jshtml(default_mode="once")
+    with plt.rc_context({"savefig.dpi": animation._fig.dpi}):  # frames at fig's dpi
+        html = animation.to_jshtml(default_mode="once")
     html = html.replace("<img id=", f'<img alt="{escape(alt)}" id=', 1)
     plt.close(animation._fig)
     return HTML(html)
