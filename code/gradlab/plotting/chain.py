@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
@@ -98,6 +99,7 @@ def _arrows(ax: Axes, loss: ChainLoss, angles: Tensor) -> None:
             xy=tip,
             xytext=start,
             arrowprops={"arrowstyle": "-|>", "color": COLORS[3], "lw": 2},
+            annotation_clip=False,
         )
 
 
@@ -181,7 +183,7 @@ def plot_schedules(
 
 @styled
 def animate_chain(
-    run: ChainRun, *, frames: int = 20, dpi: int = 60, interval: int = 150
+    run: ChainRun, *, frames: int = 16, dpi: int = 60, interval: int = 150
 ) -> FuncAnimation:
     """An animation of ``run``: about ``frames`` frames, denser early in the run.
 
@@ -225,6 +227,9 @@ def animation_html(animation: FuncAnimation, *, alt: str) -> object:
         raise ValueError("alt text should describe the animation in a sentence")
     with plt.rc_context({"savefig.dpi": animation._fig.dpi}):  # frames at fig's dpi
         html = animation.to_jshtml(default_mode="once")
-    html = html.replace("<img id=", f'<img alt="{escape(alt)}" id=', 1)
+    # Show the first frame before (or without) JavaScript, and describe it.
+    first = re.search(r'frames\[0\] = "(data:image/[a-z]+;base64,[^"]*)"', html)
+    src = f' src="{first.group(1).replace(chr(92) + chr(10), "")}"' if first else ""
+    html = html.replace("<img id=", f'<img alt="{escape(alt)}"{src} id=', 1)
     plt.close(animation._fig)
     return HTML(html)
