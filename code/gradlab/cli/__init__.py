@@ -13,10 +13,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from gradlab.cli import descent, figures, mlp
+from gradlab.cli import chain, descent, figures, mlp
 
 #: Subcommand modules, in the order ``--help`` lists them.
-COMMANDS = (descent, figures, mlp)
+COMMANDS = (descent, figures, mlp, chain)
 
 USAGE_ERROR = 2
 

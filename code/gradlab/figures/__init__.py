@@ -18,10 +18,16 @@ from matplotlib.animation import Animation, PillowWriter
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from gradlab.figures import autograd, computation_graphs, gradients, mlp_training
+from gradlab.figures import (
+    autograd,
+    chain_lab,
+    computation_graphs,
+    gradients,
+    mlp_training,
+)
 
 #: Chapter modules, in book order.
-CHAPTERS = (gradients, computation_graphs, autograd, mlp_training)
+CHAPTERS = (gradients, computation_graphs, autograd, chain_lab, mlp_training)
 
 
 def registry() -> dict[str, Callable[[], object]]:

@@ -1,0 +1,341 @@
+"""The chain of links on a table: positions, strings that pull it, and pulling.
+
+A chain of n rigid links of unit length lies flat, its first joint anchored at the
+origin. Its parameters are the n *relative* angles θ₁..θₙ, each link's turn against
+the previous one. A string tied to a joint and pulled with a constant force F has
+potential energy −F·p (up to a constant); the loss of a set of strings is that
+energy, shifted so that it is 0 when every pulled joint is as far along its force as
+it can get. Gradient descent on the angles is the chain being pulled straight.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor
+
+from gradlab.descent import check_learning_rate, check_steps
+
+#: The chapter's chain: 10 links, a seeded random start, 500 steps at lr 0.01.
+CHAIN_LINKS = 10
+CHAIN_SEED = 0
+CHAIN_LR = 0.01
+CHAIN_STEPS = 500
+
+LossFn = Callable[[Tensor], Tensor]
+
+
+def check_links(n: int) -> int:
+    """Return n if it is a whole number >= 1, else raise."""
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"links must be a whole number, got {type(n).__name__}")
+    if n < 1:
+        raise ValueError(f"a chain needs at least 1 link, got {n}")
+    return n
+
+
+def random_angles(n: int = CHAIN_LINKS, *, seed: int) -> Tensor:
+    """Relative angles of a haphazard chain: n draws of N(0, 1) times π/4, shape (n,).
+
+    >>> random_angles(3, seed=0).shape
+    torch.Size([3])
+    """
+    check_links(n)
+    generator = torch.Generator().manual_seed(seed)
+    return torch.randn(n, generator=generator) * (math.pi / 4)
+
+
+def positions(angles: Tensor) -> Tensor:
+    """Positions of the n + 1 joints of a chain with relative ``angles`` (shape (n,)).
+
+    Row 0 is the anchor (0, 0); row k is the end of link k. Link k points at the
+    absolute angle φₖ = θ₁ + … + θₖ, so p_k = Σ_{i≤k} (cos φᵢ, sin φᵢ). Returns a
+    tensor of shape (n + 1, 2) that autograd can differentiate.
+
+    >>> positions(torch.tensor([0.0, math.pi / 2])).round(decimals=6).tolist()
+    [[0.0, 0.0], [1.0, 0.0], [1.0, 1.0]]
+    """
+    if angles.dim() != 1 or len(angles) == 0:
+        raise ValueError(f"angles must have shape (n,) with n >= 1, got {angles.shape}")
+    absolute = angles.cumsum(dim=0)
+    steps = torch.stack([absolute.cos(), absolute.sin()], dim=1)
+    return torch.cat([steps.new_zeros(1, 2), steps.cumsum(dim=0)])
+
+
+def pull_right(angles: Tensor) -> Tensor:
+    """The basic loss n − x_end: 0 only for the chain straight along +x, at most 2n."""
+    return len(angles) - positions(angles)[-1, 0]
+
+
+def end_point_jacobian(angles: Tensor) -> Tensor:
+    """∂(x_end, y_end)/∂θ_k in closed form, shape (n, 2): row k is d p_n / d θ_k.
+
+    Turning θ_k swings every link from k on about joint k − 1, so the end moves at
+    right angles to the arm from that joint to the end: row k = R₉₀ (p_n − p_{k−1})
+    with R₉₀ (x, y) = (−y, x).
+    """
+    with torch.no_grad():
+        p = positions(angles)
+        arm = p[-1] - p[:-1]
+        return torch.stack([-arm[:, 1], arm[:, 0]], dim=1)
+
+
+@dataclass(frozen=True)
+class Pull:
+    """A string tied to ``joint`` (1..n, or −1 for the end) pulling with ``force``.
+
+    Its loss is |F| k − F · p_k for joint k: the string's potential energy, shifted to
+    be 0 when the first k links all point along F, and never negative.
+    """
+
+    joint: int
+    force: tuple[float, float]
+
+    def loss(self, points: Tensor) -> Tensor:
+        """Loss of this string for joint positions ``points`` of shape (n + 1, 2)."""
+        n = len(points) - 1
+        k = n if self.joint == -1 else self.joint
+        if not 1 <= k <= n:
+            raise ValueError(f"joint must be in 1..{n} or -1, got {self.joint}")
+        f = points.new_tensor(self.force)
+        return f.norm() * k - (f * points[k]).sum()
+
+
+@dataclass(frozen=True)
+class ChainLoss:
+    """Strings pulling the chain, plus ``penalty`` · max |θ| (a stiffness of sorts).
+
+    Call it on angles of shape (n,) to get a scalar loss tensor.
+    """
+
+    pulls: tuple[Pull, ...]
+    penalty: float = 0.0
+
+    def __call__(self, angles: Tensor) -> Tensor:
+        points = positions(angles)
+        total = sum(pull.loss(points) for pull in self.pulls)
+        if self.penalty:
+            total = total + self.penalty * angles.abs().max()
+        return total
+
+
+#: Loss variants by name (see `loss_variant`).
+LOSS_VARIANTS = ("right", "diagonal", "x-heavy", "x-light", "middle", "stiff")
+HEAVY, LIGHT, STIFFNESS = 10.0, 0.1, 2.0
+
+
+def loss_variant(name: str, n: int = CHAIN_LINKS) -> ChainLoss:
+    """The strings of a named experiment for a chain of ``n`` links.
+
+    right: the end pulled along +x (loss n − x). diagonal: x and y pulled equally,
+    force (1, 1). x-heavy / x-light: force (10, 1) / (0.1, 1). middle: the end pulled
+    along +x and the middle joint along +y. stiff: middle, plus 2 · max |θ|.
+    """
+    check_links(n)
+    end = {
+        "right": (1.0, 0.0),
+        "diagonal": (1.0, 1.0),
+        "x-heavy": (HEAVY, 1.0),
+        "x-light": (LIGHT, 1.0),
+    }
+    if name in end:
+        return ChainLoss((Pull(-1, end[name]),))
+    if name in ("middle", "stiff"):
+        if n < 2:
+            raise ValueError(f"the {name!r} loss needs at least 2 links, got {n}")
+        pulls = (Pull(-1, (1.0, 0.0)), Pull(n // 2, (0.0, 1.0)))
+        return ChainLoss(pulls, STIFFNESS if name == "stiff" else 0.0)
+    raise ValueError(f"unknown loss {name!r}; choose one of {', '.join(LOSS_VARIANTS)}")
+
+
+@dataclass(frozen=True)
+class ChainRun:
+    """What pulling the chain did.
+
+    ``angles`` has shape (k + 1, n): the start and the angles after each of the k
+    steps; ``losses`` has shape (k + 1,), the loss at each. The run *converged* when
+    all values stayed finite and, over the last ``window`` steps, the loss varied by
+    at most ``tol`` and no step moved the angles by more than ``tol`` (a chain that
+    flips between two mirror images has a flat loss but is not settled). k is smaller
+    than asked when a non-finite value stopped the run.
+    """
+
+    angles: Tensor
+    losses: Tensor
+    lr: float
+    tol: float = 0.01
+    window: int = 50
+
+    @property
+    def steps(self) -> int:
+        return len(self.losses) - 1
+
+    @property
+    def final_loss(self) -> float:
+        return float(self.losses[-1])
+
+    @property
+    def finite(self) -> bool:
+        return bool(
+            torch.isfinite(self.losses).all() and torch.isfinite(self.angles).all()
+        )
+
+    @property
+    def status(self) -> str:
+        """How the run ended, judged on its last ``window`` steps.
+
+        'converged'; 'still falling' (the loss only went down, but by more than
+        ``tol``: too slow); 'oscillating' (the loss is flat but the angles keep
+        jumping, e.g. between two mirror images); 'thrashing' (the loss jumps up and
+        down); 'non-finite' (an angle or loss became inf or nan).
+        """
+        if not self.finite:
+            return "non-finite"
+        tail = self.losses[-self.window - 1 :]
+        moves = self.angles[-self.window - 1 :].diff(dim=0).norm(dim=1)
+        flat = float(tail.max() - tail.min()) <= self.tol
+        if flat and bool((moves <= self.tol).all()):
+            return "converged"
+        if flat:
+            return "oscillating"
+        if bool((tail.diff() <= 1e-12).all()):
+            return "still falling"
+        return "thrashing"
+
+    @property
+    def converged(self) -> bool:
+        return self.status == "converged"
+
+
+def _descend(
+    monitor: LossFn,
+    step_loss: Callable[[int], LossFn],
+    start: Tensor,
+    lr: float,
+    steps: int,
+) -> ChainRun:
+    lr, steps = check_learning_rate(lr), check_steps(steps)
+    angles = start.detach().clone().requires_grad_()
+    history, losses = [angles.detach().clone()], []
+    for i in range(steps):
+        step_fn = step_loss(i)
+        loss = step_fn(angles)  # forward: records the graph
+        if step_fn is monitor:
+            losses.append(loss.detach())
+        else:
+            with torch.no_grad():
+                losses.append(monitor(angles))
+        loss.backward()  # backward: fills angles.grad
+        with torch.no_grad():  # the step itself must not be recorded
+            angles -= lr * angles.grad
+        angles.grad = None  # reset, or the next backward adds to this gradient
+        history.append(angles.detach().clone())
+        if not torch.isfinite(history[-1]).all():
+            break
+    with torch.no_grad():
+        losses.append(monitor(angles))
+    return ChainRun(torch.stack(history), torch.stack(losses), lr)
+
+
+def pull(
+    loss_fn: LossFn = pull_right,
+    start: Tensor | None = None,
+    *,
+    lr: float = CHAIN_LR,
+    steps: int = CHAIN_STEPS,
+) -> ChainRun:
+    """Gradient descent θ ← θ − lr · ∇loss(θ) from ``start`` (shape (n,)).
+
+    The default start is the chapter's seeded 10-link chain. Gradients are reset
+    after every step; the run stops early if an angle becomes non-finite.
+    """
+    if start is None:
+        start = random_angles(CHAIN_LINKS, seed=CHAIN_SEED)
+    return _descend(loss_fn, lambda _: loss_fn, start, lr, steps)
+
+
+def lr_sweep(
+    lrs: Sequence[float], start: Tensor, *, steps: int = CHAIN_STEPS
+) -> dict[float, ChainRun]:
+    """`pull` with the basic loss once per learning rate, all from ``start``."""
+    return {lr: pull(pull_right, start, lr=lr, steps=steps) for lr in lrs}
+
+
+def stability_limit(loss_fn: LossFn, at: Tensor) -> float:
+    """2 / λ_max of the loss's Hessian at ``at`` (shape (n,)): the largest stable lr.
+
+    Near a minimum, gradient descent multiplies the error along each eigenvector of
+    the Hessian by 1 − lr·λ per step, which shrinks only if lr < 2 / λ.
+    """
+    hessian = torch.autograd.functional.hessian(loss_fn, at.detach().double())
+    return 2.0 / float(torch.linalg.eigvalsh(hessian).max())
+
+
+#: The many-strings experiment: 10 strings, spread 0.6 rad, seed 1, lr 0.02.
+FAN_STRINGS, FAN_SPREAD, FAN_SEED, FAN_LR = 10, 0.6, 1, 0.02
+
+
+def fan_of_strings(
+    m: int = FAN_STRINGS, *, spread: float = FAN_SPREAD, seed: int = FAN_SEED
+) -> tuple[Pull, ...]:
+    """``m`` strings tied to the end, unit forces at angles N(0, spread²) from +x.
+
+    Each string is one "data point"; together they pull towards their mean force.
+    """
+    if m < 1:
+        raise ValueError(f"need at least 1 string, got {m}")
+    generator = torch.Generator().manual_seed(seed)
+    directions = torch.randn(m, generator=generator) * spread
+    return tuple(Pull(-1, (math.cos(a), math.sin(a))) for a in directions.tolist())
+
+
+def fan_minimum(strings: Sequence[Pull], n: int) -> float:
+    """Smallest mean loss of strings all tied to the end of an n-link chain.
+
+    The mean loss is n · mean|F| − F̄ · p_n, lowest with the chain straight along the
+    mean force F̄: n (mean|F| − |F̄|).
+    """
+    forces = torch.tensor([s.force for s in strings], dtype=torch.float64)
+    return float(n * (forces.norm(dim=1).mean() - forces.mean(dim=0).norm()))
+
+
+#: How the strings take turns: all at once, one at a time in order, or at random.
+SCHEDULES = ("full batch", "in order", "random order")
+
+
+def pull_by_strings(
+    strings: Sequence[Pull],
+    start: Tensor,
+    *,
+    schedule: str,
+    lr: float,
+    steps: int,
+    seed: int = 0,
+) -> ChainRun:
+    """Pull with several strings, taking turns as ``schedule`` says (see SCHEDULES).
+
+    The recorded loss is always the mean loss of all strings, so runs compare. A
+    "full batch" step follows the gradient of that mean; the others follow one
+    string's loss per step, in fixed order or drawn at random (stochastic descent).
+    """
+    if schedule not in SCHEDULES:
+        raise ValueError(f"unknown schedule {schedule!r}; choose one of {SCHEDULES}")
+    m = len(strings)
+    everyone = ChainLoss(tuple(Pull(s.joint, _scaled(s.force, 1 / m)) for s in strings))
+    single = [ChainLoss((s,)) for s in strings]
+    generator = torch.Generator().manual_seed(seed)
+    picks = torch.randint(m, (steps,), generator=generator).tolist()
+
+    def step_loss(i: int) -> LossFn:
+        if schedule == "full batch":
+            return everyone
+        return single[i % m if schedule == "in order" else picks[i]]
+
+    return _descend(everyone, step_loss, start, lr, steps)
+
+
+def _scaled(force: tuple[float, float], c: float) -> tuple[float, float]:
+    return (force[0] * c, force[1] * c)

@@ -1,0 +1,180 @@
+"""The chain lab: positions, gradients, pulling and the `chain` command line."""
+
+import math
+
+import pytest
+import torch
+from gradlab.chain import (
+    CHAIN_LINKS,
+    CHAIN_SEED,
+    ChainLoss,
+    Pull,
+    end_point_jacobian,
+    fan_minimum,
+    fan_of_strings,
+    loss_variant,
+    positions,
+    pull,
+    pull_by_strings,
+    pull_right,
+    random_angles,
+    stability_limit,
+)
+from gradlab.cli import main
+from gradlab.gradcheck import max_relative_error, numerical_gradient
+
+
+def start() -> torch.Tensor:
+    return random_angles(CHAIN_LINKS, seed=CHAIN_SEED)
+
+
+def test_a_straight_chain_lies_along_x():
+    p = positions(torch.zeros(4))
+    assert p.shape == (5, 2)
+    assert torch.allclose(p, torch.tensor([[k, 0.0] for k in range(5)]))
+
+
+def test_right_angles_walk_round_a_square():
+    p = positions(torch.full((4,), math.pi / 2, dtype=torch.float64))
+    expected = torch.tensor([[0, 0], [0, 1], [-1, 1], [-1, 0], [0, 0]])
+    assert torch.allclose(p, expected.double(), atol=1e-12)
+
+
+def test_bad_angles_are_rejected():
+    with pytest.raises(ValueError, match="shape"):
+        positions(torch.zeros(2, 2))
+    with pytest.raises(ValueError, match="at least 1 link"):
+        random_angles(0, seed=0)
+
+
+def end_grad(angles: torch.Tensor, coordinate: int) -> torch.Tensor:
+    a = angles.clone().requires_grad_()
+    positions(a)[-1, coordinate].backward()
+    return a.grad
+
+
+def test_one_link_gradient_matches_the_closed_form():
+    theta = torch.tensor([0.7], dtype=torch.float64)
+    assert torch.allclose(end_grad(theta, 0), -torch.sin(theta))
+    assert torch.allclose(end_grad(theta, 1), torch.cos(theta))
+
+
+def test_two_link_gradient_matches_the_closed_form():
+    t1, t2 = 0.3, -1.1
+    theta = torch.tensor([t1, t2], dtype=torch.float64)
+    dx = torch.tensor([-math.sin(t1) - math.sin(t1 + t2), -math.sin(t1 + t2)])
+    dy = torch.tensor([math.cos(t1) + math.cos(t1 + t2), math.cos(t1 + t2)])
+    assert torch.allclose(end_grad(theta, 0), dx.double())
+    assert torch.allclose(end_grad(theta, 1), dy.double())
+    jacobian = end_point_jacobian(theta)
+    assert torch.allclose(jacobian, torch.stack([dx, dy], dim=1).double())
+
+
+@pytest.mark.parametrize("coordinate", [0, 1])
+def test_ten_link_gradient_matches_finite_differences(coordinate):
+    theta = start().double()
+
+    def end(a):
+        return positions(a)[-1, coordinate]
+
+    auto = end_grad(theta, coordinate)
+    assert max_relative_error(auto, numerical_gradient(end, theta)) < 1e-7
+    assert max_relative_error(auto, end_point_jacobian(theta)[:, coordinate]) < 1e-12
+
+
+def test_finite_differences_catch_a_wrong_gradient():
+    theta = start().double()
+    wrong = end_point_jacobian(theta)[:, 1]  # y's gradient passed off as x's
+    numeric = numerical_gradient(lambda a: positions(a)[-1, 0], theta)
+    assert max_relative_error(wrong, numeric) > 0.1
+
+
+@pytest.mark.parametrize("name", ["diagonal", "middle", "stiff"])
+def test_variant_gradients_match_finite_differences(name):
+    theta = start().double().requires_grad_()
+    loss = loss_variant(name)
+    loss(theta).backward()
+    numeric = numerical_gradient(loss, theta)
+    assert max_relative_error(theta.grad, numeric) < 1e-6
+
+
+def test_the_pull_right_loss_is_zero_straight_and_at_most_2n():
+    assert float(pull_right(torch.zeros(5))) == 0.0
+    assert float(pull_right(torch.tensor([math.pi, 0, 0]))) == pytest.approx(6.0)
+    assert float(Pull(-1, (2.0, 0.0)).loss(positions(torch.zeros(3)))) == 0.0
+
+
+def test_500_steps_at_001_cut_the_loss_by_more_than_99_percent():
+    run = pull(pull_right, start(), lr=0.01, steps=500)
+    assert run.steps == 500 and run.angles.shape == (501, CHAIN_LINKS)
+    assert run.final_loss < 0.01 * float(run.losses[0])
+    assert run.converged and run.status == "converged"
+
+
+def test_learning_rates_get_the_right_verdicts():
+    limit = stability_limit(pull_right, torch.zeros(CHAIN_LINKS))
+    assert 0.04 < limit < 0.05
+    assert pull(pull_right, start(), lr=0.001).status == "still falling"
+    oscillating = pull(pull_right, start(), lr=0.05)
+    assert oscillating.status == "oscillating" and not oscillating.converged
+    assert pull(pull_right, start(), lr=0.5).status == "thrashing"
+    absurd = pull(pull_right, start(), lr=1e300, steps=10)
+    assert absurd.status == "non-finite" and absurd.steps < 10
+
+
+def test_the_middle_string_makes_an_elbow():
+    run = pull(loss_variant("middle"), start())
+    best = 2 * 5 * (1 - 1 / math.sqrt(2))
+    assert run.final_loss == pytest.approx(best, abs=0.05)
+    assert float(run.angles[-1][5]) == pytest.approx(-math.pi / 4, abs=0.05)
+
+
+def test_unknown_variant_and_schedule_are_rejected():
+    with pytest.raises(ValueError, match="unknown loss"):
+        loss_variant("sideways")
+    with pytest.raises(ValueError, match="unknown schedule"):
+        pull_by_strings(fan_of_strings(), start(), schedule="x", lr=0.1, steps=1)
+
+
+def test_full_batch_reaches_the_fan_minimum():
+    strings = fan_of_strings()
+    run = pull_by_strings(strings, start(), schedule="full batch", lr=0.02, steps=500)
+    best = fan_minimum(strings, CHAIN_LINKS)
+    mean = ChainLoss(
+        tuple(Pull(-1, (s.force[0] / 10, s.force[1] / 10)) for s in strings)
+    )
+    assert float(mean(run.angles[-1])) == pytest.approx(run.final_loss)
+    assert 0 <= run.final_loss - best < 0.01
+
+
+def test_cli_prints_the_final_loss_and_convergence(capsys, tmp_path):
+    out, anim = tmp_path / "chain.png", tmp_path / "chain.gif"
+    assert main(["chain", "--out", str(out), "--animation", str(anim)]) == 0
+    printed = capsys.readouterr().out
+    assert "8.409 -> 0.02287 after 500 steps" in printed and ": converged" in printed
+    assert out.stat().st_size > 5_000 and anim.stat().st_size > 5_000
+
+
+def test_cli_reports_a_run_that_does_not_converge(capsys):
+    assert main(["chain", "--lr", "0.5", "--steps", "200"]) == 0
+    assert "did not converge (thrashing)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--lr", "-1"],
+        ["--lr", "fast"],
+        ["--links", "0"],
+        ["--loss", "sideways"],
+        ["--out", "/no/such/folder/chain.png"],
+        ["--links", "1", "--loss", "middle"],
+    ],
+)
+def test_cli_bad_input_is_one_line_and_status_2(capsys, argv):
+    with pytest.raises(SystemExit) as raised:
+        status = main(["chain", *argv])
+        raise SystemExit(status)
+    assert raised.value.code == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "error" in err
