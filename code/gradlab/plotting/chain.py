@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import tempfile
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.animation import FuncAnimation
+from matplotlib.animation import FuncAnimation, HTMLWriter
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from torch import Tensor
@@ -212,6 +214,14 @@ def animate_chain(
     return FuncAnimation(fig, update, frames=shown, interval=interval, blit=False)
 
 
+class _TransparentHTMLWriter(HTMLWriter):
+    """matplotlib's HTML writer, keeping the PNG frames' transparency (it would
+    otherwise composite them onto white: a white slab on the dark theme)."""
+
+    def _supports_transparency(self) -> bool:
+        return self.frame_format == "png"
+
+
 @styled
 def animation_html(animation: FuncAnimation, *, alt: str) -> object:
     """The animation as self-contained HTML (frames embedded, play controls).
@@ -225,11 +235,25 @@ def animation_html(animation: FuncAnimation, *, alt: str) -> object:
 
     if len(alt.split()) < 6:
         raise ValueError("alt text should describe the animation in a sentence")
-    with plt.rc_context({"savefig.dpi": animation._fig.dpi}):  # frames at fig's dpi
-        html = animation.to_jshtml(default_mode="once")
+    with tempfile.TemporaryDirectory() as scratch:
+        path = Path(scratch) / "animation.html"
+        writer = _TransparentHTMLWriter(
+            fps=1000 / animation._interval, embed_frames=True, default_mode="once"
+        )
+        animation.save(
+            path,
+            writer=writer,
+            dpi=animation._fig.dpi,
+            savefig_kwargs={"transparent": True},
+        )
+        html = path.read_text()
     # Show the first frame before (or without) JavaScript, and describe it.
     first = re.search(r'frames\[0\] = "(data:image/[a-z]+;base64,[^"]*)"', html)
     src = f' src="{first.group(1).replace(chr(92) + chr(10), "")}"' if first else ""
     html = html.replace("<img id=", f'<img alt="{escape(alt)}"{src} id=', 1)
+    # matplotlib links Font Awesome 4 from a CDN for its button icons: drop it, the
+    # page must load nothing from third parties. The theme's own Font Awesome draws
+    # the same `fa fa-*` icons.
+    html = re.sub(r"<link[^>]*font-awesome[^>]*>", "", html)
     plt.close(animation._fig)
     return HTML(html)
