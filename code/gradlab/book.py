@@ -75,34 +75,3 @@ def glue_table(
         return
     myst_glue(name, Markdown(table), display=False)
 
-
-def environment_report() -> list[tuple[str, str]]:
-    """(component, version) pairs describing the machine that ran the chapters."""
-    import platform
-    import shutil
-    import subprocess
-    from importlib import metadata
-
-    def version(dist: str) -> str:
-        try:
-            return metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            return "not installed"
-
-    dot = shutil.which("dot")
-    graphviz = "not installed"
-    if dot:
-        done = subprocess.run([dot, "-V"], capture_output=True, text=True, check=False)
-        graphviz = (done.stderr or done.stdout).strip().removeprefix("dot - ")
-    return [
-        ("Python", platform.python_version()),
-        ("PyTorch", torch.__version__),
-        ("Graphviz (dot)", graphviz),
-        ("gradlab", version("gradlab")),
-        ("torchviz", version("torchviz")),
-        ("matplotlib", version("matplotlib")),
-        ("NumPy", version("numpy")),
-        ("Jupyter Book", version("jupyter-book")),
-        ("myst-nb", version("myst-nb")),
-        ("Platform", f"{platform.system()} {platform.machine()}"),
-    ]
