@@ -74,4 +74,3 @@ def glue_table(
         display(Markdown(table))
         return
     myst_glue(name, Markdown(table), display=False)
-
