@@ -11,11 +11,10 @@ import torch
 from torch import Tensor
 
 from gradlab.datasets import Series, noisy_parabola, quadratic_features, rescale
+from gradlab.defaults import PARABOLA_SEED
 from gradlab.descent import DescentHistory, LeastSquares, gradient_descent
 from gradlab.functions import bowl
 
-#: Seed of the parabola's noise and of the starting parameters.
-PARABOLA_SEED = 666
 #: The source material's learning rate for the fit on raw time steps.
 RAW_LR = 1e-5
 #: Steps of the raw-input fit actually run in the chapter (the rest is predicted).

@@ -13,13 +13,10 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor, nn
 
+# The book's MLP settings, re-exported: they live in the torch-free gradlab.defaults.
+from gradlab.defaults import MLP_EPOCHS, MLP_HIDDEN, MLP_LR, MLP_SEED, MLP_TRAIN_SIZE  # noqa: F401
 from gradlab.mixture import LabelledPoints
 from gradlab.mlp import MLPParams, init_mlp, mlp_loss, mlp_predict
-
-#: The source lab's settings: learning rate, epochs, hidden units, training points.
-MLP_LR, MLP_EPOCHS, MLP_HIDDEN, MLP_TRAIN_SIZE = 0.1, 100, 5, 200
-#: Seed of the classifier's initial parameters.
-MLP_SEED = 0
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,10 @@
 
 Each subcommand lives in its own module of this package with two functions:
 ``add_parser(subparsers)`` declares its arguments and ``run(args) -> int`` does the
-work. Bad input never ends in a traceback: argument errors, and ``ValueError``,
-``TypeError`` or ``OSError`` raised by the library for bad values, become one line on
-stderr and exit status 2.
+work. The modules import only what argparse needs and ``run`` imports the rest, so
+``--help`` and argument errors never load torch or matplotlib. Bad input never ends
+in a traceback: argument errors, and ``ValueError``, ``TypeError`` or ``OSError``
+raised by the library for bad values, become one line on stderr and exit status 2.
 """
 
 from __future__ import annotations
@@ -43,6 +44,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Parse ``argv`` (default: sys.argv[1:]), run the subcommand, return its status."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    import torch  # after parsing, so that --help and argument errors stay instant
+
+    # Tiny tensors: torch's default of a thread per core collapses on shared cores.
+    torch.set_num_threads(1)
     try:
         return args.run(args)
     except (ValueError, TypeError, OSError) as error:

@@ -4,21 +4,18 @@ from __future__ import annotations
 
 import argparse
 
-from gradlab.chain import (
-    CHAIN_LINKS,
-    CHAIN_LR,
-    CHAIN_SEED,
-    CHAIN_STEPS,
-    LOSS_VARIANTS,
-    loss_variant,
-    pull,
-    random_angles,
-)
 from gradlab.cli._args import (
     nonnegative_int,
     positive_float,
     positive_int,
     writable_file,
+)
+from gradlab.defaults import (
+    CHAIN_LINKS,
+    CHAIN_LR,
+    CHAIN_SEED,
+    CHAIN_STEPS,
+    LOSS_VARIANTS,
 )
 
 
@@ -41,6 +38,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from gradlab.chain import loss_variant, pull, random_angles
+
     loss = loss_variant(args.loss, args.links)
     result = pull(
         loss, random_angles(args.links, seed=args.seed), lr=args.lr, steps=args.steps

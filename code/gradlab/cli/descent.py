@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import argparse
-
-import matplotlib.pyplot as plt
+from typing import TYPE_CHECKING
 
 from gradlab.cli._args import nonnegative_int, positive_float, writable_file
-from gradlab.descent import DescentHistory, gradient_descent
-from gradlab.experiments import PARABOLA_SEED, ParabolaSetup, parabola_setup
-from gradlab.functions import bowl
-from gradlab.plotting import plot_descent_paths, plot_losses, plot_series_fit
-from gradlab.plotting.style import new_figure, styled
+from gradlab.defaults import PARABOLA_SEED
+
+if TYPE_CHECKING:
+    from gradlab.descent import DescentHistory
+    from gradlab.experiments import ParabolaSetup
 
 PROBLEMS = ("bowl", "parabola", "parabola-rescaled")
 
@@ -40,6 +39,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from gradlab.descent import gradient_descent
+    from gradlab.functions import bowl
+
     if args.problem == "bowl":
         history = gradient_descent(bowl, [-4.0, 2.0], lr=args.lr, steps=args.steps)
     else:
@@ -59,18 +61,30 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _parabola(args: argparse.Namespace) -> ParabolaSetup:
+    from gradlab.experiments import parabola_setup
+
     return parabola_setup(seed=args.seed, rescaled=args.problem == "parabola-rescaled")
 
 
-@styled
 def _save_figure(args: argparse.Namespace, history: DescentHistory) -> None:
-    fig, (left, right) = new_figure(2, figsize=(11, 4))
-    if args.problem == "bowl":
-        plot_descent_paths({args.lr: history}, ax=left)
-    else:
-        setup = _parabola(args)
-        fit = setup.problem.features @ history.params[-1]
-        plot_series_fit(setup.series, {f"after {history.steps} steps": fit}, ax=left)
-    plot_losses({args.lr: history}, ax=right)
-    fig.savefig(args.out)
-    plt.close(fig)
+    import matplotlib.pyplot as plt
+
+    from gradlab.plotting import plot_descent_paths, plot_losses, plot_series_fit
+    from gradlab.plotting.style import new_figure, styled
+
+    @styled
+    def draw() -> None:
+        fig, (left, right) = new_figure(2, figsize=(11, 4))
+        if args.problem == "bowl":
+            plot_descent_paths({args.lr: history}, ax=left)
+        else:
+            setup = _parabola(args)
+            fit = setup.problem.features @ history.params[-1]
+            plot_series_fit(
+                setup.series, {f"after {history.steps} steps": fit}, ax=left
+            )
+        plot_losses({args.lr: history}, ax=right)
+        fig.savefig(args.out)
+        plt.close(fig)
+
+    draw()

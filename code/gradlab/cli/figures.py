@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 
 from gradlab.cli._args import writable_dir
-from gradlab.figures import registry, write_figures
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -24,6 +23,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from gradlab.figures import registry, write_figures
+
     if args.list:
         print("\n".join(sorted(registry())))
         return 0

@@ -4,30 +4,20 @@ from __future__ import annotations
 
 import argparse
 
-import matplotlib.pyplot as plt
-
 from gradlab.cli._args import (
     nonnegative_int,
     positive_float,
     positive_int,
     writable_file,
 )
-from gradlab.mixture import TEST_SEED, TRAIN_SEED, default_mixture
-from gradlab.mlp import init_mlp, mlp_predict
-from gradlab.plotting import plot_decision_boundaries
-from gradlab.training import (
+from gradlab.defaults import (
     MLP_EPOCHS,
     MLP_HIDDEN,
     MLP_LR,
     MLP_SEED,
     MLP_TRAIN_SIZE,
-    error_rate,
-    hoeffding_test_size,
-    train_mlp,
+    TEST_SIZE,
 )
-
-#: Test points: enough for P(|estimate − error| > 1%) < 0.01 by Hoeffding.
-TEST_SIZE = hoeffding_test_size(0.01, 0.01)
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -70,6 +60,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from gradlab.mixture import TEST_SEED, TRAIN_SEED, default_mixture
+    from gradlab.mlp import init_mlp, mlp_predict
+    from gradlab.training import error_rate, train_mlp
+
     mixture = default_mixture()
     train = mixture.sample(args.train_size, seed=TRAIN_SEED)
     test = mixture.sample(TEST_SIZE, seed=TEST_SEED)
@@ -86,6 +80,10 @@ def run(args: argparse.Namespace) -> int:
     print(f"test error  {test_error:.2%} on {len(test):,} points")
     print(f"Bayes error {mixture.bayes_error():.2%}")
     if args.out is not None:
+        import matplotlib.pyplot as plt
+
+        from gradlab.plotting import plot_decision_boundaries
+
         fig = plot_decision_boundaries(
             {f"{args.hidden} hidden units": result.params}, train, mixture=mixture
         )

@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 from torch import Tensor
 
 from gradlab.chain import ChainLoss, ChainRun, positions
+from gradlab.plotting.descent import plot_training_losses
 from gradlab.plotting.style import COLORS, INK, axes_or_new, new_figure, styled
 
 FINAL = COLORS[1]
@@ -106,27 +107,11 @@ def _arrows(ax: Axes, loss: ChainLoss, angles: Tensor) -> None:
 
 
 @styled
-def plot_loss_curve(
-    runs: Mapping[str, ChainRun], *, ax: Axes | None = None, log: bool = False
-) -> Axes:
-    """Loss against step for each run, one line per label."""
-    ax = axes_or_new(ax)
-    for label, run in runs.items():
-        ax.plot(run.losses.numpy(), label=label)
-    ax.set(xlabel="step", ylabel="loss")
-    if log:
-        ax.set_yscale("log")
-    if len(runs) > 1:
-        ax.legend()
-    return ax
-
-
-@styled
 def plot_pull_run(run: ChainRun, *, snapshots: int = 14) -> Figure:
     """Left: the chain straightening over the run. Right: its loss per step."""
     fig, (left, right) = new_figure(2, figsize=(10, 4.4))
     plot_chain_history(run, ax=left, snapshots=snapshots)
-    plot_loss_curve({"loss": run}, ax=right)
+    plot_training_losses({"loss": run.losses}, ax=right, ylabel="loss", xlabel="step")
     right.set_title(f"learning rate {run.lr:g}")
     return fig
 

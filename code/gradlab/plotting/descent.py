@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import torch
@@ -181,3 +181,24 @@ def plot_parabola_fits(result: ParabolaComparison, ax: Axes | None = None) -> Ax
         },
         ax=ax,
     )
+
+
+@styled
+def plot_training_losses(
+    losses: Mapping[str, Sequence[float]],
+    ax: Axes | None = None,
+    *,
+    ylabel: str = "training loss",
+    xlabel: str = "epoch",
+    log: bool = False,
+) -> Axes:
+    """Loss per epoch (or step), one line per entry of ``losses``."""
+    ax = axes_or_new(ax, figsize=(6.0, 3.6))
+    for label, values in losses.items():
+        ax.plot(range(len(values)), values, label=label)
+    ax.set(xlabel=xlabel, ylabel=ylabel)
+    if log:
+        ax.set_yscale("log")
+    if len(losses) > 1:
+        ax.legend()
+    return ax

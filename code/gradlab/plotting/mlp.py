@@ -13,6 +13,7 @@ from torch import Tensor
 from gradlab.datasets import Series
 from gradlab.mixture import GaussianMixture, LabelledPoints
 from gradlab.mlp import MLPParams, mlp_probability
+from gradlab.plotting.descent import plot_training_losses
 from gradlab.plotting.style import COLORS, INK, axes_or_new, new_figure, styled
 
 CLASS_COLORS = (COLORS[1], COLORS[0])  # class 0 blue, class 1 orange
@@ -104,26 +105,6 @@ def plot_decision_boundaries(
         ax.grid(False)
     axes[0].set_ylabel("$x_2$")
     return fig
-
-
-@styled
-def plot_training_losses(
-    losses: Mapping[str, Sequence[float]],
-    ax: Axes | None = None,
-    *,
-    ylabel: str = "training loss",
-    log: bool = False,
-) -> Axes:
-    """Loss per epoch, one line per entry of ``losses``."""
-    ax = axes_or_new(ax, figsize=(6.0, 3.6))
-    for label, values in losses.items():
-        ax.plot(range(len(values)), values, label=label)
-    ax.set(xlabel="epoch", ylabel=ylabel)
-    if log:
-        ax.set_yscale("log")
-    if len(losses) > 1:
-        ax.legend()
-    return ax
 
 
 @styled

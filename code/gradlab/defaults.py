@@ -1,0 +1,30 @@
+"""The book's settings: the seeds, sizes and learning rates the chapters use.
+
+Plain numbers and names, no torch, so that ``python -m gradlab --help`` can show them
+as its defaults without loading torch. The concept modules re-export them
+(``gradlab.chain.CHAIN_LR`` is ``gradlab.defaults.CHAIN_LR``).
+
+>>> from gradlab.training import hoeffding_test_size
+>>> hoeffding_test_size(0.01, 0.01) == TEST_SIZE
+True
+"""
+
+#: The chapter's chain: 10 links, a seeded random start, 500 steps at lr 0.01.
+CHAIN_LINKS = 10
+CHAIN_SEED = 0
+CHAIN_LR = 0.01
+CHAIN_STEPS = 500
+#: Loss variants by name (see `gradlab.chain.loss_variant`).
+LOSS_VARIANTS = ("right", "diagonal", "x-heavy", "x-light", "middle", "stiff")
+
+#: Seed of the parabola's noise and of the starting parameters.
+PARABOLA_SEED = 666
+
+#: The source lab's settings: learning rate, epochs, hidden units, training points.
+MLP_LR, MLP_EPOCHS, MLP_HIDDEN, MLP_TRAIN_SIZE = 0.1, 100, 5, 200
+#: Seed of the classifier's initial parameters.
+MLP_SEED = 0
+#: Test points for P(|estimate − error| > 1%) ≤ 0.01 by Hoeffding: written out because
+#: `hoeffding_test_size` lives with torch in `gradlab.training`; the doctest above
+#: keeps the two equal.
+TEST_SIZE = 26_492

@@ -1,0 +1,86 @@
+"""`import gradlab` and the CLI's help and argument errors load neither torch nor
+matplotlib; every public name still resolves, on first use."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import gradlab
+import gradlab.plotting
+import pytest
+
+CODE = Path(__file__).resolve().parent.parent / "code"
+
+# Runs in a fresh interpreter and prints what it saw as JSON.
+PROBE = """
+import contextlib, io, json, sys
+
+def heavy():
+    return sorted(name for name in ("matplotlib", "torch") if name in sys.modules)
+
+seen = {}
+import gradlab, gradlab.plotting
+seen["import"] = heavy()
+from gradlab.cli import main
+for argv in (["--help"], ["descent", "--lr", "-1"]):
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(argv)
+        except SystemExit as stop:
+            code = stop.code
+    seen[argv[0]] = {"code": code, "out": out.getvalue(), "err": err.getvalue()}
+seen["cli"] = heavy()
+seen["pull"] = gradlab.pull.__module__
+seen["gradcheck"] = gradlab.gradcheck.numerical_gradient.__module__
+seen["after use"] = heavy()
+print(json.dumps(seen))
+"""
+
+
+@pytest.fixture(scope="module")
+def seen() -> dict:
+    path = os.pathsep.join([str(CODE), os.environ.get("PYTHONPATH", "")])
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": path},
+        check=True,
+    )
+    return json.loads(done.stdout)
+
+
+def test_import_loads_neither_torch_nor_matplotlib(seen):
+    assert seen["import"] == []
+
+
+def test_help_and_argument_errors_load_neither(seen):
+    assert seen["--help"]["code"] == 0 and "descent" in seen["--help"]["out"]
+    error = seen["descent"]
+    assert error["code"] == 2 and error["out"] == ""
+    assert (
+        error["err"].count("\n") == 1 and "expected a finite number > 0" in error["err"]
+    )
+    assert seen["cli"] == []
+
+
+def test_names_and_submodules_load_on_first_use(seen):
+    assert seen["pull"] == "gradlab.chain"
+    assert seen["gradcheck"] == "gradlab.gradcheck"
+    assert "torch" in seen["after use"]
+
+
+@pytest.mark.parametrize("package", [gradlab, gradlab.plotting])
+def test_every_exported_name_resolves_and_is_listed(package):
+    namespace: dict = {}
+    exec(f"from {package.__name__} import *", namespace)
+    assert set(package.__all__) <= set(namespace)
+    assert set(package.__all__) <= set(dir(package))
+
+
+def test_an_unknown_name_is_an_attribute_error():
+    with pytest.raises(AttributeError, match="has no attribute 'no_such_name'"):
+        gradlab.no_such_name  # noqa: B018
