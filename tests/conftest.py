@@ -8,8 +8,14 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("MPLBACKEND", "Agg")  # before pyplot is first imported
+# Python processes the tests start (CLI, DOT determinism) inherit this.
+os.environ["OMP_NUM_THREADS"] = "1"
 
 import matplotlib.pyplot as plt
+import torch
+
+# Tiny tensors gain nothing from intra-op threads; one per core collapses when shared.
+torch.set_num_threads(1)
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "_build" / "html"

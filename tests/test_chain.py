@@ -147,6 +147,7 @@ def test_full_batch_reaches_the_fan_minimum():
     assert 0 <= run.final_loss - best < 0.01
 
 
+@pytest.mark.slow  # the chapter's run, its figure and its 16-frame GIF: about 1 s
 def test_cli_prints_the_final_loss_and_convergence(capsys, tmp_path):
     out, anim = tmp_path / "chain.png", tmp_path / "chain.gif"
     assert main(["chain", "--out", str(out), "--animation", str(anim)]) == 0
