@@ -18,7 +18,8 @@ setup:  ## create .venv, install the pinned packages, Graphviz and MathJax
 setup-browser:  ## setup, plus Debian's chromium for the browser tests
 	@tools/setup.sh --browser
 
-book: setup  ## build the HTML book strictly into _build/html
+book: setup  ## execute the chapters in parallel, then build the HTML strictly into _build/html
+	$(PY) tools/execute_chapters.py
 	$(BUILD)
 
 lint: setup  ## ruff, paired notebooks in sync, actionlint on the workflow
@@ -47,7 +48,7 @@ test: test-fast browser-tests  ## everything CI runs: lint, unit tests, strict b
 figures: setup  ## write every figure of the book to _build/figures
 	$(PY) -m gradlab figures --out _build/figures
 
-bench: setup  ## time clean / no-op / prose-edit / package-edit builds (takes minutes)
+bench: setup  ## builds, loaded build, chapters, --help and unit tests against budgets (minutes)
 	$(PY) tools/bench.py
 
 clean:  ## remove the built book (keeps the execution cache)

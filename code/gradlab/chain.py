@@ -17,13 +17,14 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
+from gradlab.defaults import (
+    CHAIN_LINKS,
+    CHAIN_LR,
+    CHAIN_SEED,
+    CHAIN_STEPS,
+    LOSS_VARIANTS,
+)
 from gradlab.descent import check_learning_rate, check_steps
-
-#: The chapter's chain: 10 links, a seeded random start, 500 steps at lr 0.01.
-CHAIN_LINKS = 10
-CHAIN_SEED = 0
-CHAIN_LR = 0.01
-CHAIN_STEPS = 500
 
 LossFn = Callable[[Tensor], Tensor]
 
@@ -96,12 +97,16 @@ class Pull:
 
     def loss(self, points: Tensor) -> Tensor:
         """Loss of this string for joint positions ``points`` of shape (n + 1, 2)."""
-        n = len(points) - 1
+        k = self.joint_of(len(points) - 1)
+        f = points.new_tensor(self.force)
+        return f.norm() * k - (f * points[k]).sum()
+
+    def joint_of(self, n: int) -> int:
+        """The joint this string is tied to on an n-link chain (1..n)."""
         k = n if self.joint == -1 else self.joint
         if not 1 <= k <= n:
             raise ValueError(f"joint must be in 1..{n} or -1, got {self.joint}")
-        f = points.new_tensor(self.force)
-        return f.norm() * k - (f * points[k]).sum()
+        return k
 
 
 @dataclass(frozen=True)
@@ -115,15 +120,17 @@ class ChainLoss:
     penalty: float = 0.0
 
     def __call__(self, angles: Tensor) -> Tensor:
+        # The sum of every string's `Pull.loss`, computed for all strings at once.
         points = positions(angles)
-        total = sum(pull.loss(points) for pull in self.pulls)
+        joints = [pull.joint_of(len(angles)) for pull in self.pulls]
+        forces = points.new_tensor([pull.force for pull in self.pulls])  # (m, 2)
+        lengths = points.new_tensor(joints)
+        total = (forces.norm(dim=1) * lengths).sum() - (forces * points[joints]).sum()
         if self.penalty:
             total = total + self.penalty * angles.abs().max()
         return total
 
 
-#: Loss variants by name (see `loss_variant`).
-LOSS_VARIANTS = ("right", "diagonal", "x-heavy", "x-light", "middle", "stiff")
 HEAVY, LIGHT, STIFFNESS = 10.0, 0.1, 2.0
 
 

@@ -204,7 +204,7 @@ def tanh_mlp(widths: tuple[int, ...], *, seed: int) -> nn.Sequential:
     torch.Size([4, 1])
     """
     sizes = (1, *widths)
-    with torch.random.fork_rng():
+    with torch.random.fork_rng(devices=[]):  # CPU only: no CUDA probe
         torch.manual_seed(seed)
         layers: list[nn.Module] = []
         for a, b in itertools.pairwise(sizes):
@@ -214,7 +214,7 @@ def tanh_mlp(widths: tuple[int, ...], *, seed: int) -> nn.Sequential:
 
 def wide_net(hidden: int = 512, *, seed: int) -> WideNet:
     """A seeded `WideNet` (PyTorch's default initialisation)."""
-    with torch.random.fork_rng():
+    with torch.random.fork_rng(devices=[]):  # CPU only: no CUDA probe
         torch.manual_seed(seed)
         return WideNet(hidden)
 

@@ -1,11 +1,18 @@
 """Sphinx extension: re-execute the chapters whenever the `gradlab` package changes.
 
 jupyter-cache keys a notebook on its code cells only, so editing `code/gradlab/`
-would otherwise leave old outputs in the book. At the start of each build this
-extension hashes the package sources (and the lock file); when the hash differs from
-the one recorded after the last successful build it empties the execution cache and
-marks every page outdated, so each chapter is read and executed again. A prose-only
-edit leaves the hash alone, and the cache then serves every chapter's outputs.
+would otherwise leave old outputs in the book. Two records keep the book honest:
+
+- the execution cache is tagged with the digest of the package sources (and the lock
+  file) its outputs were computed with (`TAG_NAME` inside the cache folder). A cache
+  whose tag differs from today's digest, or that has no tag, is emptied before anything
+  reads it: by this extension, and by `tools/execute_chapters.py`, which fills the
+  cache in parallel before the Sphinx build;
+- the build records the digest it rendered (`STAMP_NAME` beside the HTML) after a
+  successful build; when it differs, every page is read again, so each chapter takes
+  its outputs from the (fresh) cache or executes.
+
+A prose-only edit changes neither digest, and the cache then serves every chapter.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from sphinx.util import logging
 logger = logging.getLogger(__name__)
 
 STAMP_NAME = ".gradlab-sources.sha256"
+TAG_NAME = "gradlab-sources.sha256"
 
 
 def sources_digest(root: Path) -> str:
@@ -33,6 +41,21 @@ def sources_digest(root: Path) -> str:
             digest.update(path.relative_to(root).as_posix().encode() + b"\0")
             digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+def fresh_cache(cache: Path, digest: str) -> bool:
+    """Empty ``cache`` unless it is tagged with ``digest``; tag it. True if emptied.
+
+    A cache without a tag (restored by CI, say, or left by an older build) is of
+    unknown age and is emptied too.
+    """
+    tag = cache / TAG_NAME
+    if tag.is_file() and tag.read_text().strip() == digest:
+        return False
+    shutil.rmtree(cache, ignore_errors=True)
+    cache.mkdir(parents=True)
+    tag.write_text(digest + "\n")
+    return True
 
 
 def _stamp_path(app: Sphinx) -> Path:
@@ -48,14 +71,13 @@ def _cache_path(app: Sphinx) -> Path:
 
 def _on_builder_inited(app: Sphinx) -> None:
     app.gradlab_digest = sources_digest(Path(app.srcdir))
+    if fresh_cache(_cache_path(app), app.gradlab_digest):
+        logger.info("gradlab changed since the cache was filled: emptied it")
     stamp = _stamp_path(app)
     previous = stamp.read_text().strip() if stamp.is_file() else None
     app.gradlab_stale = previous != app.gradlab_digest
     if app.gradlab_stale:
-        # Also when there is no stamp: a cache of unknown age (restored by CI, say)
-        # cannot be trusted.
-        logger.info("gradlab changed since the last build: re-executing every chapter")
-        shutil.rmtree(_cache_path(app), ignore_errors=True)
+        logger.info("gradlab changed since the last build: re-reading every chapter")
 
 
 def _on_env_get_outdated(
@@ -73,4 +95,4 @@ def setup(app: Sphinx) -> dict:
     app.connect("builder-inited", _on_builder_inited)
     app.connect("env-get-outdated", _on_env_get_outdated)
     app.connect("build-finished", _on_build_finished)
-    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"version": "1.1", "parallel_read_safe": True, "parallel_write_safe": True}

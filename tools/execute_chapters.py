@@ -1,0 +1,130 @@
+"""Execute the book's chapters in parallel into the execution cache: `make book` step 1.
+
+myst-nb executes notebooks one after another while Sphinx reads them. This script
+runs first and fills the same jupyter-cache with every chapter whose code cells have
+no cached outputs yet, one chapter per core, so the Sphinx build that follows finds
+every chapter in the cache and executes nothing. The semantics stay myst-nb's:
+
+- a chapter is read with myst-nb's own reader and matched by jupyter-cache's hash of
+  its code cells, exactly as the build matches it: a prose edit executes nothing;
+- a package edit empties the cache first (the tag of `gradlab_freshness`), so no
+  output computed with an older `gradlab` survives;
+- a cell that raises fails this step with the chapter's traceback (exit status 1),
+  after the other chapters have finished and been cached.
+
+Usage: python tools/execute_chapters.py [--jobs N]   (default: one per core)
+Prints one line per chapter: cached, or executed in so many seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import yaml
+from jupyter_cache import get_cache
+from jupyter_cache.base import CacheBundleIn
+from jupyter_cache.executors.utils import single_nb_execution
+from myst_nb.core.read import read_myst_markdown_notebook
+from myst_parser.config.main import MdParserConfig
+from nbformat import NotebookNode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools" / "sphinx_ext"))
+sys.path.insert(0, str(ROOT / "tools"))
+from chapters import chapters  # noqa: E402
+from gradlab_freshness import fresh_cache, sources_digest  # noqa: E402
+
+CACHE = ROOT / "_build" / ".jupyter_cache"  # Jupyter Book's default location
+
+
+def read_chapter(path: Path, extensions: list[str]) -> NotebookNode:
+    """The notebook myst-nb builds from a MyST chapter (same reader, same hash)."""
+    config = MdParserConfig(enable_extensions=set(extensions))
+    return read_myst_markdown_notebook(
+        path.read_text(), config=config, add_source_map=True, path=str(path)
+    )
+
+
+def execute(path: Path, notebook: NotebookNode, timeout: int) -> tuple:
+    """Run one notebook in its folder; return (notebook, seconds, traceback or None)."""
+    # The kernel inherits this process's environment.
+    result = single_nb_execution(
+        notebook, cwd=str(path.parent), timeout=timeout, allow_errors=False
+    )
+    return result.nb, result.time, result.exc_string if result.err else None
+
+
+def execute_all(
+    paths: list[Path],
+    cache_dir: Path,
+    *,
+    digest: str,
+    jobs: int,
+    timeout: int,
+    extensions: list[str],
+) -> list[Path]:
+    """Fill ``cache_dir`` with the chapters it lacks; return the ones that failed."""
+    if fresh_cache(cache_dir, digest):
+        print("execute: the package changed (or no cache yet): executing every chapter")
+    cache = get_cache(cache_dir)
+    todo = []
+    for path in paths:
+        notebook = read_chapter(path, extensions)
+        try:
+            cache.match_cache_notebook(notebook)
+        except KeyError:
+            todo.append((path, notebook))
+        else:
+            print(f"execute: {path.name} cached")
+    if not todo:
+        return []
+    failed = []
+    workers = min(jobs, len(todo))
+    start = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(execute, p, nb, timeout): p for p, nb in todo}
+        for future, path in futures.items():
+            executed, seconds, traceback = future.result()
+            if traceback is not None:
+                failed.append(path)
+                print(f"execute: {path.name} FAILED after {seconds:.1f} s\n{traceback}")
+                continue
+            bundle = CacheBundleIn(
+                executed, str(path), data={"execution_seconds": seconds}
+            )
+            cache.cache_notebook_bundle(bundle, check_validity=False, overwrite=True)
+            print(f"execute: {path.name} executed in {seconds:.1f} s")
+    elapsed = time.perf_counter() - start
+    print(f"execute: {len(todo)} chapter(s) in {elapsed:.1f} s, {workers} at a time")
+    return failed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--jobs", type=int, default=os.cpu_count() or 1, help="chapters at once"
+    )
+    jobs = max(1, parser.parse_args(argv).jobs)
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    failed = execute_all(
+        chapters(),
+        CACHE,
+        digest=sources_digest(ROOT),
+        jobs=jobs,
+        timeout=config["execute"]["timeout"],
+        extensions=config["parse"]["myst_enable_extensions"],
+    )
+    if failed:
+        names = ", ".join(str(p.relative_to(ROOT)) for p in failed)
+        print(f"execute: a cell raised in {names}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
