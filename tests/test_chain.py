@@ -6,6 +6,7 @@ import pytest
 import torch
 from gradlab.chain import (
     CHAIN_LINKS,
+    CHAIN_LR,
     CHAIN_SEED,
     ChainLoss,
     Pull,
@@ -179,3 +180,15 @@ def test_cli_bad_input_is_one_line_and_status_2(capsys, argv):
     assert raised.value.code == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "error" in err
+
+
+def test_a_heavier_weight_shrinks_the_stability_limit_by_its_force():
+    # chain-strings.md, exercise: the x × 10 pull's limit is √101 times smaller, below
+    # the chapter's learning rate and above a tenth of it.
+    n = CHAIN_LINKS
+    along_force = torch.zeros(n)
+    along_force[0] = math.atan2(1.0, 10.0)
+    plain = stability_limit(pull_right, torch.zeros(n))
+    heavy = stability_limit(loss_variant("x-heavy"), along_force)
+    assert plain / heavy == pytest.approx(math.sqrt(101), rel=1e-6)
+    assert CHAIN_LR / 10 < heavy < CHAIN_LR

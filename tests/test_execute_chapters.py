@@ -58,6 +58,10 @@ def test_failures_are_reported_with_their_traceback_and_the_rest_is_cached(
     assert run([good], cache) == []
     assert "good.md cached" in capsys.readouterr().out
 
+    # Nothing changed since every chapter was cached: not even a chapter is read.
+    assert run([good], cache) == []
+    assert "nothing changed" in capsys.readouterr().out
+
 
 def test_a_package_change_empties_the_cache_first(tmp_path: Path, capsys):
     cache = tmp_path / "cache"

@@ -112,6 +112,20 @@ def test_cross_entropy_values():
     assert float(ce(-3 * logits, targets)) == pytest.approx(6.002476, abs=1e-5)
 
 
+@pytest.mark.parametrize("shift", [5.0, -100.0])
+def test_cross_entropy_sees_only_differences_between_scores(shift):
+    # mlp-modules.md, exercise: shifting every logit by the same number changes nothing.
+    logits = torch.tensor([[-1.0, 1.0], [-1.0, 1.0], [1.0, -1.0]], dtype=torch.float64)
+    targets = torch.tensor([1, 1, 0])
+    ce = nn.CrossEntropyLoss()
+    assert float(ce(logits + shift, targets)) == pytest.approx(
+        float(ce(logits, targets)), rel=1e-12
+    )
+    assert float(cross_entropy_by_hand(logits + shift, targets)) == pytest.approx(
+        float(ce(logits, targets)), rel=1e-12
+    )
+
+
 def test_binary_cross_entropy_equals_our_nll_and_two_class_cross_entropy():
     z = torch.randn(20, 2, generator=torch.Generator().manual_seed(0))
     t = torch.randint(0, 2, (20,), generator=torch.Generator().manual_seed(1))

@@ -207,9 +207,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="gradlab-bench-") as scratch:
         repo = Path(scratch)
         copy_repo(repo)
-        builds(repo)
+        unit_tests(repo)  # first: the build scenarios below edit the copy
         command_line(repo)
-        unit_tests(repo)
+        builds(repo)
         threads(repo)
     over = [name for name, _, verdict in rows if verdict.endswith("OVER")]
     print("every budget met" if not over else f"OVER budget: {', '.join(over)}")

@@ -17,8 +17,6 @@ import re
 import sys
 from pathlib import Path
 
-import jupytext
-import nbformat
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,6 +84,9 @@ def synced_markdown(text: str, path: Path) -> str:
 
 def paired_notebook(markdown: str) -> str:
     """The .ipynb text jupytext makes from the chapter's markdown (no outputs)."""
+    import jupytext
+    import nbformat
+
     notebook = jupytext.reads(markdown, fmt="md:myst")
     notebook.metadata["jupytext"] = {"formats": "ipynb,md:myst"}
     for number, cell in enumerate(notebook.cells):

@@ -19,6 +19,7 @@ Prints one line per chapter: cached, or executed in so many seconds.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import sys
 import time
@@ -26,12 +27,6 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import yaml
-from jupyter_cache import get_cache
-from jupyter_cache.base import CacheBundleIn
-from jupyter_cache.executors.utils import single_nb_execution
-from myst_nb.core.read import read_myst_markdown_notebook
-from myst_parser.config.main import MdParserConfig
-from nbformat import NotebookNode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools" / "sphinx_ext"))
@@ -40,21 +35,34 @@ from chapters import chapters  # noqa: E402
 from gradlab_freshness import fresh_cache, sources_digest  # noqa: E402
 
 CACHE = ROOT / "_build" / ".jupyter_cache"  # Jupyter Book's default location
+#: Inside the cache: a digest of the chapters and settings it last served in full.
+DONE_NAME = "chapters.sha256"
 
 
-def read_chapter(path: Path, extensions: list[str]) -> NotebookNode:
+def read_chapter(path: Path, extensions: list[str]):
     """The notebook myst-nb builds from a MyST chapter (same reader, same hash)."""
+    from myst_nb.core.read import read_myst_markdown_notebook
+    from myst_parser.config.main import MdParserConfig
+
     config = MdParserConfig(enable_extensions=set(extensions))
     return read_myst_markdown_notebook(
         path.read_text(), config=config, add_source_map=True, path=str(path)
     )
 
 
-def execute(path: Path, notebook: NotebookNode, timeout: int) -> tuple:
+def execute(path: Path, notebook, timeout: int) -> tuple:
     """Run one notebook in its folder; return (notebook, seconds, traceback or None)."""
-    # The kernel inherits this process's environment.
+    from jupyter_cache.executors.utils import single_nb_execution
+
+    # The kernel inherits this process's environment. Once the last cell has replied
+    # there is nothing left to wait for: a graceful shutdown of a kernel that has
+    # loaded torch takes over a second, so end it at once.
     result = single_nb_execution(
-        notebook, cwd=str(path.parent), timeout=timeout, allow_errors=False
+        notebook,
+        cwd=str(path.parent),
+        timeout=timeout,
+        allow_errors=False,
+        shutdown_kernel="immediate",
     )
     return result.nb, result.time, result.exc_string if result.err else None
 
@@ -71,6 +79,16 @@ def execute_all(
     """Fill ``cache_dir`` with the chapters it lacks; return the ones that failed."""
     if fresh_cache(cache_dir, digest):
         print("execute: the package changed (or no cache yet): executing every chapter")
+    done = _done_digest(paths, digest, extensions)
+    stamp = cache_dir / DONE_NAME
+    if stamp.is_file() and stamp.read_text().strip() == done:
+        print("execute: nothing changed since every chapter was cached")
+        return []
+    stamp.unlink(missing_ok=True)
+
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+
     cache = get_cache(cache_dir)
     todo = []
     for path in paths:
@@ -82,6 +100,7 @@ def execute_all(
         else:
             print(f"execute: {path.name} cached")
     if not todo:
+        stamp.write_text(done + "\n")
         return []
     failed = []
     workers = min(jobs, len(todo))
@@ -101,7 +120,17 @@ def execute_all(
             print(f"execute: {path.name} executed in {seconds:.1f} s")
     elapsed = time.perf_counter() - start
     print(f"execute: {len(todo)} chapter(s) in {elapsed:.1f} s, {workers} at a time")
+    if not failed:
+        stamp.write_text(done + "\n")
     return failed
+
+
+def _done_digest(paths: list[Path], digest: str, extensions: list[str]) -> str:
+    """SHA-256 of the package digest, the reader's settings and every chapter's text."""
+    h = hashlib.sha256(f"{digest}\0{sorted(extensions)}\0".encode())
+    for path in paths:
+        h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
 
 
 def main(argv: list[str] | None = None) -> int:

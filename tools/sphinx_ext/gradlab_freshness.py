@@ -20,12 +20,11 @@ from __future__ import annotations
 import hashlib
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sphinx.application import Sphinx
-from sphinx.environment import BuildEnvironment
-from sphinx.util import logging
-
-logger = logging.getLogger(__name__)
+if TYPE_CHECKING:  # Sphinx is imported by Sphinx; `execute_chapters` needs none of it
+    from sphinx.application import Sphinx
+    from sphinx.environment import BuildEnvironment
 
 STAMP_NAME = ".gradlab-sources.sha256"
 TAG_NAME = "gradlab-sources.sha256"
@@ -70,6 +69,9 @@ def _cache_path(app: Sphinx) -> Path:
 
 
 def _on_builder_inited(app: Sphinx) -> None:
+    from sphinx.util import logging
+
+    logger = logging.getLogger(__name__)
     app.gradlab_digest = sources_digest(Path(app.srcdir))
     if fresh_cache(_cache_path(app), app.gradlab_digest):
         logger.info("gradlab changed since the cache was filled: emptied it")
