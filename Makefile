@@ -7,7 +7,7 @@ BUILD   := $(JB) build . -n -W --keep-going
 
 .DEFAULT_GOAL := help
 .PHONY: help setup setup-browser book test test-fast lint unit html-tests browser-tests \
-	clean clean-cache bench sync figures
+	clean clean-cache bench sync notebooks colab figures
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -22,15 +22,21 @@ book: setup  ## execute the chapters in parallel, then build the HTML strictly i
 	$(PY) tools/execute_chapters.py
 	$(BUILD)
 
-lint: setup  ## ruff, paired notebooks in sync, actionlint on the workflow
+lint: setup  ## ruff and actionlint on the workflow
 	$(PY) -m ruff check code tests tools
 	$(PY) -m ruff format --check code tests tools
-	$(PY) tools/chapters.py check
 	@if [ -x .venv/bin/actionlint ]; then .venv/bin/actionlint .github/workflows/*.yml; \
 	else echo "lint: actionlint is not available on this platform; skipped"; fi
 
-sync: setup  ## regenerate each chapter's set-up cell and paired .ipynb
+sync: setup  ## regenerate the reader notebooks book/*.ipynb (executes what changed first)
+	$(PY) tools/execute_chapters.py
 	$(PY) tools/chapters.py sync
+
+notebooks: book  ## check that book/*.ipynb are the reader notebooks of today's chapters
+	$(PY) tools/chapters.py check
+
+colab: notebooks  ## run every reader notebook in a Colab-like environment (no gradlab)
+	$(PY) tools/colab_run.py
 
 unit: setup  ## the package's unit tests
 	$(PY) -m pytest -m "not book and not browser"
@@ -41,9 +47,9 @@ html-tests: setup  ## checks on the built HTML (after `make book`)
 browser-tests: setup-browser  ## every page in headless Chromium (after `make book`)
 	$(PY) -m pytest -m browser
 
-test-fast: lint unit book html-tests  ## all but the browser tests
+test-fast: lint unit book notebooks html-tests  ## all but the Colab run and the browser tests
 
-test: test-fast browser-tests  ## everything CI runs: lint, unit tests, strict build, HTML and browser checks
+test: test-fast colab browser-tests  ## everything CI runs: lint, unit tests, strict build, notebooks, HTML, Colab-like run, browser
 
 figures: setup  ## write every figure of the book to _build/figures
 	$(PY) -m gradlab figures --out _build/figures

@@ -1,18 +1,33 @@
-"""Keep every chapter's generated parts in sync: `make sync` writes, `make test` checks.
+"""Reader notebooks: what Colab, Binder and the download button open.
 
-For each notebook chapter listed in _toc.yml (book/<name>.md):
+The MyST chapters, book/<name>.md, are the single source, and Jupyter and Colab
+understand none of MyST's roles and directives. So for every notebook chapter of
+_toc.yml this script writes book/<name>.ipynb, a plain notebook that reads like the web
+page:
 
-1. its first cell, the Colab set-up cell, is rewritten from SETUP_CELL with the
-   repository URL and branch of _config.yml (the one place that names them);
-2. book/<name>.ipynb, its jupytext-paired notebook without outputs, is regenerated.
-   Colab and Binder open that .ipynb (Colab cannot open MyST markdown).
+- glued values inlined as text and tables, taken from the chapter's executed outputs
+  in the execution cache (so run `make book`, or `tools/execute_chapters.py`, first);
+- each `literalinclude` replaced by the lines Sphinx shows (a fenced code block);
+- admonitions as block quotes, `{doc}` links to the other notebooks;
+- solutions collapsed (Jupyter's `source_hidden`/`outputs_hidden`, Colab's form
+  view), hidden-input cells collapsed the same way;
+- each figure's caption as a Markdown line under it;
+- first, a short set-up cell: it installs gradlab from the repository of _config.yml
+  (the one place that names it) where gradlab is missing, and checks that the
+  installed sources are the ones this notebook was written for.
+
+The committed notebooks carry no outputs (Colab and Binder run them). The book's
+download button gets the same notebook with its outputs, the animation as a GIF:
+`write_downloads`, called by the footer extension when the site is built.
 
 Usage: python tools/chapters.py sync | check
-`check` exits 1 and names the files that `sync` would change.
+`check` exits 1 and names the notebooks that `sync` would change.
 """
 
 from __future__ import annotations
 
+import base64
+import io
 import re
 import sys
 from pathlib import Path
@@ -20,47 +35,36 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+CACHE = ROOT / "_build" / ".jupyter_cache"
 
+SETUP_INTRO = (
+    "This notebook is the chapter *{title}* of the book *Pull the Chain*. Run the "
+    "next cell first: it installs `gradlab`, the book's small package, where it is "
+    "missing (Colab keeps its own torch), and checks that it is the version this "
+    "notebook was written for."
+)
 SETUP_CELL = """\
-```{{code-cell}} ipython3
-:tags: [remove-cell]
-
-# Set-up for Colab and other fresh environments: installs gradlab where it is missing.
-# Generated from _config.yml by `make sync`; do not edit by hand.
-import importlib.util
-import shutil
-import subprocess
-import sys
+import importlib.util, subprocess, sys
 
 if importlib.util.find_spec("gradlab") is None:
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet",
-         "git+{url}@{branch}"],
-        check=True,
-    )
-if shutil.which("dot") is None:
-    print("Graphviz's `dot` program is missing, so graph drawings will fail.\\n"
-          "Install it with `apt-get install graphviz`\\n"
-          "(in Colab, run `!apt-get install graphviz` in a cell).")
-```"""
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet",
+                    "git+{url}@{branch}"], check=True)
+import gradlab.book
 
-SETUP_PATTERN = re.compile(
-    r"```\{code-cell\} ipython3\n:tags: \[remove-cell\]\n\n# Set-up for Colab.*?\n```",
-    re.DOTALL,
-)
+gradlab.book.check_setup(sources="{sources}")"""
+
+GLUE_TEXT = re.compile(r"\{glue:text\}`([^`]+)`")
+GLUE_MD = re.compile(r"```\{glue:md\} (\S+)\n(?::format: myst\n)?```")
+INCLUDE = re.compile(r"```\{literalinclude\} (\S+)\n:pyobject: (\S+)\n```")
+ADMONITION = re.compile(r":::\{admonition\} (.*?)\n(?::class: \S+\n)?(.*?)\n:::", re.S)
+DOC = re.compile(r"\{doc\}`([^`<>]+)`")
+EXEC_TABLE = re.compile(r"```\{nb-exec-table\}\n```")
+#: What must not survive in a reader notebook's Markdown (tested).
+MYST = re.compile(r"\{[a-z][a-z:-]*\}`|```\{|^:::|:pyobject:|\{glue", re.M)
 
 
 def config() -> dict:
     return yaml.safe_load((ROOT / "_config.yml").read_text())
-
-
-def setup_cell(url: str | None = None, branch: str | None = None) -> str:
-    """The set-up cell's MyST source for the configured (or the given) repository."""
-    repo = config()["repository"]
-    url = (url or repo["url"]).removesuffix("/").removesuffix(".git")
-    if url.startswith("https://"):
-        url += ".git"
-    return SETUP_CELL.format(url=url, branch=branch or repo.get("branch", "main"))
 
 
 def chapters() -> list[Path]:
@@ -76,39 +80,182 @@ def chapters() -> list[Path]:
     return [p for p in paths if p.is_file() and "kernelspec:" in p.read_text()[:600]]
 
 
-def synced_markdown(text: str, path: Path) -> str:
-    if not SETUP_PATTERN.search(text):
-        raise SystemExit(f"{path}: no set-up cell (copy it from book/gradients.md)")
-    return SETUP_PATTERN.sub(lambda _: setup_cell(), text, count=1)
+def title_of(md: Path) -> str:
+    return next(line[2:] for line in md.read_text().splitlines() if line[:2] == "# ")
 
 
-def paired_notebook(markdown: str) -> str:
-    """The .ipynb text jupytext makes from the chapter's markdown (no outputs)."""
-    import jupytext
+def setup_source(sources: str, url: str | None = None) -> str:
+    repo = config()["repository"]
+    url = (url or repo["url"]).removesuffix("/").removesuffix(".git")
+    if url.startswith("https://"):
+        url += ".git"
+    return SETUP_CELL.format(
+        url=url, branch=repo.get("branch", "main"), sources=sources
+    )
+
+
+def executed(md: Path):
+    """The chapter as myst-nb reads it, with its outputs from the execution cache."""
+    from execute_chapters import read_chapter
+    from jupyter_cache import get_cache
+
+    notebook = read_chapter(md, config()["parse"]["myst_enable_extensions"])
+    try:
+        _, merged = get_cache(CACHE).merge_match_into_notebook(notebook)
+    except KeyError:
+        raise SystemExit(
+            f"{md.relative_to(ROOT)} has no executed outputs in {CACHE}: "
+            "run `make book` first"
+        ) from None
+    return merged
+
+
+def pyobject_source(include: str, name: str, md: Path) -> str:
+    """The lines Sphinx's literalinclude shows for ``:pyobject: name``."""
+    from sphinx.pycode import ModuleAnalyzer
+
+    path = (md.parent / include).resolve()
+    _, start, end = ModuleAnalyzer.for_file(str(path), "").find_tags()[name]
+    return "".join(path.read_text().splitlines(keepends=True)[start - 1 : end - 1])
+
+
+def markdown(text: str, glued: dict, md: Path) -> str:
+    """A chapter's Markdown cell without MyST: values, code and links inlined."""
+    from myst_nb.core.variables import format_plain_text
+
+    def glue_text(match: re.Match) -> str:
+        key, _, fmt = match.group(1).partition(":")
+        return format_plain_text(glued[key]["data"]["text/plain"], fmt)
+
+    def admonition(match: re.Match) -> str:
+        lines = [f"**{match.group(1)}**", "", *match.group(2).splitlines()]
+        return "\n".join("> " + line if line else ">" for line in lines)
+
+    def doc_link(match: re.Match) -> str:
+        target = md.parent / f"{match.group(1)}.md"
+        return f"[{title_of(target)}]({match.group(1)}.ipynb)"
+
+    text = GLUE_TEXT.sub(glue_text, text)
+    text = GLUE_MD.sub(lambda m: glued[m.group(1)]["data"]["text/markdown"], text)
+    text = INCLUDE.sub(
+        lambda m: f"```python\n{pyobject_source(m.group(1), m.group(2), md)}```", text
+    )
+    text = ADMONITION.sub(admonition, text)
+    text = DOC.sub(doc_link, text)
+    return EXEC_TABLE.sub(
+        "*(On the book's web page, a table here lists when each chapter last ran and "
+        "how long it took.)*",
+        text,
+    )
+
+
+def reader_notebook(md: Path, *, outputs: bool, url: str | None = None):
+    """The reader notebook of chapter ``md`` (see the module docstring)."""
+    import nbformat
+    from myst_nb.ext.glue import extract_glue_data_cell
+
+    sys.path.insert(0, str(ROOT / "code"))
+    from gradlab.book import sources_digest
+
+    source = executed(md)
+    glued = {}
+    for cell in source.cells:
+        if cell.cell_type == "code":
+            glued.update(extract_glue_data_cell(cell))  # also drops hidden glue outputs
+    new = nbformat.v4
+    sources = sources_digest(ROOT / "code" / "gradlab")
+    cells = [
+        new.new_markdown_cell(SETUP_INTRO.format(title=title_of(md))),
+        new.new_code_cell(setup_source(sources, url)),
+    ]
+    for cell in source.cells:
+        if cell.cell_type == "markdown":
+            cells.append(new.new_markdown_cell(markdown(cell.source, glued, md)))
+            continue
+        tags = cell.metadata.get("tags", [])
+        if "remove-cell" in tags:
+            continue
+        code = new.new_code_cell(cell.source)
+        if "hide-cell" in tags or "remove-input" in tags:
+            title = "Solution" if "hide-cell" in tags else "Code"
+            code.source = f"#@title {title} (double-click to show the code)\n" + (
+                cell.source
+            )
+            code.metadata["jupyter"] = {"source_hidden": True}
+            code.metadata["cellView"] = "form"  # Colab's way of folding code
+            if "hide-cell" in tags:
+                code.metadata["jupyter"]["outputs_hidden"] = True
+        if outputs:
+            code.outputs = [_small(o) for o in cell.get("outputs", [])]
+            code.execution_count = cell.get("execution_count")
+        cells.append(code)
+        caption = cell.metadata.get("mystnb", {}).get("figure", {}).get("caption")
+        if caption:
+            cells.append(new.new_markdown_cell(f"*Figure: {caption}*"))
+    notebook = new.new_notebook(cells=cells, metadata={"kernelspec": _kernelspec()})
+    notebook.metadata["language_info"] = {"name": "python"}
+    for number, cell in enumerate(notebook.cells):
+        cell.id = f"cell-{number}"  # stable ids: the file changes only with content
+    return notebook
+
+
+def _kernelspec() -> dict:
+    return {"display_name": "Python 3", "language": "python", "name": "python3"}
+
+
+def _small(output):
+    """An output as the download keeps it: a JavaScript animation becomes a GIF."""
+    html = output.get("data", {}).get("text/html", "")
+    frames = re.findall(r'frames\[\d+\] = "data:image/png;base64,([^"]*)"', html)
+    if not frames:
+        return output
+    from PIL import Image
+
+    images = []
+    for frame in frames:
+        png = base64.b64decode(frame.replace("\\\n", ""))
+        rgba = Image.open(io.BytesIO(png)).convert("RGBA")
+        white = Image.new("RGBA", rgba.size, "white")
+        images.append(Image.alpha_composite(white, rgba).convert("P"))
+    gif = io.BytesIO()
+    images[0].save(
+        gif, format="GIF", save_all=True, append_images=images[1:], duration=150, loop=0
+    )
+    output["data"] = {
+        "image/gif": base64.b64encode(gif.getvalue()).decode(),
+        "text/plain": ["<animation: a GIF of the frames the web page plays>"],
+    }
+    return output
+
+
+def notebook_text(notebook) -> str:
     import nbformat
 
-    notebook = jupytext.reads(markdown, fmt="md:myst")
-    notebook.metadata["jupytext"] = {"formats": "ipynb,md:myst"}
-    for number, cell in enumerate(notebook.cells):
-        cell.id = f"cell-{number}"  # stable ids, so the file only changes with content
     return nbformat.writes(notebook) + "\n"
 
 
 def run(write: bool) -> list[Path]:
-    """Bring every chapter up to date (or only report); return the stale files."""
+    """Bring every reader notebook up to date (or only report); return stale ones."""
     stale = []
     for md in chapters():
-        text = md.read_text()
-        new_text = synced_markdown(text, md)
-        ipynb = md.with_suffix(".ipynb")
-        new_nb = paired_notebook(new_text)
-        for path, old, new in ((md, text, new_text), (ipynb, None, new_nb)):
-            old = path.read_text() if old is None and path.exists() else old
-            if old != new:
-                stale.append(path)
-                if write:
-                    path.write_text(new)
+        path = md.with_suffix(".ipynb")
+        text = notebook_text(reader_notebook(md, outputs=False))
+        if not path.exists() or path.read_text() != text:
+            stale.append(path)
+            if write:
+                path.write_text(text)
     return stale
+
+
+def write_downloads(html_dir: Path) -> list[Path]:
+    """Each chapter's reader notebook with outputs, where the download button links."""
+    written = []
+    for md in chapters():
+        target = html_dir / "_sources" / md.relative_to(ROOT).with_suffix(".ipynb")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(notebook_text(reader_notebook(md, outputs=True)))
+        written.append(target)
+    return written
 
 
 def main(argv: list[str]) -> int:
@@ -118,13 +265,14 @@ def main(argv: list[str]) -> int:
     stale = run(write=argv == ["sync"])
     names = ", ".join(str(p.relative_to(ROOT)) for p in stale)
     if argv == ["sync"]:
-        print(f"updated: {names}" if stale else "all chapters were in sync")
+        print(f"updated: {names}" if stale else "every reader notebook was up to date")
         return 0
     if stale:
-        print(f"out of sync: {names}; run `make sync`", file=sys.stderr)
+        print(f"out of date: {names}; run `make sync`", file=sys.stderr)
         return 1
     return 0
 
 
 if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT / "tools"))
     sys.exit(main(sys.argv[1:]))

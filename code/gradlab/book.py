@@ -6,7 +6,10 @@ where myst-nb is not installed, such as on Colab: the value is then just shown.
 
 from __future__ import annotations
 
+import hashlib
+import shutil
 from collections.abc import Sequence
+from pathlib import Path
 
 import torch
 
@@ -74,3 +77,45 @@ def glue_table(
         display(Markdown(table))
         return
     myst_glue(name, Markdown(table), display=False)
+
+
+def sources_digest(package: Path | None = None) -> str:
+    """The first 12 hex digits of a SHA-256 over the package's ``.py`` files.
+
+    ``package`` is the folder of a gradlab package (default: the one imported). The
+    same sources give the same digest wherever they are installed, so a notebook can
+    name the sources it was written for.
+    """
+    root = Path(package) if package is not None else Path(__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
+
+
+def check_setup(sources: str) -> None:
+    """Say whether this gradlab is the one a reader notebook was written for.
+
+    A reader notebook's set-up cell calls this with the digest of the sources its
+    text and numbers came from; a different gradlab is reported, as is a missing
+    Graphviz ``dot`` program (needed for the graph drawings).
+    """
+    from gradlab import __version__
+
+    installed = sources_digest()
+    if installed == sources:
+        print(f"gradlab {__version__} ready (sources {installed}, as this notebook).")
+    else:
+        print(
+            f"WARNING: this notebook was written for gradlab sources {sources}, but "
+            f"the installed gradlab {__version__} has sources {installed}: code and "
+            "numbers may differ from the text. Reinstall gradlab from the repository "
+            "and branch this notebook came from (pip install --force-reinstall ...)."
+        )
+    if shutil.which("dot") is None:
+        print(
+            "Graphviz's `dot` program is missing, so graph drawings will fail: "
+            "install it (`apt-get install graphviz`; in Colab `!apt-get install "
+            "graphviz`)."
+        )

@@ -1,0 +1,110 @@
+"""The reader notebooks book/*.ipynb: what Colab, Binder and the download button open.
+
+They are generated from the chapters (`make sync`, tools/chapters.py) and must read
+like the web page in Jupyter and Colab, which know nothing of MyST.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import jupytext
+import pytest
+
+from tests._book import ROOT, chapter_files, figure_names
+
+sys.path.insert(0, str(ROOT / "tools"))
+sys.path.insert(0, str(ROOT / "code"))
+import chapters
+from gradlab.book import sources_digest
+
+CHAPTERS = chapter_files()
+
+
+def cells(notebook: Path) -> list[dict]:
+    return json.loads(notebook.read_text())["cells"]
+
+
+def text(cell: dict) -> str:
+    return "".join(cell["source"])
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
+def test_markdown_has_no_myst_and_every_figure_its_caption(chapter: Path):
+    nb = cells(chapter.with_suffix(".ipynb"))
+    for cell in nb:
+        if cell["cell_type"] == "markdown":
+            assert not chapters.MYST.search(text(cell)), text(cell)[:300]
+    captions = [text(c) for c in nb if text(c).startswith("*Figure: ")]
+    assert len(captions) == len(figure_names(chapter))
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
+def test_set_up_cell_comes_first_and_names_repository_and_sources(chapter: Path):
+    nb = cells(chapter.with_suffix(".ipynb"))
+    assert nb[0]["cell_type"] == "markdown" and "Run the next cell first" in text(nb[0])
+    setup = text(nb[1])
+    repo = chapters.config()["repository"]
+    assert f"git+{repo['url']}.git@{repo['branch']}" in setup
+    assert (
+        f'check_setup(sources="{sources_digest(ROOT / "code" / "gradlab")}")' in setup
+    )
+    assert sum(c["cell_type"] == "code" and "pip" in text(c) for c in nb) == 1
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
+def test_solutions_are_folded_and_nothing_is_executed(chapter: Path):
+    source = jupytext.read(chapter)
+    hidden = sum("hide-cell" in c.metadata.get("tags", []) for c in source.cells)
+    nb = cells(chapter.with_suffix(".ipynb"))
+    folded = [c for c in nb if c["metadata"].get("jupyter", {}).get("outputs_hidden")]
+    assert len(folded) == hidden
+    assert all(c["metadata"]["cellView"] == "form" for c in folded)
+    assert all(text(c).startswith("#@title Solution") for c in folded)
+    assert all(not c.get("outputs") for c in nb if c["cell_type"] == "code")
+
+
+def test_a_glued_value_and_an_included_listing_are_inlined():
+    nb = cells(ROOT / "book" / "gradients.ipynb")
+    prose = "\n".join(text(c) for c in nb if c["cell_type"] == "markdown")
+    assert "```python\ndef sin_radial_grad(" in prose
+    assert "> **A common slip" in prose  # the admonition, as a block quote
+
+
+def test_check_setup_reports_a_different_gradlab(capsys):
+    from gradlab.book import check_setup
+
+    check_setup(sources_digest())
+    assert "ready" in capsys.readouterr().out
+    check_setup("000000000000")
+    assert "WARNING: this notebook was written for" in capsys.readouterr().out
+
+
+@pytest.mark.book
+def test_every_reader_notebook_is_up_to_date():
+    done = subprocess.run(
+        [sys.executable, "tools/chapters.py", "check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.book
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
+def test_the_download_is_the_reader_notebook_with_outputs(html_dir, chapter: Path):
+    download = html_dir / "_sources" / chapter.relative_to(ROOT).with_suffix(".ipynb")
+    nb = cells(download)
+    committed = cells(chapter.with_suffix(".ipynb"))
+    assert [text(c) for c in nb] == [text(c) for c in committed]
+    outputs = [o for c in nb if c["cell_type"] == "code" for o in c.get("outputs", [])]
+    kinds = {"image/png", "image/gif", "image/svg+xml"}
+    images = [o for o in outputs if kinds & set(o.get("data", {}))]
+    assert len(images) >= len(figure_names(chapter)), "the download keeps the figures"
+    assert download.stat().st_size < 400_000
+    html = [o for o in outputs if "text/html" in o.get("data", {})]
+    assert not any("<script" in "".join(o["data"]["text/html"]) for o in html)

@@ -1,0 +1,147 @@
+"""Run every reader notebook top to bottom the way Colab would: `make colab`.
+
+Colab has torch, numpy, matplotlib, Graphviz and Jupyter, but neither gradlab nor
+torchviz. This script builds such an environment once (a virtual environment in
+_build/colab-venv, torch and the rest from requirements/lock.txt), publishes the
+working tree as a local git repository, points each notebook's set-up cell at it
+instead of the configured URL, and executes book/<name>.ipynb, the committed reader
+notebooks. The first notebook's set-up cell installs gradlab (and torchviz) the way a
+reader's does; the others then run two at a time. It fails on any error in any cell
+and on a set-up cell that reports a gradlab other than the notebook's; it prints each
+chapter's run time.
+
+Usage: python tools/colab_run.py [book/<name>.ipynb ...]
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import chapters  # noqa: E402
+
+VENV = ROOT / "_build" / "colab-venv"
+#: What Colab has (the versions of the lock file), and nbclient to run notebooks.
+COLAB = ["torch==2.13.0", "numpy", "matplotlib", "graphviz", "ipykernel", "nbclient"]
+
+RUNNER = """
+import sys, time
+from concurrent.futures import ProcessPoolExecutor
+import nbformat
+from nbclient import NotebookClient
+
+def run(path, url, local):
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[1].source = nb.cells[1].source.replace(url, local)
+    start = time.perf_counter()
+    try:
+        # In an empty folder, as in Colab: nothing of the repository is at hand.
+        NotebookClient(nb, timeout=600, kernel_name="python3",
+                       resources={"metadata": {"path": "."}},
+                       shutdown_kernel="immediate").execute()
+    except Exception as error:
+        return path, time.perf_counter() - start, f"{type(error).__name__}: {error}"
+    said = "".join(o.get("text", "") for o in nb.cells[1].outputs)
+    if "ready" not in said:
+        return path, time.perf_counter() - start, "set-up cell said: " + said
+    return path, time.perf_counter() - start, None
+
+url, local, *paths = sys.argv[1:]
+results = [run(paths[0], url, local)]  # installs gradlab, as a reader's first run does
+with ProcessPoolExecutor(2) as pool:
+    results += pool.map(run, paths[1:], [url] * len(paths), [local] * len(paths))
+failed = 0
+for path, seconds, error in results:
+    print(f"colab: {path.rsplit('/', 1)[-1]:<28} {seconds:5.1f} s  {error or 'ok'}")
+    failed += error is not None
+sys.exit(1 if failed else 0)
+"""
+
+
+def sh(*argv: str, cwd: Path | None = None) -> None:
+    done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit(f"colab: {' '.join(argv)} failed\n{done.stdout[-2000:]}{done.stderr}")
+
+
+def colab_venv() -> Path:
+    """The Colab-like environment, made once; gradlab is removed before each run."""
+    python = VENV / "bin" / "python"
+    if not python.exists():
+        print("colab: making a Colab-like environment (once)", flush=True)
+        sh(sys.executable, "-m", "venv", str(VENV))
+        sh(
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-c",
+            str(ROOT / "requirements" / "lock.txt"),
+            *COLAB,
+        )
+    sh(str(python), "-m", "pip", "uninstall", "--quiet", "--yes", "gradlab", "torchviz")
+    return python
+
+
+def publish(scratch: Path) -> str:
+    """The working tree as a git repository on the configured branch; its pip URL."""
+    branch = chapters.config()["repository"].get("branch", "main")
+    listed = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split("\n")
+    repo = scratch / "repo"
+    for name in filter(None, listed):
+        if (ROOT / name).is_file():
+            (repo / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, repo / name)
+    sh("git", "init", "--quiet", "-b", branch, cwd=repo)
+    sh("git", "add", "-A", cwd=repo)
+    sh(
+        "git",
+        "-c",
+        "user.name=colab",
+        "-c",
+        "user.email=colab@localhost",
+        "commit",
+        "--quiet",
+        "-m",
+        "working tree",
+        cwd=repo,
+    )
+    return f"git+file://{repo}@{branch}"
+
+
+def main(argv: list[str]) -> int:
+    notebooks = [ROOT / a for a in argv] or [
+        md.with_suffix(".ipynb") for md in chapters.chapters()
+    ]
+    python = colab_venv()
+    url = chapters.setup_source("").split('"git+', 1)[1].split('"', 1)[0]
+    with tempfile.TemporaryDirectory(prefix="colab-") as scratch:
+        local = publish(Path(scratch))
+        empty = Path(scratch) / "content"
+        empty.mkdir()
+        env = dict(os.environ, PATH=f"{python.parent}{os.pathsep}{os.environ['PATH']}")
+        env.pop("PYTHONPATH", None)
+        done = subprocess.run(
+            [str(python), "-c", RUNNER, "git+" + url, local, *map(str, notebooks)],
+            cwd=empty,
+            env=env,
+        )
+    return done.returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
