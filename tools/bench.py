@@ -33,6 +33,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+from worktree import copy_worktree  # noqa: E402
+
 BIN = Path(sys.executable).parent
 # budgets: seconds, except the ratio
 CLEAN, NOOP, PROSE, LOADED_RATIO, CHAPTER, HELP, UNIT, UNIT_LOADED = (
@@ -80,18 +83,7 @@ def report(
 
 
 def copy_repo(dest: Path) -> None:
-    listed = subprocess.run(
-        ["git", "ls-files", "-co", "--exclude-standard"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split("\n")
-    for name in filter(None, listed):
-        src = ROOT / name
-        if src.is_file():
-            (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dest / name)
+    copy_worktree(dest)
     shutil.copytree(ROOT / ".vendor", dest / ".vendor")  # MathJax, fetched by set-up
 
 

@@ -16,7 +16,6 @@ Usage: python tools/colab_run.py [book/<name>.ipynb ...]
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -25,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 import chapters  # noqa: E402
+from worktree import copy_worktree  # noqa: E402
 
 VENV = ROOT / "_build" / "colab-venv"
 #: What Colab has (the versions of the lock file), and nbclient to run notebooks.
@@ -94,18 +94,8 @@ def colab_venv() -> Path:
 def publish(scratch: Path) -> str:
     """The working tree as a git repository on the configured branch; its pip URL."""
     branch = chapters.config()["repository"].get("branch", "main")
-    listed = subprocess.run(
-        ["git", "ls-files", "-co", "--exclude-standard"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split("\n")
     repo = scratch / "repo"
-    for name in filter(None, listed):
-        if (ROOT / name).is_file():
-            (repo / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, repo / name)
+    copy_worktree(repo)
     sh("git", "init", "--quiet", "-b", branch, cwd=repo)
     sh("git", "add", "-A", cwd=repo)
     sh(
