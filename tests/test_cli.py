@@ -1,14 +1,142 @@
+"""`python -m gradlab`: results, and bad input as one line and a non-zero status.
+
+The tests named ``test_row_N_...`` are the rows of issue 16's table: each gives one
+clear line and a non-zero exit (or a bounded, correct run), with no traceback and no
+partial file. Two real processes are started when this module is collected, so that
+they run while the rest of the suite does: a long run interrupted by SIGINT on a
+terminal, and a probe that argument errors answer without loading torch.
+"""
+
+import atexit
+import errno
+import fcntl
+import json
+import os
+import pty
+import select
+import signal
+import stat
+import struct
 import subprocess
 import sys
+import tempfile
+import termios
+import time
+from pathlib import Path
 
+import matplotlib.figure
 import pytest
+import torch
+from gradlab.cli import Terminated, main
+from gradlab.cli._args import MAX_SEED
+from gradlab.cli._runs import descend, first_repeat
+from gradlab.descent import gradient_descent
+from gradlab.functions import bowl
+
+CODE = Path(__file__).resolve().parent.parent / "code"
+ENV = {
+    **os.environ,
+    "PYTHONPATH": os.pathsep.join([str(CODE), os.environ.get("PYTHONPATH", "")]),
+}
+
+
+def _start_long_run_on_a_terminal():
+    """`descent` for ~20 s with stderr on a pseudo-terminal (80 columns), niced."""
+    folder = Path(tempfile.mkdtemp(prefix="gradlab-sigint-"))
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    argv = ["descent", "--problem", "parabola", "--lr", "1e-5", "--steps", "100000"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gradlab", *argv, "--out", str(folder / "run.png")],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=slave,
+        env=ENV,
+        preexec_fn=lambda: os.nice(10),  # a guest on the suite's cores
+    )
+    os.close(slave)
+    atexit.register(lambda: process.poll() is None and process.kill())
+    return process, master, folder
+
+
+LONG_RUN = _start_long_run_on_a_terminal()
+_SHOWN: list[bytes] = []
+
+
+def _interrupt_the_long_run() -> bytes:
+    """Once its progress bar is on the terminal, send the long run SIGINT (once)."""
+    process, terminal, _ = LONG_RUN
+    if not _SHOWN:
+        shown, deadline = b"", time.monotonic() + 60
+        while b"step/s" not in shown and time.monotonic() < deadline:
+            if select.select([terminal], [], [], 0.2)[0]:
+                shown += os.read(terminal, 65536)
+        process.send_signal(signal.SIGINT)
+        _SHOWN.append(shown)
+    return _SHOWN[0]
+
+
+PROBE = """
+import contextlib, io, json, sys, time
 from gradlab.cli import main
+seen = {}
+for argv in ARGVS:
+    out, err = io.StringIO(), io.StringIO()
+    started = time.perf_counter()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(argv)
+        except SystemExit as stop:
+            code = stop.code
+    seen[" ".join(argv)] = [code, out.getvalue(), err.getvalue(),
+                            time.perf_counter() - started]
+seen["heavy"] = sorted(m for m in ("torch", "matplotlib") if m in sys.modules)
+print(json.dumps(seen))
+"""
+QUICK = [
+    ["--version"],
+    ["descent", "--help"],
+    ["descent", "--lr", "-inf"],
+    ["descent", "--out", "noext"],
+    ["descent", "--out", "run.xyz"],
+    ["descent", "--steps", "1000000000"],
+    ["mlp", "--seed", "18446744073709551616"],
+    ["mlp", "--hidden", "2000", "--train-size", "100000"],
+    ["chain", "--steps", "5000", "--links", "10000"],
+    ["mlp", "--dry-run"],
+]
+PROBING = subprocess.Popen(
+    [sys.executable, "-c", PROBE.replace("ARGVS", json.dumps(QUICK))],
+    stdout=subprocess.PIPE,
+    stderr=subprocess.PIPE,
+    text=True,
+    env=ENV,
+)
+
+
+@pytest.fixture(scope="module")
+def probed() -> dict:
+    out, errors = PROBING.communicate(timeout=60)
+    assert PROBING.returncode == 0, errors
+    return json.loads(out)
 
 
 def run_cli(capsys, *argv):
-    code = main(list(argv)) if argv else None
+    """(status, stdout, stderr) of ``main(argv)``, whether argparse exits or not."""
+    try:
+        code = main(list(argv))
+    except SystemExit as stop:
+        code = stop.code
     out, err = capsys.readouterr()
     return code, out, err
+
+
+def one_line(err: str) -> str:
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    return err
+
+
+# --- results ----------------------------------------------------------------------
 
 
 def test_module_entry_point_lists_subcommands():
@@ -25,6 +153,7 @@ def test_descent_prints_the_final_loss_and_writes_a_figure(capsys, tmp_path):
     assert code == 0 and err == ""
     assert "after 30 steps at lr 0.15" in out and "(did not diverge)" in out
     assert out_file.stat().st_size > 1000
+    assert os.listdir(tmp_path) == ["run.png"]  # no temporary file left beside it
 
 
 def test_descent_reports_divergence(capsys):
@@ -48,6 +177,19 @@ def test_descent_on_the_rescaled_parabola_reaches_the_best_loss(capsys):
     assert final < 5.4  # the least-squares minimum is 5.319
 
 
+def test_help_shows_argparse_defaults_and_limits(capsys):
+    code, out, _ = run_cli(capsys, "descent", "--help")
+    assert code == 0
+    assert "(default: 0.15)" in out and "(default: 30)" in out
+    assert "at most 100,000" in out and "(default: None)" not in out
+
+
+def test_dry_run_prints_the_work_against_its_limits(capsys):
+    code, out, err = run_cli(capsys, "mlp", "--epochs", "1000", "--dry-run")
+    assert code == 0 and err == ""
+    assert "1,000 epochs (at most 100,000)" in out and "work 1,000,000" in out
+
+
 @pytest.mark.parametrize(
     ("argv", "needle"),
     [
@@ -56,24 +198,22 @@ def test_descent_on_the_rescaled_parabola_reaches_the_best_loss(capsys):
         (["descent", "--steps", "1.5"], "expected a whole number >= 0"),
         (["descent", "--problem", "sphere"], "invalid choice: 'sphere'"),
         (["descent", "--out", "/no/such/folder/x.png"], "no folder '/no/such/folder'"),
-        (
-            ["descent", "--out", "/proc/x.png"],
-            "cannot write '/proc/x.png'",
-        ),  # even root
+        (["descent", "--out", "/proc/x.png"], "cannot write '/proc/x.png'"),  # root too
+        (["descent", "--out", ""], "expected a file path, got ''"),
         (["figures", "--only", "nope", "--out", "/tmp"], "unknown figure nope"),
         (["figures"], "--out FOLDER is required"),
+        (["figures", "--out", "/dev/null"], "is a character device, not a folder"),
         (["frobnicate"], "invalid choice: 'frobnicate'"),
+        (
+            ["descent", "--seed", "9223372036854775807", "--problem", "parabola"],
+            "seed + 1",
+        ),
     ],
 )
 def test_bad_input_is_one_line_on_stderr_and_exit_2(capsys, argv, needle):
-    try:
-        code = main(argv)  # errors found by the library come back as a status
-    except SystemExit as stop:  # errors found by argparse exit
-        code = stop.code
-    assert code == 2
-    _, err = capsys.readouterr()
-    assert needle in err
-    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    code, out, err = run_cli(capsys, *argv)
+    assert code == 2 and out == ""
+    assert needle in one_line(err)
 
 
 def test_unwritable_output_in_a_real_process(tmp_path):
@@ -86,3 +226,285 @@ def test_unwritable_output_in_a_real_process(tmp_path):
     )
     assert done.returncode == 2
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+# --- issue 16, row by row -----------------------------------------------------------
+
+LONG_NAME = "a" * 300
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["descent", "--out", f"{LONG_NAME}.png"],
+        ["figures", "--out", LONG_NAME],
+        ["chain", "--animation", f"{LONG_NAME}.gif"],
+    ],
+)
+def test_row_1_a_name_too_long_is_one_line(capsys, tmp_path, monkeypatch, argv):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run_cli(capsys, *argv)
+    assert code == 2 and "the file system allows 255" in one_line(err)
+    assert os.listdir(tmp_path) == []
+
+
+def test_row_2_a_chain_that_blows_up_is_drawn_and_reported(capsys, tmp_path):
+    figure = tmp_path / "x.png"
+    code, out, err = run_cli(
+        capsys, "chain", "--lr", "1e308", "--steps", "5", "--out", str(figure)
+    )
+    assert code == 0 and err == ""
+    assert "after 1 step at lr 1e+308: did not converge (non-finite)" in out
+    assert figure.stat().st_size > 5_000
+
+
+@pytest.mark.parametrize("command", ["descent", "mlp", "chain"])
+def test_row_3_an_output_needs_an_extension(capsys, tmp_path, command):
+    code, _, err = run_cli(capsys, command, "--out", str(tmp_path / "noext"))
+    assert code == 2 and "has no file extension: end it in .png" in one_line(err)
+    assert os.listdir(tmp_path) == []
+
+
+def test_row_4_a_device_is_not_an_output(capsys):
+    code, _, err = run_cli(capsys, "descent", "--out", "/dev/full")
+    assert code == 2
+    assert "'/dev/full': it is a character device, not a regular file" in one_line(err)
+    assert stat.S_ISCHR(os.stat("/dev/full").st_mode)
+    assert not os.path.exists("/dev/full.png")
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["descent", "--steps", "1000000000"], "at most 100,000 (a longer run takes"),
+        (["chain", "--steps", "1e9"], "--steps: at most 100,000 (a longer run"),
+        (["mlp", "--epochs", "1e9"], "--epochs: at most 100,000 (more would"),
+        (["mlp", "--epochs", "1e3"], "got '1e3' (write it as 1000)"),
+        (["chain", "--steps", "100000", "--links", "1000"], "at most 20,000,000 (the"),
+        (
+            ["mlp", "--epochs", "10000", "--hidden", "2000"],
+            "--epochs × --train-size × --hidden is at most 3,000,000,000",
+        ),
+    ],
+)
+def test_row_5_work_is_bounded_with_the_limit_and_why(capsys, argv, needle):
+    code, _, err = run_cli(capsys, *argv)
+    assert code == 2 and needle in one_line(err)
+
+
+# The terminal run: the bar is checked and SIGINT sent mid-module, and its exit
+# (torch takes ~0.5 s to shut down) is checked last, while the other tests run.
+def test_row_5_a_terminal_shows_a_progress_bar():
+    assert b"step/s" in _interrupt_the_long_run()
+
+
+def test_row_5_a_run_that_only_repeats_stops_early_where_the_full_run_ends(capsys):
+    # At lr 0.2 the bowl's run falls into a 2-cycle (w2 = ±2) at step 466.
+    code, out, _ = run_cli(capsys, "descent", "--lr", "0.2", "--steps", "500")
+    assert code == 0
+    assert out.splitlines()[1] == (
+        "stopped early: from step 468 on the parameters only repeat, so the other "
+        "32 steps would end on this same point"
+    )
+    full = gradient_descent(bowl, [-4.0, 2.0], lr=0.2, steps=500)
+    assert f"-> {full.final_loss:.6g} after 468 steps" in out
+
+
+def test_row_5_a_run_in_chunks_is_the_run_in_one_call():
+    full = gradient_descent(bowl, [-4.0, 2.0], lr=0.15, steps=100)
+    chunked, repeated = descend(bowl, [-4.0, 2.0], lr=0.15, steps=100)
+    assert not repeated
+    assert torch.equal(chunked.params, full.params)
+    assert torch.equal(chunked.losses, full.losses)
+
+
+def test_row_5_repeats_are_found_only_where_the_end_is_the_same():
+    cycle = torch.tensor([[3.0], [1.0], [-1.0], [1.0], [-1.0]])
+    assert first_repeat(cycle, total=9) == 3  # 6 more steps: even
+    assert first_repeat(cycle, total=8) == 4  # from 3, 5 more would end on -1
+    assert first_repeat(torch.tensor([[2.0], [1.0], [1.0]]), total=7) == 2
+    assert first_repeat(torch.tensor([[3.0], [2.0], [1.0]]), total=7) is None
+
+
+@pytest.mark.parametrize(
+    ("signal_raises", "status", "line"),
+    [(KeyboardInterrupt, 130, "interrupted"), (Terminated, 143, "terminated")],
+)
+def test_row_6_ctrl_c_or_sigterm_while_writing_leaves_no_file(
+    capsys, tmp_path, monkeypatch, signal_raises, status, line
+):
+    def stopped(self, fname, **kwargs):
+        Path(fname).write_bytes(b"half a PNG")
+        raise signal_raises
+
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", stopped)
+    code, _, err = run_cli(capsys, "descent", "--out", str(tmp_path / "run.png"))
+    assert code == status and err == f"{line}\n"
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["mlp", "--hidden", "1000000000"], "--hidden: at most 2,000 (the 26,492 test"),
+        (["mlp", "--train-size", "1000000000"], "--train-size: at most 1,000,000"),
+        (["chain", "--links", "1000000000"], "--links: at most 10,000"),
+    ],
+)
+def test_row_7_sizes_are_bounded_before_any_allocation(capsys, argv, needle):
+    code, _, err = run_cli(capsys, *argv)
+    assert code == 2 and needle in one_line(err)
+
+
+def _fills_the_disk(path):
+    Path(path).write_bytes(b"\x89PNG partial")
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+def test_row_8_a_full_disk_leaves_the_old_file_and_no_partial_one(
+    capsys, tmp_path, monkeypatch
+):
+    old = tmp_path / "run.png"
+    old.write_bytes(b"the previous figure")
+    monkeypatch.setattr(
+        matplotlib.figure.Figure, "savefig", lambda self, f, **kw: _fills_the_disk(f)
+    )
+    code, out, err = run_cli(capsys, "descent", "--out", str(old))
+    assert code == 2 and "figure written" not in out
+    assert f"cannot write '{old}': no space left on device" in one_line(err)
+    assert os.listdir(tmp_path) == ["run.png"]
+    assert old.read_bytes() == b"the previous figure"
+
+
+def test_row_8_figures_on_a_full_disk_keeps_and_lists_the_finished_ones(
+    capsys, tmp_path, monkeypatch
+):
+    import gradlab.figures
+
+    calls = []
+    write = gradlab.figures.write_figure
+
+    def second_fails(figure, path):
+        calls.append(path)
+        return write(figure, path) if len(calls) == 1 else _fills_the_disk(path)
+
+    monkeypatch.setattr(gradlab.figures, "write_figure", second_fails)
+    out_dir = tmp_path / "new" / "figures"
+    argv = ["--only", "cg-composite-dag", "--only", "cg-relu-dag"]
+    code, out, err = run_cli(capsys, "figures", "--out", str(out_dir), *argv)
+    assert code == 2 and "no space left on device" in one_line(err)
+    assert "the 1 of 2 figures listed above are complete" in err
+    assert out.splitlines() == [str(out_dir / "cg-composite-dag.svg")]
+    assert os.listdir(out_dir) == ["cg-composite-dag.svg"]
+    assert (out_dir / "cg-composite-dag.svg").read_text().startswith("<?xml")
+
+
+def test_row_8_a_failure_before_any_figure_removes_the_folders_it_made(
+    capsys, tmp_path, monkeypatch
+):
+    import gradlab.figures
+
+    monkeypatch.setattr(
+        gradlab.figures, "write_figure", lambda f, p: _fills_the_disk(p)
+    )
+    out_dir = tmp_path / "new" / "figures"
+    code, _, err = run_cli(
+        capsys, "figures", "--out", str(out_dir), "--only", "cg-relu-dag"
+    )
+    assert code == 2 and "no space left on device" in one_line(err)
+    assert os.listdir(tmp_path) == []
+
+
+def test_row_9_a_fifo_is_refused_without_opening_it(capsys, tmp_path):
+    fifo = tmp_path / "fifo.png"
+    os.mkfifo(fifo)
+    signal.alarm(10)  # opening a FIFO for writing would block until a reader comes
+    try:
+        code, _, err = run_cli(capsys, "descent", "--out", str(fifo))
+    finally:
+        signal.alarm(0)
+    assert code == 2 and "it is a named pipe (FIFO), not a regular file" in one_line(
+        err
+    )
+
+
+@pytest.mark.parametrize("seed", [str(2**64), str(2**63)])
+def test_row_10_seeds_are_bounded_where_torch_stops_telling_them_apart(capsys, seed):
+    code, _, err = run_cli(capsys, "mlp", "--seed", seed)
+    assert code == 2 and "--seed: at most 9,223,372,036,854,775,807" in one_line(err)
+
+
+def test_row_10_the_largest_seed_is_accepted(capsys):
+    code, out, _ = run_cli(capsys, "chain", "--seed", str(MAX_SEED), "--steps", "2")
+    assert code == 0 and "after 2 steps" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (
+            ["descent", "--out", "run.xyz"],
+            "cannot write .xyz files ('run.xyz'): use .png",
+        ),
+        (
+            ["chain", "--animation", "a.xyz"],
+            "cannot write .xyz files ('a.xyz'): use .gif",
+        ),
+    ],
+)
+def test_row_11_formats_are_checked_while_parsing(capsys, argv, needle):
+    with pytest.raises(SystemExit) as stop:  # from argparse: before any work
+        main(argv)
+    assert stop.value.code == 2 and needle in one_line(capsys.readouterr().err)
+
+
+def test_row_12_two_outputs_on_one_file_are_refused(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run_cli(
+        capsys, "chain", "--out", "same.png", "--animation", "same.png"
+    )
+    assert code == 2 and "--animation: cannot write .png files" in one_line(err)
+    os.symlink("run.gif", "link.png")  # the same file under two names
+    code, _, err = run_cli(
+        capsys, "chain", "--out", "link.png", "--animation", "run.gif"
+    )
+    assert code == 2 and "--out and --animation both name 'link.png'" in one_line(err)
+
+
+@pytest.mark.parametrize("value", ["-inf", "-1e5", "-nan", "-Infinity"])
+def test_row_13_negative_numbers_parse_and_are_rejected(capsys, value):
+    code, _, err = run_cli(capsys, "descent", "--lr", value)
+    assert code == 2
+    assert f"argument --lr: expected a finite number > 0, got '{value}'" in one_line(
+        err
+    )
+
+
+def test_row_14_help_version_and_errors_answer_without_torch(probed):
+    assert probed.pop("heavy") == []
+    code, out, err, seconds = probed.pop("--version")
+    assert code == 0 and out.startswith("gradlab ") and err == ""
+    code, out, err, _ = probed.pop("descent --help")
+    assert code == 0 and "--dry-run" in out
+    code, out, err, _ = probed.pop("mlp --dry-run")
+    assert code == 0 and out.startswith("mlp: 100 epochs")
+    for argv, (code, out, err, seconds) in probed.items():
+        assert code == 2 and out == "" and err.count("\n") == 1, argv
+        assert seconds < 0.5, argv  # no work was started
+
+
+def test_row_6_ctrl_c_is_one_line_status_130_and_leaves_no_file():
+    shown = _interrupt_the_long_run()
+    process, terminal, folder = LONG_RUN
+    out, _ = process.communicate(timeout=30)
+    while select.select([terminal], [], [], 0.2)[0]:
+        try:
+            shown += os.read(terminal, 65536)
+        except OSError:  # the other end is closed
+            break
+    os.close(terminal)
+    assert process.returncode == 130 and out == b""
+    after = shown.rsplit(b"step/s]", 1)[-1].decode()
+    assert after.strip(" \r") == "interrupted\r\n"  # the bar is wiped, then one line
+    assert os.listdir(folder) == []
+    folder.rmdir()

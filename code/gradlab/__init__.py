@@ -8,7 +8,7 @@ tensors that the chapters call and the tests check. Plotting lives in
 time it is used, so torch and matplotlib load only when something needs them.
 """
 
-from gradlab import _lazy
+from gradlab import _lazy, plotting
 
 #: The public names, by the submodule that defines them.
 _EXPORTS = {
@@ -140,29 +140,12 @@ _EXPORTS = {
         "train_mlp",
         "width_experiment",
     ),
-    "plotting.chain": (
-        "animate_chain",
-        "animation_html",
-        "plot_chain",
-        "plot_chain_history",
-        "plot_chains",
-        "plot_lr_sweep",
-        "plot_pull_run",
-        "plot_pulled",
-        "plot_schedules",
-    ),
-    "plotting.descent": (
-        "plot_descent_paths",
-        "plot_gradient_field",
-        "plot_losses",
-        "plot_measured_vs_predicted",
-        "plot_parabola_convergence",
-        "plot_parabola_fits",
-        "plot_series_fit",
-        "plot_training_losses",
-    ),
-    "plotting.gradcheck": ("plot_gradcheck_errors",),
-    "plotting.mlp": ("plot_decision_boundaries", "plot_mixture", "plot_regression_fit"),
+}
+# The plotting functions, as `gradlab.plotting` lists them (minus its style helper).
+_EXPORTS |= {
+    f"plotting.{module}": names
+    for module, names in plotting._EXPORTS.items()
+    if module != "style"
 }
 
 __all__, _lookup, __dir__ = _lazy.attach(__name__, _EXPORTS)

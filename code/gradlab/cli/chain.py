@@ -5,10 +5,20 @@ from __future__ import annotations
 import argparse
 
 from gradlab.cli._args import (
-    nonnegative_int,
+    ANIMATION_FORMATS,
+    FIGURE_FORMATS,
+    MAX_CHAIN_CELLS,
+    MAX_LINKS,
+    MAX_STEPS,
+    add_subcommand,
+    check_product,
+    finish,
+    integer,
+    output_file,
     positive_float,
-    positive_int,
-    writable_file,
+    same_file,
+    seed,
+    steps,
 )
 from gradlab.defaults import (
     CHAIN_LINKS,
@@ -18,54 +28,128 @@ from gradlab.defaults import (
     LOSS_VARIANTS,
 )
 
+#: Loss variants that pull the middle joint too, so need at least 2 links.
+TWO_STRINGS = ("middle", "stiff")
+
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
+    p = add_subcommand(
+        sub,
         "chain",
         help="pull a chain of links straight (backprop and gradient descent)",
         description="Start a chain of links at random relative angles (normal times "
         "pi/4, seeded), pull it with strings by gradient descent on the angles, and "
-        "print the loss before and after and whether the run converged.",
+        "print the loss before and after and whether the run converged. A run whose "
+        "angles start to repeat exactly stops there and says so.",
+        epilog=f"Limit: --links × (--steps + 1) <= {MAX_CHAIN_CELLS:,}, the angles "
+        "kept in memory. --dry-run shows the size of a run.",
     )
-    p.add_argument("--links", type=positive_int, default=CHAIN_LINKS, help="(10)")
-    p.add_argument("--seed", type=nonnegative_int, default=CHAIN_SEED, help="(0)")
-    p.add_argument("--lr", type=positive_float, default=CHAIN_LR, help="(0.01)")
-    p.add_argument("--steps", type=nonnegative_int, default=CHAIN_STEPS, help="(500)")
-    p.add_argument("--loss", choices=LOSS_VARIANTS, default="right", help="(right)")
-    p.add_argument("--out", type=writable_file, help="save a figure (PNG) here")
-    p.add_argument("--animation", type=writable_file, help="save a GIF here")
-    p.set_defaults(run=run)
+    p.add_argument(
+        "--links",
+        type=integer(1, MAX_LINKS, "every link adds work to every step"),
+        default=CHAIN_LINKS,
+        help=f"links of the chain, at most {MAX_LINKS:,}",
+    )
+    p.add_argument("--seed", type=seed, default=CHAIN_SEED, help="seed of the start")
+    p.add_argument("--lr", type=positive_float, default=CHAIN_LR, help="learning rate")
+    p.add_argument(
+        "--steps", type=steps, default=CHAIN_STEPS, help=f"steps, at most {MAX_STEPS:,}"
+    )
+    p.add_argument(
+        "--loss", choices=LOSS_VARIANTS, default="right", help="which strings pull"
+    )
+    p.add_argument(
+        "--out",
+        type=output_file(FIGURE_FORMATS),
+        metavar="FILE",
+        help=f"save a figure here ({', '.join(FIGURE_FORMATS)})",
+    )
+    p.add_argument(
+        "--animation",
+        type=output_file(ANIMATION_FORMATS),
+        metavar="FILE",
+        help=f"save an animation here ({', '.join(ANIMATION_FORMATS)})",
+    )
+    finish(p, run=run, check=check, work=work)
+
+
+def check(args: argparse.Namespace) -> None:
+    if args.loss in TWO_STRINGS and args.links < 2:
+        raise ValueError(f"the {args.loss!r} loss needs at least 2 links, got 1")
+    check_product(
+        {"--links": args.links, "(--steps + 1)": args.steps + 1},
+        MAX_CHAIN_CELLS,
+        "the angles of every step are kept in memory",
+    )
+    if args.out is not None and args.animation is not None:
+        if same_file(args.out, args.animation):
+            raise ValueError(
+                f"--out and --animation both name {str(args.out)!r}: one would "
+                "overwrite the other"
+            )
+
+
+def work(args: argparse.Namespace) -> str:
+    outputs = [f"figure to {str(args.out)!r}"] if args.out is not None else []
+    if args.animation is not None:
+        outputs.append(f"animation to {str(args.animation)!r}")
+    cells = args.links * (args.steps + 1)
+    return (
+        f"chain: {args.steps:,} steps (at most {MAX_STEPS:,}) of {args.links:,} links "
+        f"(at most {MAX_LINKS:,}); {cells:,} angles kept (at most "
+        f"{MAX_CHAIN_CELLS:,})" + "".join(f"; {o}" for o in outputs)
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    from gradlab.chain import loss_variant, pull, random_angles
+    from gradlab.chain import loss_variant, random_angles
+    from gradlab.cli._output import progress
+    from gradlab.cli._runs import pull_chain
 
     loss = loss_variant(args.loss, args.links)
-    result = pull(
-        loss, random_angles(args.links, seed=args.seed), lr=args.lr, steps=args.steps
-    )
+    start = random_angles(args.links, seed=args.seed)
+    with progress(args.steps, "step", quiet=args.quiet) as on_step:
+        result, repeated = pull_chain(
+            loss, start, lr=args.lr, steps=args.steps, on_step=on_step
+        )
     verdict = "converged" if result.converged else f"did not converge ({result.status})"
     print(
         f"{args.links} links, loss {args.loss!r}: {float(result.losses[0]):.4g} -> "
-        f"{result.final_loss:.4g} after {result.steps} steps at lr {args.lr:g}: "
+        f"{result.final_loss:.4g} after {_steps(result.steps)} at lr {args.lr:g}: "
         f"{verdict}"
     )
+    if repeated:
+        print(
+            f"stopped early: from step {result.steps:,} on the angles only repeat, "
+            f"so the other {args.steps - result.steps:,} steps would end on this "
+            "same chain"
+        )
     if args.out is not None or args.animation is not None:
         _save(args, loss, result)
     return 0
+
+
+def _steps(n: int) -> str:
+    return "1 step" if n == 1 else f"{n} steps"
 
 
 def _save(args: argparse.Namespace, loss, result) -> None:
     import matplotlib.pyplot as plt
     from matplotlib.animation import PillowWriter
 
+    from gradlab.cli._output import atomic_path
     from gradlab.plotting.chain import animate_chain, plot_pulled
 
     if args.out is not None:
         fig = plot_pulled({args.loss: (loss, result)})
-        fig.savefig(args.out)
-        plt.close(fig)
+        try:
+            with atomic_path(args.out) as temp:
+                fig.savefig(temp, format=args.out.suffix[1:].lower())
+        finally:
+            plt.close(fig)
         print(f"figure written to {args.out}")
     if args.animation is not None:
-        animate_chain(result).save(args.animation, writer=PillowWriter(fps=8))
+        animation = animate_chain(result)
+        with atomic_path(args.animation) as temp:
+            animation.save(temp, writer=PillowWriter(fps=8))
         print(f"animation written to {args.animation}")

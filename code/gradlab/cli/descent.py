@@ -5,7 +5,17 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from gradlab.cli._args import nonnegative_int, positive_float, writable_file
+from gradlab.cli._args import (
+    FIGURE_FORMATS,
+    MAX_SEED,
+    MAX_STEPS,
+    add_subcommand,
+    finish,
+    output_file,
+    positive_float,
+    seed,
+    steps,
+)
 from gradlab.defaults import PARABOLA_SEED
 
 if TYPE_CHECKING:
@@ -13,47 +23,84 @@ if TYPE_CHECKING:
     from gradlab.experiments import ParabolaSetup
 
 PROBLEMS = ("bowl", "parabola", "parabola-rescaled")
+#: The chapter's good learning rate on the bowl, and its number of steps.
+LR, STEPS = 0.15, 30
+BOWL_START = (-4.0, 2.0)
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
+    p = add_subcommand(
+        sub,
         "descent",
         help="run gradient descent on the bowl or the noisy parabola",
         description="Run plain gradient descent and print the final loss. The bowl is "
         "f(w) = (w1² + 10 w2²)/2 (stable for lr < 0.2); the parabola is the chapter's "
-        "least-squares fit of a t² + b t + c, on raw or rescaled time steps.",
+        "least-squares fit of a t² + b t + c, on raw or rescaled time steps. A run "
+        "whose parameters start to repeat exactly stops there and says so: the rest "
+        "would end on the same point.",
     )
-    p.add_argument("--problem", choices=PROBLEMS, default="bowl")
+    p.add_argument("--problem", choices=PROBLEMS, default="bowl", help="what to fit")
+    p.add_argument("--lr", type=positive_float, default=LR, help="learning rate")
     p.add_argument(
-        "--lr", type=positive_float, default=0.15, help="learning rate (0.15)"
+        "--steps", type=steps, default=STEPS, help=f"steps, at most {MAX_STEPS:,}"
     )
-    p.add_argument("--steps", type=nonnegative_int, default=30, help="steps (30)")
     p.add_argument(
         "--seed",
-        type=nonnegative_int,
+        type=seed,
         default=PARABOLA_SEED,
         help="seed of the parabola's noise and start",
     )
-    p.add_argument("--out", type=writable_file, help="save a figure of the run here")
-    p.set_defaults(run=run)
+    p.add_argument(
+        "--out",
+        type=output_file(FIGURE_FORMATS),
+        metavar="FILE",
+        help=f"save a figure of the run here ({', '.join(FIGURE_FORMATS)})",
+    )
+    finish(p, run=run, check=check, work=work)
+
+
+def check(args: argparse.Namespace) -> None:
+    if args.problem != "bowl" and args.seed >= MAX_SEED:
+        raise ValueError(
+            f"--seed is at most {MAX_SEED - 1:,} for the parabola (its start is "
+            "drawn with seed + 1)"
+        )
+
+
+def work(args: argparse.Namespace) -> str:
+    out = f"; figure to {str(args.out)!r}" if args.out is not None else ""
+    return (
+        f"{args.problem}: {args.steps:,} steps of gradient descent at lr "
+        f"{args.lr:g} (at most {MAX_STEPS:,}){out}"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    from gradlab.descent import gradient_descent
+    from gradlab.cli._output import progress
+    from gradlab.cli._runs import descend
     from gradlab.functions import bowl
 
     if args.problem == "bowl":
-        history = gradient_descent(bowl, [-4.0, 2.0], lr=args.lr, steps=args.steps)
+        loss_fn, start = bowl, list(BOWL_START)
     else:
         setup = _parabola(args)
-        history = gradient_descent(
-            setup.problem.loss, setup.start, lr=args.lr, steps=args.steps
+        loss_fn, start = setup.problem.loss, setup.start
+    with progress(args.steps, "step", quiet=args.quiet) as on_step:
+        history, repeated = descend(
+            loss_fn, start, lr=args.lr, steps=args.steps, on_step=on_step
         )
     verdict = "diverged" if history.diverged else "did not diverge"
     print(
         f"{args.problem}: loss {history.losses[0]:.6g} -> {history.final_loss:.6g} "
-        f"after {history.steps} steps at lr {args.lr:g} ({verdict})"
+        f"after {history.steps} step{'' if history.steps == 1 else 's'} at lr "
+        f"{args.lr:g} ({verdict})"
     )
+    if repeated:
+        print(
+            f"stopped early: from step {history.steps:,} on the parameters only "
+            f"repeat, so the other {args.steps - history.steps:,} steps would end "
+            "on this same point"
+        )
     if args.out is not None:
         _save_figure(args, history)
         print(f"figure written to {args.out}")
@@ -69,22 +116,26 @@ def _parabola(args: argparse.Namespace) -> ParabolaSetup:
 def _save_figure(args: argparse.Namespace, history: DescentHistory) -> None:
     import matplotlib.pyplot as plt
 
+    from gradlab.cli._output import atomic_path
     from gradlab.plotting import plot_descent_paths, plot_losses, plot_series_fit
     from gradlab.plotting.style import new_figure, styled
 
     @styled
     def draw() -> None:
         fig, (left, right) = new_figure(2, figsize=(11, 4))
-        if args.problem == "bowl":
-            plot_descent_paths({args.lr: history}, ax=left)
-        else:
-            setup = _parabola(args)
-            fit = setup.problem.features @ history.params[-1]
-            plot_series_fit(
-                setup.series, {f"after {history.steps} steps": fit}, ax=left
-            )
-        plot_losses({args.lr: history}, ax=right)
-        fig.savefig(args.out)
-        plt.close(fig)
+        try:
+            if args.problem == "bowl":
+                plot_descent_paths({args.lr: history}, ax=left)
+            else:
+                setup = _parabola(args)
+                fit = setup.problem.features @ history.params[-1]
+                plot_series_fit(
+                    setup.series, {f"after {history.steps} steps": fit}, ax=left
+                )
+            plot_losses({args.lr: history}, ax=right)
+            with atomic_path(args.out) as temp:
+                fig.savefig(temp, format=args.out.suffix[1:].lower())
+        finally:
+            plt.close(fig)
 
     draw()

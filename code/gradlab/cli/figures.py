@@ -3,33 +3,100 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import sys
+from pathlib import Path
 
-from gradlab.cli._args import writable_dir
+from gradlab.cli._args import add_subcommand, finish, writable_dir
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
+    p = add_subcommand(
+        sub,
         "figures",
         help="write every figure of the book to a folder",
         description="Rebuild the book's figures with the same package calls the "
-        "chapters make, one file per figure named after it (PNG, SVG or GIF).",
+        "chapters make, one file per figure named after it (PNG, SVG or GIF). Each "
+        "file is complete or absent: a failure removes the file it was writing and "
+        "keeps (and lists) the ones already written.",
     )
-    p.add_argument("--out", type=writable_dir, help="output folder (required)")
+    p.add_argument(
+        "--out", type=writable_dir, metavar="FOLDER", help="output folder (required)"
+    )
     p.add_argument(
         "--only", action="append", metavar="NAME", help="only this figure (repeatable)"
     )
     p.add_argument("--list", action="store_true", help="list the names and exit")
-    p.set_defaults(run=run)
+    finish(p, run=run, check=check)
+
+
+def check(args: argparse.Namespace) -> None:
+    if args.out is None and not args.list:
+        raise ValueError("--out FOLDER is required (or --list)")
 
 
 def run(args: argparse.Namespace) -> int:
-    from gradlab.figures import registry, write_figures
+    from gradlab.figures import registry, select
 
     if args.list:
         print("\n".join(sorted(registry())))
         return 0
-    if args.out is None:
-        raise ValueError("--out FOLDER is required (or --list)")
-    for path in write_figures(args.out, args.only):
-        print(path)
+    builders = select(args.only)
+    created = _make_folder(args.out)
+    written: list[Path] = []
+    try:
+        _write(args, builders, written)
+    except BaseException as error:
+        if not written:
+            _remove_empty(created)
+        elif isinstance(error, OSError) and error.errno:
+            kept = (
+                f"{error.strerror}; the {len(written)} of {len(builders)} figures "
+                "listed above are complete, the unfinished one was removed"
+            )
+            raise OSError(error.errno, kept, error.filename) from error
+        raise
     return 0
+
+
+def _write(args: argparse.Namespace, builders: dict, written: list[Path]) -> None:
+    from gradlab.cli._output import atomic_path, progress
+    from gradlab.figures import figure_format, write_figure
+
+    with progress(len(builders), "figure", quiet=args.quiet) as on_step:
+        for name, build in builders.items():
+            figure = build()
+            path = args.out / f"{name}.{figure_format(figure)}"
+            with atomic_path(path) as temp:
+                write_figure(figure, temp)
+            written.append(path)
+            _say(str(path), bar=on_step is not None)
+            if on_step is not None:
+                on_step(len(written))
+
+
+def _say(line: str, *, bar: bool) -> None:
+    if bar:  # print above the bar, not through it
+        from tqdm import tqdm
+
+        tqdm.write(line, file=sys.stdout)
+    else:
+        print(line, flush=True)
+
+
+def _make_folder(out: Path) -> list[Path]:
+    """Create ``out`` and its missing parents; return those created, deepest first."""
+    missing = []
+    folder = Path(os.path.abspath(out))
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    out.mkdir(parents=True, exist_ok=True)
+    return missing
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    for folder in folders:
+        with contextlib.suppress(OSError):
+            folder.rmdir()

@@ -5,10 +5,19 @@ from __future__ import annotations
 import argparse
 
 from gradlab.cli._args import (
-    nonnegative_int,
+    FIGURE_FORMATS,
+    MAX_EPOCHS,
+    MAX_HIDDEN,
+    MAX_MLP_WORK,
+    MAX_TRAIN_CELLS,
+    MAX_TRAIN_SIZE,
+    add_subcommand,
+    check_product,
+    finish,
+    integer,
+    output_file,
     positive_float,
-    positive_int,
-    writable_file,
+    seed,
 )
 from gradlab.defaults import (
     MLP_EPOCHS,
@@ -21,73 +30,120 @@ from gradlab.defaults import (
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
+    p = add_subcommand(
+        sub,
         "mlp",
         help="train the from-scratch MLP classifier on the Gaussian mixture",
         description="Train p(y=1|x) = S(W2 max(W1 x + b1, 0) + b2) by full-batch "
         "gradient descent on the book's two-class Gaussian mixture, then print the "
         f"training error, the error on {TEST_SIZE:,} fresh test points and the Bayes "
         "error.",
+        epilog=f"Limits: --train-size × --hidden <= {MAX_TRAIN_CELLS:,} (memory); "
+        f"--epochs × --train-size × --hidden <= {MAX_MLP_WORK:,} (a minute or two). "
+        "--dry-run shows the size of a run.",
     )
     p.add_argument(
         "--hidden",
-        type=positive_int,
+        type=integer(
+            1, MAX_HIDDEN, f"the {TEST_SIZE:,} test points need that many scores each"
+        ),
         default=MLP_HIDDEN,
-        help=f"hidden units ({MLP_HIDDEN})",
+        help=f"hidden units, at most {MAX_HIDDEN:,}",
     )
     p.add_argument(
-        "--epochs", type=positive_int, default=MLP_EPOCHS, help=f"({MLP_EPOCHS})"
+        "--epochs",
+        type=integer(1, MAX_EPOCHS, "more would take minutes even for a small net"),
+        default=MLP_EPOCHS,
+        help=f"epochs of full-batch gradient descent, at most {MAX_EPOCHS:,}",
     )
+    p.add_argument("--lr", type=positive_float, default=MLP_LR, help="learning rate")
     p.add_argument(
-        "--lr", type=positive_float, default=MLP_LR, help=f"learning rate ({MLP_LR})"
-    )
-    p.add_argument(
-        "--seed",
-        type=nonnegative_int,
-        default=MLP_SEED,
-        help=f"seed of the initial parameters ({MLP_SEED})",
+        "--seed", type=seed, default=MLP_SEED, help="seed of the initial parameters"
     )
     p.add_argument(
         "--train-size",
-        type=positive_int,
+        type=integer(1, MAX_TRAIN_SIZE, "more take minutes to train and to draw"),
         default=MLP_TRAIN_SIZE,
-        help=f"training points ({MLP_TRAIN_SIZE})",
+        help=f"training points, at most {MAX_TRAIN_SIZE:,}",
     )
     p.add_argument(
-        "--out", type=writable_file, help="save a figure of the decision boundary here"
+        "--out",
+        type=output_file(FIGURE_FORMATS),
+        metavar="FILE",
+        help="save a figure of the decision boundary here "
+        f"({', '.join(FIGURE_FORMATS)})",
     )
-    p.set_defaults(run=run)
+    finish(p, run=run, check=check, work=work)
+
+
+def check(args: argparse.Namespace) -> None:
+    sizes = {"--train-size": args.train_size, "--hidden": args.hidden}
+    check_product(
+        sizes, MAX_TRAIN_CELLS, "training keeps a few float32 arrays of that size"
+    )
+    check_product(
+        {"--epochs": args.epochs, **sizes},
+        MAX_MLP_WORK,
+        "each costs 20-35 ns on one core: more takes minutes",
+    )
+
+
+def work(args: argparse.Namespace) -> str:
+    cells = args.train_size * args.hidden
+    out = f"; figure to {str(args.out)!r}" if args.out is not None else ""
+    return (
+        f"mlp: {args.epochs:,} epochs (at most {MAX_EPOCHS:,}) on {args.train_size:,} "
+        f"points × {args.hidden:,} hidden units = {cells:,} (at most "
+        f"{MAX_TRAIN_CELLS:,}); work {args.epochs * cells:,} (at most "
+        f"{MAX_MLP_WORK:,}){out}"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
+    from gradlab.cli._output import progress
+    from gradlab.cli._runs import train
     from gradlab.mixture import TEST_SEED, TRAIN_SEED, default_mixture
     from gradlab.mlp import init_mlp, mlp_predict
-    from gradlab.training import error_rate, train_mlp
+    from gradlab.training import error_rate
 
     mixture = default_mixture()
-    train = mixture.sample(args.train_size, seed=TRAIN_SEED)
+    train_set = mixture.sample(args.train_size, seed=TRAIN_SEED)
     test = mixture.sample(TEST_SIZE, seed=TEST_SEED)
-    result = train_mlp(
-        init_mlp(args.hidden, seed=args.seed), train, lr=args.lr, epochs=args.epochs
-    )
-    train_error = error_rate(mlp_predict(result.params, train.x), train.y)
+    with progress(args.epochs, "epoch", quiet=args.quiet) as on_step:
+        result = train(
+            init_mlp(args.hidden, seed=args.seed),
+            train_set,
+            lr=args.lr,
+            epochs=args.epochs,
+            on_step=on_step,
+        )
+    train_error = error_rate(mlp_predict(result.params, train_set.x), train_set.y)
     test_error = error_rate(mlp_predict(result.params, test.x), test.y)
     print(
-        f"{args.hidden} hidden units, {args.epochs} epochs at lr {args.lr:g}: "
+        f"{_count(args.hidden, 'hidden unit')}, {_count(args.epochs, 'epoch')} at lr "
+        f"{args.lr:g}: "
         f"loss {result.losses[0]:.4f} -> {result.final_loss:.4f}"
     )
-    print(f"train error {train_error:.2%} on {len(train)} points")
+    print(f"train error {train_error:.2%} on {_count(len(train_set), 'point')}")
     print(f"test error  {test_error:.2%} on {len(test):,} points")
     print(f"Bayes error {mixture.bayes_error():.2%}")
     if args.out is not None:
         import matplotlib.pyplot as plt
 
+        from gradlab.cli._output import atomic_path
         from gradlab.plotting import plot_decision_boundaries
 
         fig = plot_decision_boundaries(
-            {f"{args.hidden} hidden units": result.params}, train, mixture=mixture
+            {f"{args.hidden} hidden units": result.params}, train_set, mixture=mixture
         )
-        fig.savefig(args.out)
-        plt.close(fig)
+        try:
+            with atomic_path(args.out) as temp:
+                fig.savefig(temp, format=args.out.suffix[1:].lower())
+        finally:
+            plt.close(fig)
         print(f"figure written to {args.out}")
     return 0
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

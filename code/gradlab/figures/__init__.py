@@ -41,33 +41,57 @@ def registry() -> dict[str, Callable[[], object]]:
     return found
 
 
-def save(obj: object, out_dir: Path, name: str) -> Path:
-    """Write a built figure to ``out_dir`` as name.png / name.svg / name.gif."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+def figure_format(obj: object) -> str:
+    """The file format a built figure is saved in: 'png', 'gif' or 'svg'."""
+    if isinstance(obj, (Axes, Figure)):
+        return "png"
+    if isinstance(obj, Animation):
+        return "gif"
+    if hasattr(obj, "pipe"):
+        return "svg"
+    raise TypeError(f"a figure builder made a {type(obj).__name__}, not a figure")
+
+
+def write_figure(obj: object, path: Path) -> None:
+    """Write a built figure to ``path`` in its `figure_format` (whatever the name)."""
+    fmt = figure_format(obj)
     if isinstance(obj, Axes):
         obj = obj.figure
     if isinstance(obj, Figure):
-        path = out_dir / f"{name}.png"
-        obj.savefig(path)
-        plt.close(obj)
+        try:
+            obj.savefig(path, format=fmt)
+        finally:
+            plt.close(obj)
     elif isinstance(obj, Animation):
-        path = out_dir / f"{name}.gif"
-        obj.save(path, writer=PillowWriter(fps=20))
-        plt.close(obj._fig)
-    elif hasattr(obj, "pipe"):
-        path = out_dir / f"{name}.svg"
-        path.write_bytes(obj.pipe(format="svg"))
+        try:  # Pillow picks the format by the name's extension
+            obj.save(path, writer=PillowWriter(fps=20))
+        finally:
+            plt.close(obj._fig)
     else:
-        raise TypeError(f"figure {name!r} built a {type(obj).__name__}, not a figure")
+        Path(path).write_bytes(obj.pipe(format=fmt))
+
+
+def save(obj: object, out_dir: Path, name: str) -> Path:
+    """Write a built figure to ``out_dir`` as name.png / name.svg / name.gif."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"{name}.{figure_format(obj)}"
+    write_figure(obj, path)
     return path
 
 
-def write_figures(out_dir: Path, only: list[str] | None = None) -> list[Path]:
-    """Build and save every figure (or those named in ``only``); return the paths."""
+def select(only: list[str] | None = None) -> dict[str, Callable[[], object]]:
+    """The builders of the figures named in ``only`` (all when None), in book order."""
     builders = registry()
     unknown = sorted(set(only or ()) - set(builders))
     if unknown:
         raise ValueError(
             f"unknown figure {', '.join(unknown)}; known: {', '.join(sorted(builders))}"
         )
-    return [save(builders[name](), out_dir, name) for name in only or builders]
+    return {
+        name: build for name, build in builders.items() if only is None or name in only
+    }
+
+
+def write_figures(out_dir: Path, only: list[str] | None = None) -> list[Path]:
+    """Build and save every figure (or those named in ``only``); return the paths."""
+    return [save(build(), out_dir, name) for name, build in select(only).items()]

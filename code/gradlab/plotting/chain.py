@@ -95,6 +95,8 @@ def _arrows(ax: Axes, loss: ChainLoss, angles: Tensor) -> None:
     xy = _xy(angles)
     for pull in loss.pulls:
         start = xy[pull.joint]
+        if not np.isfinite(start).all():  # a chain that blew up: nowhere to tie it
+            continue
         force = np.asarray(pull.force)
         tip = start + 2.5 * force / np.linalg.norm(force)
         ax.annotate(
