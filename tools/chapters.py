@@ -247,10 +247,18 @@ def run(write: bool) -> list[Path]:
     return stale
 
 
-def write_downloads(html_dir: Path) -> list[Path]:
-    """Each chapter's reader notebook with outputs, where the download button links."""
+def write_downloads(html_dir: Path, docnames: set[str] | None = None) -> list[Path]:
+    """Each chapter's reader notebook with outputs, where the download button links.
+
+    ``docnames`` (``book/gradients``, ...) limits it to those pages.
+    """
     written = []
     for md in chapters():
+        if (
+            docnames is not None
+            and md.relative_to(ROOT).with_suffix("").as_posix() not in docnames
+        ):
+            continue
         target = html_dir / "_sources" / md.relative_to(ROOT).with_suffix(".ipynb")
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(notebook_text(reader_notebook(md, outputs=True)))
