@@ -4,6 +4,10 @@
 PY      := .venv/bin/python
 JB      := .venv/bin/jupyter-book
 BUILD   := $(JB) build . -n -W --keep-going
+# pytest as the targets run it: bytecode cached even where the environment turns that
+# off (pytest's assertion rewriting is then redone for every file on every run), and
+# the process ended once pytest is done (tests/conftest.py: GRADLAB_FAST_EXIT).
+PYTEST  := PYTHONDONTWRITEBYTECODE= GRADLAB_FAST_EXIT=1 $(PY) -m pytest
 
 .DEFAULT_GOAL := help
 .PHONY: help setup setup-browser book test test-fast lint unit html-tests browser-tests \
@@ -39,13 +43,13 @@ colab: notebooks  ## run every reader notebook in a Colab-like environment (no g
 	$(PY) tools/colab_run.py
 
 unit: setup  ## the package's unit tests
-	$(PY) -m pytest -m "not book and not browser"
+	$(PYTEST) -m "not book and not browser"
 
 html-tests: setup  ## checks on the built HTML (after `make book`)
-	$(PY) -m pytest -m "book and not browser"
+	$(PYTEST) -m "book and not browser"
 
 browser-tests: setup-browser  ## every page in headless Chromium (after `make book`)
-	$(PY) -m pytest -m browser
+	$(PYTEST) -m browser
 
 test-fast: lint unit book notebooks html-tests  ## all but the Colab run and the browser tests
 

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-import torch
-
 
 def _plain(value: object) -> object:
-    if isinstance(value, torch.Tensor) and value.numel() == 1:
+    # torch is looked up, not imported: a tensor exists only if torch is loaded, and
+    # the build's tools import this module for `sources_digest` without paying for it.
+    torch = sys.modules.get("torch")
+    if torch is not None and isinstance(value, torch.Tensor) and value.numel() == 1:
         return value.item()
     return value
 
