@@ -21,7 +21,6 @@ from gradlab.chain import (
     random_angles,
     stability_limit,
 )
-from gradlab.cli import main
 from gradlab.gradcheck import max_relative_error, numerical_gradient
 
 
@@ -44,7 +43,7 @@ def test_right_angles_walk_round_a_square():
 def test_bad_angles_are_rejected():
     with pytest.raises(ValueError, match="shape"):
         positions(torch.zeros(2, 2))
-    with pytest.raises(ValueError, match="at least 1 link"):
+    with pytest.raises(ValueError, match="links must be >= 1"):
         random_angles(0, seed=0)
 
 
@@ -107,7 +106,7 @@ def test_the_pull_right_loss_is_zero_straight_and_at_most_2n():
 
 def test_500_steps_at_001_cut_the_loss_by_more_than_99_percent():
     run = pull(pull_right, start(), lr=0.01, steps=500)
-    assert run.steps == 500 and run.angles.shape == (501, CHAIN_LINKS)
+    assert run.steps == 500 and run.params.shape == (501, CHAIN_LINKS)
     assert run.final_loss < 0.01 * float(run.losses[0])
     assert run.converged and run.status == "converged"
 
@@ -127,7 +126,7 @@ def test_the_middle_string_makes_an_elbow():
     run = pull(loss_variant("middle"), start())
     best = 2 * 5 * (1 - 1 / math.sqrt(2))
     assert run.final_loss == pytest.approx(best, abs=0.05)
-    assert float(run.angles[-1][5]) == pytest.approx(-math.pi / 4, abs=0.05)
+    assert float(run.params[-1][5]) == pytest.approx(-math.pi / 4, abs=0.05)
 
 
 def test_unknown_variant_and_schedule_are_rejected():
@@ -144,42 +143,8 @@ def test_full_batch_reaches_the_fan_minimum():
     mean = ChainLoss(
         tuple(Pull(-1, (s.force[0] / 10, s.force[1] / 10)) for s in strings)
     )
-    assert float(mean(run.angles[-1])) == pytest.approx(run.final_loss)
+    assert float(mean(run.params[-1])) == pytest.approx(run.final_loss)
     assert 0 <= run.final_loss - best < 0.01
-
-
-@pytest.mark.slow  # the chapter's run, its figure and its 16-frame GIF: about 1 s
-def test_cli_prints_the_final_loss_and_convergence(capsys, tmp_path):
-    out, anim = tmp_path / "chain.png", tmp_path / "chain.gif"
-    assert main(["chain", "--out", str(out), "--animation", str(anim)]) == 0
-    printed = capsys.readouterr().out
-    assert "8.409 -> 0.02287 after 500 steps" in printed and ": converged" in printed
-    assert out.stat().st_size > 5_000 and anim.stat().st_size > 5_000
-
-
-def test_cli_reports_a_run_that_does_not_converge(capsys):
-    assert main(["chain", "--lr", "0.5", "--steps", "200"]) == 0
-    assert "did not converge (thrashing)" in capsys.readouterr().out
-
-
-@pytest.mark.parametrize(
-    "argv",
-    [
-        ["--lr", "-1"],
-        ["--lr", "fast"],
-        ["--links", "0"],
-        ["--loss", "sideways"],
-        ["--out", "/no/such/folder/chain.png"],
-        ["--links", "1", "--loss", "middle"],
-    ],
-)
-def test_cli_bad_input_is_one_line_and_status_2(capsys, argv):
-    with pytest.raises(SystemExit) as raised:
-        status = main(["chain", *argv])
-        raise SystemExit(status)
-    assert raised.value.code == 2
-    err = capsys.readouterr().err
-    assert len(err.strip().splitlines()) == 1 and "error" in err
 
 
 def test_a_heavier_weight_shrinks_the_stability_limit_by_its_force():
@@ -192,3 +157,18 @@ def test_a_heavier_weight_shrinks_the_stability_limit_by_its_force():
     heavy = stability_limit(loss_variant("x-heavy"), along_force)
     assert plain / heavy == pytest.approx(math.sqrt(101), rel=1e-6)
     assert CHAIN_LR / 10 < heavy < CHAIN_LR
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda: fan_of_strings(2.5), TypeError, "strings must be a whole number"),
+        (lambda: fan_of_strings(0), ValueError, "strings must be >= 1"),
+        (lambda: fan_of_strings(3, seed=-1), ValueError, "seed must be >= 0"),
+        (lambda: random_angles(3, seed="0"), TypeError, "seed must be a whole number"),
+        (lambda: loss_variant("sideways"), ValueError, "unknown loss 'sideways'"),
+    ],
+)
+def test_bad_arguments_get_one_clear_error(call, error, message):
+    with pytest.raises(error, match=message):
+        call()

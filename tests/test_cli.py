@@ -508,3 +508,76 @@ def test_rows_5_and_6_a_terminal_shows_a_bar_and_ctrl_c_ends_it_in_one_line():
     assert after.strip(" \r") == "interrupted\r\n"  # the bar is wiped, then one line
     assert os.listdir(folder) == []
     folder.rmdir()
+
+
+# --- each subcommand's results and its own bad input --------------------------------
+
+
+@pytest.mark.slow  # the chapter's run, its figure and its 16-frame GIF: about 1 s
+def test_chain_prints_the_final_loss_and_convergence(capsys, tmp_path):
+    out, anim = tmp_path / "chain.png", tmp_path / "chain.gif"
+    code, printed, err = run_cli(
+        capsys, "chain", "--out", str(out), "--animation", str(anim)
+    )
+    assert code == 0 and err == ""
+    assert "8.409 -> 0.02287 after 500 steps" in printed and ": converged" in printed
+    assert out.stat().st_size > 5_000 and anim.stat().st_size > 5_000
+
+
+def test_chain_reports_a_run_that_does_not_converge(capsys):
+    code, out, _ = run_cli(capsys, "chain", "--lr", "0.5", "--steps", "200")
+    assert code == 0 and "did not converge (thrashing)" in out
+
+
+def test_mlp_prints_errors_and_writes_the_boundary(capsys, tmp_path):
+    out_file = tmp_path / "boundary.png"
+    argv = ["mlp", "--hidden", "20", "--epochs", "50", "--out", str(out_file)]
+    code, out, err = run_cli(capsys, *argv)
+    assert code == 0 and err == ""
+    assert "20 hidden units, 50 epochs at lr 0.1" in out
+    assert "test error" in out and "on 26,492 points" in out
+    assert "Bayes error 9.33%" in out
+    assert out_file.stat().st_size > 5000
+
+
+def test_mlp_defaults_are_the_chapter_settings(capsys):
+    code, out, _ = run_cli(capsys, "mlp")
+    assert code == 0 and out.startswith("5 hidden units, 100 epochs at lr 0.1:")
+    assert "train error 26.00% on 200 points" in out
+
+
+def test_figures_writes_one_figure_under_its_name(tmp_path, capsys):
+    argv = ["figures", "--out", str(tmp_path), "--only", "gradient-field"]
+    code, out, _ = run_cli(capsys, *argv)
+    assert code == 0 and out.strip().endswith("gradient-field.png")
+    assert (tmp_path / "gradient-field.png").stat().st_size > 10_000
+
+
+def test_figures_list_prints_every_name(capsys):
+    from gradlab.figures import registry
+
+    code, out, _ = run_cli(capsys, "figures", "--list")
+    assert code == 0 and out.split() == sorted(registry())
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["chain", "--lr", "-1"], "expected a finite number > 0"),
+        (["chain", "--lr", "fast"], "'fast'"),
+        (["chain", "--links", "0"], "got 0"),
+        (["chain", "--loss", "sideways"], "sideways"),
+        (["chain", "--out", "/no/such/folder/chain.png"], "no folder"),
+        (["chain", "--links", "1", "--loss", "middle"], "at least 2 links"),
+        (["mlp", "--hidden", "0"], "expected a whole number >= 1, got 0"),
+        (["mlp", "--hidden", "-4"], "expected a whole number >= 1, got -4"),
+        (["mlp", "--hidden", "five"], "expected a whole number >= 1, got 'five'"),
+        (["mlp", "--epochs", "1e3"], "expected a whole number >= 1, got '1e3'"),
+        (["mlp", "--lr", "fast"], "expected a number > 0, got 'fast'"),
+        (["mlp", "--seed", "-1"], "expected a whole number >= 0"),
+        (["mlp", "--out", "/no/such/folder/b.png"], "no folder '/no/such/folder'"),
+    ],
+)
+def test_subcommand_bad_input_is_one_line_and_status_2(capsys, argv, needle):
+    code, out, err = run_cli(capsys, *argv)
+    assert code == 2 and out == "" and needle in one_line(err)

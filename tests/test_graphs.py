@@ -16,11 +16,11 @@ DOT_SCRIPT = """
 import torch, gradlab
 x = torch.tensor(2.0, requires_grad=True)
 y = torch.tensor(4.0, requires_grad=True)
-parts = gradlab.composite_parts(x, y)
+parts = gradlab.functions.composite_parts(x, y)
 names = {"x": x, "y": y, **parts._asdict()}
 print(gradlab.autograd_dag(parts.z4, names, show_saved=True).source)
 trace = gradlab.trace_values_and_grads(
-    gradlab.composite_parts, x=torch.tensor(2.0), y=torch.tensor(4.0))
+    gradlab.functions.composite_parts, x=torch.tensor(2.0), y=torch.tensor(4.0))
 print(gradlab.value_grad_dag(trace).source)
 """
 
@@ -51,7 +51,7 @@ def test_dot_text_is_identical_for_a_rebuilt_computation():
     def draw():
         x = torch.tensor(2.0, requires_grad=True)
         y = torch.tensor(4.0, requires_grad=True)
-        parts = gradlab.composite_parts(x, y)
+        parts = gradlab.functions.composite_parts(x, y)
         return autograd_dag(parts.z4, {"x": x, **parts._asdict()}, show_saved=True)
 
     assert draw().source == draw().source
@@ -60,7 +60,7 @@ def test_dot_text_is_identical_for_a_rebuilt_computation():
 def test_names_label_leaves_intermediates_and_output():
     x = torch.tensor(2.0, requires_grad=True)
     y = torch.tensor(4.0, requires_grad=True)
-    parts = gradlab.composite_parts(x, y)
+    parts = gradlab.functions.composite_parts(x, y)
     src = autograd_dag(parts.z4, {"x": x, "y": y, **parts._asdict()}).source
     for text in (
         '"x\n()"',
@@ -77,7 +77,7 @@ def test_names_label_leaves_intermediates_and_output():
 def test_nodes_are_numbered_in_topological_order():
     x = torch.tensor(2.0, requires_grad=True)
     y = torch.tensor(4.0, requires_grad=True)
-    out = gradlab.composite(x, y)
+    out = gradlab.functions.composite(x, y)
     src = autograd_dag(out, show_saved=True).source
     for tail, head in re.findall(r"n(\d+) -> n(\d+)", src):
         assert int(tail) < int(head)
@@ -128,11 +128,13 @@ def _label_numbers(src: str) -> dict[str, tuple[float, float | None]]:
 def test_every_label_equals_what_torch_computed(point):
     x = torch.tensor(point[0], dtype=torch.float64, requires_grad=True)
     y = torch.tensor(point[1], dtype=torch.float64, requires_grad=True)
-    parts = gradlab.composite_parts(x, y)
+    parts = gradlab.functions.composite_parts(x, y)
     for part in parts:
         part.retain_grad()
     parts.z4.backward()
-    trace = trace_values_and_grads(gradlab.composite_parts, x=x.detach(), y=y.detach())
+    trace = trace_values_and_grads(
+        gradlab.functions.composite_parts, x=x.detach(), y=y.detach()
+    )
     labels = _label_numbers(value_grad_dag(trace).source)
     assert len(labels) == len(trace.nodes)
     expected = {"x": x, "y": y, **parts._asdict()}
@@ -154,7 +156,7 @@ def test_every_label_equals_what_torch_computed(point):
 def test_traced_gradients_of_every_node_match_finite_differences():
     """Perturb the value of each intermediate node and recompute the output."""
     trace = trace_values_and_grads(
-        gradlab.tanh_log_parts,
+        gradlab.functions.tanh_log_parts,
         x=torch.tensor(0.5, dtype=torch.float64),
         y=torch.tensor(1.0, dtype=torch.float64),
         z=torch.tensor(2.0, dtype=torch.float64),
@@ -175,7 +177,7 @@ def test_traced_gradients_of_every_node_match_finite_differences():
 
 def test_trace_leaves_the_callers_tensors_alone():
     x = torch.tensor(3.5, requires_grad=True)
-    trace = trace_values_and_grads(gradlab.square, x=x)
+    trace = trace_values_and_grads(gradlab.functions.square, x=x)
     assert x.grad is None
     assert float(trace.by_name("x").grad) == 7.0
     assert [n.key for n in trace.nodes] == ["n0", "n1"]

@@ -1,7 +1,11 @@
+"""gradlab.mlp: the raw-tensor classifier, its hand backward pass, losses, nn models."""
+
+import math
+
 import pytest
 import torch
+from gradlab.data import default_mixture
 from gradlab.gradcheck import max_relative_error, numerical_gradient
-from gradlab.mixture import default_mixture
 from gradlab.mlp import (
     PARAM_NAMES,
     MLPParams,
@@ -11,6 +15,7 @@ from gradlab.mlp import (
     init_mlp,
     mlp_backward,
     mlp_loss,
+    mlp_predict,
     mlp_probability,
     mlp_scores,
     naive_nll_loss,
@@ -99,17 +104,30 @@ def test_init_rejects_bad_widths():
         init_mlp(3, seed="0")
 
 
-def test_cross_entropy_values():
-    logits = torch.tensor([[-1.0, 1.0], [-1.0, 1.0], [1.0, -1.0]])
+def test_cross_entropy_by_hand_equals_its_closed_forms_and_torch():
+    logits = torch.tensor([[-1.0, 1.0], [-1.0, 1.0], [1.0, -1.0]], dtype=torch.float64)
     targets = torch.tensor([1, 1, 0])
-    ce = nn.CrossEntropyLoss()
-    assert float(ce(logits, targets)) == pytest.approx(0.1269, abs=5e-5)
-    assert float(cross_entropy_by_hand(logits, targets)) == pytest.approx(
-        float(ce(logits, targets)), rel=1e-6
+    # Every point right by a margin of 2: −log σ(2) = log(1 + e⁻²) per point.
+    right = cross_entropy_by_hand(logits, targets)
+    assert float(right) == pytest.approx(math.log1p(math.exp(-2)), rel=1e-12)
+    assert float(right) == pytest.approx(
+        float(nn.CrossEntropyLoss()(logits, targets)), rel=1e-12
     )
-    assert float(ce(0 * logits, targets)) == pytest.approx(0.693147, abs=1e-6)
-    # confidently wrong: log(1 + e^6) per point
-    assert float(ce(-3 * logits, targets)) == pytest.approx(6.002476, abs=1e-5)
+    # No information: ln 2. Confidently wrong by 6: log(1 + e⁶).
+    assert float(cross_entropy_by_hand(0 * logits, targets)) == pytest.approx(
+        math.log(2), rel=1e-12
+    )
+    assert float(cross_entropy_by_hand(-3 * logits, targets)) == pytest.approx(
+        math.log1p(math.exp(6)), rel=1e-12
+    )
+
+
+def test_predictions_are_the_probabilities_rounded_at_one_half():
+    p = init_mlp(4, seed=1)
+    x = torch.randn(500, 2, generator=torch.Generator().manual_seed(2))
+    expected = (mlp_probability(p, x) > 0.5).float()
+    assert torch.equal(mlp_predict(p, x), expected)
+    assert 0 < float(expected.mean()) < 1  # both classes occur: the test can fail
 
 
 @pytest.mark.parametrize("shift", [5.0, -100.0])
@@ -141,9 +159,8 @@ def test_torch_models_are_seeded_and_shaped():
     assert torch.equal(a(x), b(x)) and a(x).shape == (5, 1)
     deep = tanh_mlp((4, 6), seed=0)
     assert [m.out_features for m in deep if isinstance(m, nn.Linear)] == [4, 6, 1]
-    before = torch.randn(1)
     torch.manual_seed(123)
     expected = torch.randn(1)
     torch.manual_seed(123)
     tanh_mlp((8,), seed=0)  # leaves the global generator alone
-    assert torch.equal(torch.randn(1), expected) and before.shape == (1,)
+    assert torch.equal(torch.randn(1), expected)

@@ -56,7 +56,7 @@ torch.manual_seed(0)
 torch.set_num_threads(int(sys.argv[1]) if sys.argv[1] != "default" else
                       torch.get_num_threads())
 net = gradlab.tanh_mlp((32, 32), seed=0)
-data = gradlab.wiggly_sample(seed=0)
+data = gradlab.data.wiggly_sample(seed=0)
 sgd = torch.optim.SGD(net.parameters(), lr=0.05)
 start = time.perf_counter()
 gradlab.fit_module(net, data.t[:, None], data.y[:, None], loss_fn=nn.MSELoss(),

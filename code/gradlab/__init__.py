@@ -1,151 +1,37 @@
 """gradlab: the executable companion of the book "Pull the Chain".
 
 Gradients, computation graphs, autograd and MLP training, as small functions of
-tensors that the chapters call and the tests check. Plotting lives in
-`gradlab.plotting`; the command line in `gradlab.cli` (``python -m gradlab --help``).
+tensors that the chapters call and the tests check. One module per concept (`chain`,
+`data`, `descent`, `functions`, `gradcheck`, `graphs`, `mlp`, `training`), the
+book's experiments in `gradlab.experiments`, drawing in `gradlab.plotting`, the
+figure registry in `gradlab.figures`, the command line in `gradlab.cli`
+(``python -m gradlab --help``).
 
 ``import gradlab`` is cheap: each name below is imported from its submodule the first
 time it is used, so torch and matplotlib load only when something needs them.
 """
 
-from gradlab import _lazy, plotting
+from gradlab import _lazy
 
-#: The public names, by the submodule that defines them.
+#: The names a reader types most, by the submodule that defines them. Everything else
+#: is spelled through its submodule: `gradlab.chain.fan_of_strings`,
+#: `gradlab.plotting.plot_lr_sweep`, `gradlab.experiments.bowl_experiment`, ...
 _EXPORTS = {
-    "defaults": (
-        "CHAIN_LINKS",
-        "CHAIN_LR",
-        "CHAIN_SEED",
-        "CHAIN_STEPS",
-        "LOSS_VARIANTS",
-        "MLP_EPOCHS",
-        "MLP_HIDDEN",
-        "MLP_LR",
-        "MLP_SEED",
-        "MLP_TRAIN_SIZE",
-        "PARABOLA_SEED",
-    ),
     "chain": (
-        "FAN_LR",
-        "SCHEDULES",
-        "ChainLoss",
-        "ChainRun",
-        "Pull",
-        "end_point_jacobian",
-        "fan_minimum",
-        "fan_of_strings",
         "loss_variant",
-        "lr_sweep",
         "positions",
         "pull",
-        "pull_by_strings",
         "pull_right",
         "random_angles",
         "stability_limit",
     ),
-    "curves": ("SINE_SEED", "WIGGLY_SEED", "noisy_sine", "wiggly", "wiggly_sample"),
-    "datasets": (
-        "Regression",
-        "Series",
-        "linear_data",
-        "noisy_parabola",
-        "quadratic_features",
-        "rescale",
-    ),
-    "descent": ("DescentHistory", "LeastSquares", "gradient_descent"),
-    "experiments": (
-        "RAW_LR",
-        "ParabolaComparison",
-        "ParabolaSetup",
-        "bowl_experiment",
-        "parabola_comparison",
-        "parabola_setup",
-    ),
-    "expressions": (
-        "EPS_VALUES",
-        "GRADCHECK_SEED",
-        "CompositeParts",
-        "ReluGraph",
-        "TanhLogParts",
-        "TanhRegression",
-        "TanhWrongBackward",
-        "composite",
-        "composite_chain_rule",
-        "composite_grad",
-        "composite_node_grads",
-        "composite_parts",
-        "epsilon_sweep",
-        "exp_loss",
-        "exp_loss_grad",
-        "neuron",
-        "neuron_loss",
-        "neuron_loss_grad",
-        "relu_graph",
-        "relu_graph_grad_w",
-        "sigmoid_net",
-        "sigmoid_net_grads",
-        "square",
-        "square_grad",
-        "tanh_log",
-        "tanh_log_grad",
-        "tanh_log_parts",
-        "tanh_regression",
-    ),
-    "functions": (
-        "BOWL_CURVATURES",
-        "GradientField",
-        "bowl",
-        "bowl_grad",
-        "gradient_field",
-        "sin_radial",
-        "sin_radial_grad",
-    ),
-    "graphs": (
-        "TracedNode",
-        "ValueGradTrace",
-        "autograd_dag",
-        "trace_values_and_grads",
-        "value_grad_dag",
-    ),
-    "mixture": (
-        "TEST_SEED",
-        "TRAIN_SEED",
-        "GaussianMixture",
-        "LabelledPoints",
-        "default_mixture",
-    ),
-    "mlp": (
-        "MLPParams",
-        "WideNet",
-        "autograd_gradients",
-        "cross_entropy_by_hand",
-        "gradient_check",
-        "init_mlp",
-        "mlp_backward",
-        "mlp_loss",
-        "mlp_predict",
-        "mlp_probability",
-        "mlp_scores",
-        "naive_nll_loss",
-        "nll_loss",
-        "tanh_mlp",
-        "wide_net",
-    ),
-    "training": (
-        "MLPRun",
-        "WidthResult",
-        "error_rate",
-        "fit_module",
-        "hoeffding_test_size",
-        "train_mlp",
-        "width_experiment",
-    ),
-}
-# The plotting functions, as `gradlab.plotting` lists them (minus its style helper).
-_EXPORTS |= {
-    f"plotting.{module}": names
-    for module, names in plotting._EXPORTS.items()
-    if module != "style"
+    "data": ("default_mixture",),
+    "descent": ("History", "LeastSquares", "gradient_descent"),
+    "functions": ("bowl",),
+    "gradcheck": ("directional_check", "numerical_gradient"),
+    "graphs": ("autograd_dag", "trace_values_and_grads", "value_grad_dag"),
+    "mlp": ("init_mlp", "mlp_loss", "mlp_predict", "tanh_mlp"),
+    "training": ("error_rate", "fit_module", "train_mlp"),
 }
 
 __all__, _lookup, __dir__ = _lazy.attach(__name__, _EXPORTS)

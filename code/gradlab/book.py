@@ -6,10 +6,12 @@ where myst-nb is not installed, such as on Colab: the value is then just shown.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import json
 import shutil
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 
@@ -121,3 +123,53 @@ def check_setup(sources: str) -> None:
             "install it (`apt-get install graphviz`; in Colab `!apt-get install "
             "graphviz`)."
         )
+
+
+def figure_data(value: object) -> list[object]:
+    """The numbers a figure is drawn from, summarised: one entry per tensor or number.
+
+    A tensor gives its shape, its sum and an index-weighted sum (so that a change of
+    any value or of the order shows), a number itself, a string or None itself, a
+    graph drawing (anything with a DOT ``source``) a hash of that text, a module its
+    state dict; dataclasses, named tuples, tuples, lists and dicts are walked in order
+    (their keys included), whatever their type, so a result object and a tuple of
+    the same fields give the same list.
+    """
+    torch = sys.modules.get("torch")
+    found: list[object] = []
+
+    def walk(x: object) -> None:
+        if isinstance(getattr(x, "source", None), str):
+            found.append(hashlib.sha256(x.source.encode()).hexdigest()[:16])
+        elif torch is not None and isinstance(x, torch.Tensor):
+            t = x.detach().double().flatten()
+            weights = torch.arange(1, len(t) + 1, dtype=torch.float64)
+            found.extend([list(x.shape), float(t.sum()), float((weights * t).sum())])
+        elif torch is not None and isinstance(x, torch.nn.Module):
+            walk(dict(x.state_dict()))
+        elif dataclasses.is_dataclass(x) and not isinstance(x, type):
+            for field in dataclasses.fields(x):
+                walk(getattr(x, field.name))
+        elif isinstance(x, Mapping):
+            for key, item in x.items():
+                found.append(str(key))
+                walk(item)
+        elif isinstance(x, (list, tuple)):
+            for item in x:
+                walk(item)
+        elif isinstance(x, (bool, int, float, str)) or x is None:
+            found.append(float(x) if isinstance(x, float) else x)
+        else:
+            raise TypeError(f"figure_data cannot summarise a {type(x).__name__}")
+
+    walk(value)
+    return found
+
+
+def glue_figure_data(name: str, value: object) -> None:
+    """Record `figure_data` of what figure ``name`` draws, for the registry test.
+
+    The chapters call this in hidden cells; the test runs the figure registry's
+    entry of the same name and compares (tests/test_figures.py).
+    """
+    glue(f"figure-data:{name}", json.dumps(figure_data(value)))

@@ -11,12 +11,13 @@ it can get. Gradient descent on the angles is the chain being pulled straight.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
 from torch import Tensor
 
+from gradlab import _checks
 from gradlab.defaults import (
     CHAIN_LINKS,
     CHAIN_LR,
@@ -24,18 +25,7 @@ from gradlab.defaults import (
     CHAIN_STEPS,
     LOSS_VARIANTS,
 )
-from gradlab.descent import check_learning_rate, check_steps
-
-LossFn = Callable[[Tensor], Tensor]
-
-
-def check_links(n: int) -> int:
-    """Return n if it is a whole number >= 1, else raise."""
-    if isinstance(n, bool) or not isinstance(n, int):
-        raise TypeError(f"links must be a whole number, got {type(n).__name__}")
-    if n < 1:
-        raise ValueError(f"a chain needs at least 1 link, got {n}")
-    return n
+from gradlab.descent import History, LossFn, gradient_descent
 
 
 def random_angles(n: int = CHAIN_LINKS, *, seed: int) -> Tensor:
@@ -44,8 +34,8 @@ def random_angles(n: int = CHAIN_LINKS, *, seed: int) -> Tensor:
     >>> random_angles(3, seed=0).shape
     torch.Size([3])
     """
-    check_links(n)
-    generator = torch.Generator().manual_seed(seed)
+    _checks.whole_number(n, "links", minimum=1)
+    generator = torch.Generator().manual_seed(_checks.seed(seed))
     return torch.randn(n, generator=generator) * (math.pi / 4)
 
 
@@ -141,7 +131,7 @@ def loss_variant(name: str, n: int = CHAIN_LINKS) -> ChainLoss:
     force (1, 1). x-heavy / x-light: force (10, 1) / (0.1, 1). middle: the end pulled
     along +x and the middle joint along +y. stiff: middle, plus 2 · max |θ|.
     """
-    check_links(n)
+    _checks.whole_number(n, "links", minimum=1)
     end = {
         "right": (1.0, 0.0),
         "diagonal": (1.0, 1.0),
@@ -155,96 +145,8 @@ def loss_variant(name: str, n: int = CHAIN_LINKS) -> ChainLoss:
             raise ValueError(f"the {name!r} loss needs at least 2 links, got {n}")
         pulls = (Pull(-1, (1.0, 0.0)), Pull(n // 2, (0.0, 1.0)))
         return ChainLoss(pulls, STIFFNESS if name == "stiff" else 0.0)
-    raise ValueError(f"unknown loss {name!r}; choose one of {', '.join(LOSS_VARIANTS)}")
-
-
-@dataclass(frozen=True)
-class ChainRun:
-    """What pulling the chain did.
-
-    ``angles`` has shape (k + 1, n): the start and the angles after each of the k
-    steps; ``losses`` has shape (k + 1,), the loss at each. The run *converged* when
-    all values stayed finite and, over the last ``window`` steps, the loss varied by
-    at most ``tol`` and no step moved the angles by more than ``tol`` (a chain that
-    flips between two mirror images has a flat loss but is not settled). k is smaller
-    than asked when a non-finite value stopped the run.
-    """
-
-    angles: Tensor
-    losses: Tensor
-    lr: float
-    tol: float = 0.01
-    window: int = 50
-
-    @property
-    def steps(self) -> int:
-        return len(self.losses) - 1
-
-    @property
-    def final_loss(self) -> float:
-        return float(self.losses[-1])
-
-    @property
-    def finite(self) -> bool:
-        return bool(
-            torch.isfinite(self.losses).all() and torch.isfinite(self.angles).all()
-        )
-
-    @property
-    def status(self) -> str:
-        """How the run ended, judged on its last ``window`` steps.
-
-        'converged'; 'still falling' (the loss only went down, but by more than
-        ``tol``: too slow); 'oscillating' (the loss is flat but the angles keep
-        jumping, e.g. between two mirror images); 'thrashing' (the loss jumps up and
-        down); 'non-finite' (an angle or loss became inf or nan).
-        """
-        if not self.finite:
-            return "non-finite"
-        tail = self.losses[-self.window - 1 :]
-        moves = self.angles[-self.window - 1 :].diff(dim=0).norm(dim=1)
-        flat = float(tail.max() - tail.min()) <= self.tol
-        if flat and bool((moves <= self.tol).all()):
-            return "converged"
-        if flat:
-            return "oscillating"
-        if bool((tail.diff() <= 1e-12).all()):
-            return "still falling"
-        return "thrashing"
-
-    @property
-    def converged(self) -> bool:
-        return self.status == "converged"
-
-
-def _descend(
-    monitor: LossFn,
-    step_loss: Callable[[int], LossFn],
-    start: Tensor,
-    lr: float,
-    steps: int,
-) -> ChainRun:
-    lr, steps = check_learning_rate(lr), check_steps(steps)
-    angles = start.detach().clone().requires_grad_()
-    history, losses = [angles.detach().clone()], []
-    for i in range(steps):
-        step_fn = step_loss(i)
-        loss = step_fn(angles)  # forward: records the graph
-        if step_fn is monitor:
-            losses.append(loss.detach())
-        else:
-            with torch.no_grad():
-                losses.append(monitor(angles))
-        loss.backward()  # backward: fills angles.grad
-        with torch.no_grad():  # the step itself must not be recorded
-            angles -= lr * angles.grad
-        angles.grad = None  # reset, or the next backward adds to this gradient
-        history.append(angles.detach().clone())
-        if not torch.isfinite(history[-1]).all():
-            break
-    with torch.no_grad():
-        losses.append(monitor(angles))
-    return ChainRun(torch.stack(history), torch.stack(losses), lr)
+    _checks.one_of(name, "loss", LOSS_VARIANTS)
+    raise AssertionError(f"loss variant {name!r} is listed but not defined")
 
 
 def pull(
@@ -253,22 +155,15 @@ def pull(
     *,
     lr: float = CHAIN_LR,
     steps: int = CHAIN_STEPS,
-) -> ChainRun:
-    """Gradient descent θ ← θ − lr · ∇loss(θ) from ``start`` (shape (n,)).
+) -> History:
+    """`gradient_descent` on the angles: θ ← θ − lr · ∇loss(θ) from ``start`` (n,).
 
-    The default start is the chapter's seeded 10-link chain. Gradients are reset
-    after every step; the run stops early if an angle becomes non-finite.
+    The default start is the chapter's seeded 10-link chain. The history's
+    ``params`` are the angles after every step, shape (steps + 1, n).
     """
     if start is None:
         start = random_angles(CHAIN_LINKS, seed=CHAIN_SEED)
-    return _descend(loss_fn, lambda _: loss_fn, start, lr, steps)
-
-
-def lr_sweep(
-    lrs: Sequence[float], start: Tensor, *, steps: int = CHAIN_STEPS
-) -> dict[float, ChainRun]:
-    """`pull` with the basic loss once per learning rate, all from ``start``."""
-    return {lr: pull(pull_right, start, lr=lr, steps=steps) for lr in lrs}
+    return gradient_descent(loss_fn, start, lr=lr, steps=steps)
 
 
 def stability_limit(loss_fn: LossFn, at: Tensor) -> float:
@@ -292,9 +187,9 @@ def fan_of_strings(
 
     Each string is one "data point"; together they pull towards their mean force.
     """
-    if m < 1:
-        raise ValueError(f"need at least 1 string, got {m}")
-    generator = torch.Generator().manual_seed(seed)
+    _checks.whole_number(m, "strings", minimum=1)
+    spread = _checks.number(spread, "spread")
+    generator = torch.Generator().manual_seed(_checks.seed(seed))
     directions = torch.randn(m, generator=generator) * spread
     return tuple(Pull(-1, (math.cos(a), math.sin(a))) for a in directions.tolist())
 
@@ -321,27 +216,26 @@ def pull_by_strings(
     lr: float,
     steps: int,
     seed: int = 0,
-) -> ChainRun:
+) -> History:
     """Pull with several strings, taking turns as ``schedule`` says (see SCHEDULES).
 
     The recorded loss is always the mean loss of all strings, so runs compare. A
     "full batch" step follows the gradient of that mean; the others follow one
     string's loss per step, in fixed order or drawn at random (stochastic descent).
     """
-    if schedule not in SCHEDULES:
-        raise ValueError(f"unknown schedule {schedule!r}; choose one of {SCHEDULES}")
+    _checks.one_of(schedule, "schedule", SCHEDULES)
     m = len(strings)
     everyone = ChainLoss(tuple(Pull(s.joint, _scaled(s.force, 1 / m)) for s in strings))
     single = [ChainLoss((s,)) for s in strings]
-    generator = torch.Generator().manual_seed(seed)
+    steps = _checks.whole_number(steps, "steps")
+    generator = torch.Generator().manual_seed(_checks.seed(seed))
     picks = torch.randint(m, (steps,), generator=generator).tolist()
 
-    def step_loss(i: int) -> LossFn:
-        if schedule == "full batch":
-            return everyone
+    def one_string(i: int) -> LossFn:
         return single[i % m if schedule == "in order" else picks[i]]
 
-    return _descend(everyone, step_loss, start, lr, steps)
+    step_loss = None if schedule == "full batch" else one_string
+    return gradient_descent(everyone, start, lr=lr, steps=steps, step_loss=step_loss)
 
 
 def _scaled(force: tuple[float, float], c: float) -> tuple[float, float]:

@@ -2,39 +2,25 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import torch
 from torch import Tensor
 
+from gradlab import _checks
 
-def check_learning_rate(lr: float) -> float:
-    """Return lr as a float if it is a finite positive number, else raise ValueError."""
-    if isinstance(lr, bool) or not isinstance(lr, (int, float)):
-        raise TypeError(f"learning rate must be a number, got {type(lr).__name__}")
-    if not (math.isfinite(lr) and lr > 0):
-        raise ValueError(f"learning rate must be a finite number > 0, got {lr}")
-    return float(lr)
-
-
-def check_steps(steps: int, name: str = "steps") -> int:
-    """Return steps if it is a non-negative int, else raise."""
-    if isinstance(steps, bool) or not isinstance(steps, int):
-        raise TypeError(f"{name} must be a whole number, got {type(steps).__name__}")
-    if steps < 0:
-        raise ValueError(f"{name} must be >= 0, got {steps}")
-    return steps
+LossFn = Callable[[Tensor], Tensor]
 
 
 @dataclass(frozen=True)
-class DescentHistory:
+class History:
     """What a run of gradient descent visited.
 
     ``params`` has shape (k + 1, d): the start and the parameters after each of the k
-    steps taken. ``losses`` has shape (k + 1,): the loss at each of those points.
-    k is smaller than the steps asked for when the run diverged and was stopped.
+    steps taken (or only the start and the end, shape (2, d), for a run that did not
+    keep its path). ``losses`` has shape (k + 1,): the loss at every point visited.
+    k is smaller than the steps asked for when the loss became non-finite or blew up.
     """
 
     params: Tensor
@@ -51,52 +37,109 @@ class DescentHistory:
         return float(self.losses[-1])
 
     @property
+    def status(self) -> str:
+        """How the run ended: see `regime`."""
+        return regime(self)
+
+    @property
+    def converged(self) -> bool:
+        return self.status == "converged"
+
+    @property
     def diverged(self) -> bool:
-        """True when the loss became non-finite or ended above where it started."""
-        last = self.losses[-1]
-        return bool(not torch.isfinite(last) or last > self.losses[0])
+        """True when the loss rose at every step at the end, or stopped being finite."""
+        return self.status in ("diverged", "non-finite")
+
+
+#: How `regime` judges a run: over its last WINDOW steps, with tolerance TOL.
+WINDOW, TOL = 50, 0.01
+
+
+def regime(history: History, *, tol: float = TOL, window: int = WINDOW) -> str:
+    """How a run ended, judged on its last ``window`` steps.
+
+    'non-finite': a parameter or the loss became inf or nan. 'diverged': the loss
+    rose at every step of the window. 'converged': the loss varied by at most
+    ``tol`` and no step moved the parameters by more than ``tol``. 'oscillating':
+    the loss is flat but the parameters keep jumping (between two mirror images,
+    say). 'still falling': the loss only went down, but by more than ``tol``.
+    'thrashing': the loss jumps up and down.
+    """
+    if not bool(
+        torch.isfinite(history.losses).all() and torch.isfinite(history.params).all()
+    ):
+        return "non-finite"
+    tail = history.losses[-window - 1 :]
+    if history.steps and bool((tail.diff() > 0).all()):
+        return "diverged"
+    moves = history.params[-window - 1 :].diff(dim=0).norm(dim=1)
+    flat = float(tail.max() - tail.min()) <= tol
+    if flat and bool((moves <= tol).all()):
+        return "converged"
+    if flat:
+        return "oscillating"
+    if bool((tail.diff() <= 1e-12).all()):
+        return "still falling"
+    return "thrashing"
+
+
+def as_parameters(start: Tensor | Sequence[float]) -> Tensor:
+    """A floating-point copy of ``start`` (shape (d,)) that autograd tracks."""
+    w = torch.as_tensor(start).detach().clone()
+    if not w.is_floating_point():
+        w = w.to(torch.get_default_dtype())
+    if w.ndim != 1:
+        raise ValueError(f"start must have shape (d,), got {tuple(w.shape)}")
+    return w.requires_grad_(True)
+
+
+def _scalar(loss: Tensor) -> Tensor:
+    if loss.ndim != 0:
+        raise ValueError(f"loss_fn must return a scalar, got shape {tuple(loss.shape)}")
+    return loss
 
 
 def gradient_descent(
-    loss_fn: Callable[[Tensor], Tensor],
+    loss_fn: LossFn,
     start: Tensor | Sequence[float],
     *,
     lr: float,
     steps: int,
+    step_loss: Callable[[int], LossFn] | None = None,
+    keep_path: bool = True,
     blow_up: float = 1e12,
-) -> DescentHistory:
+) -> History:
     """Minimise ``loss_fn`` by w ← w − lr · ∇loss(w), starting from ``start``.
 
-    ``loss_fn`` maps a parameter tensor of shape (d,) to a scalar tensor; its gradient
-    comes from autograd. The run stops early, and is then reported as diverged, when
-    the loss becomes non-finite or exceeds ``blow_up``.
+    ``loss_fn`` maps parameters of shape (d,) to a scalar tensor; autograd gives its
+    gradient. The run stops early when the loss becomes non-finite or exceeds
+    ``blow_up``. ``step_loss(i)``, if given, is the loss whose gradient step i
+    follows (one data point at a time, say), while ``loss_fn`` is the one recorded.
+    ``keep_path=False`` keeps only the first and last parameters.
 
     >>> h = gradient_descent(lambda w: (w**2).sum(), [3.0], lr=0.25, steps=2)
     >>> h.params.flatten().tolist()
     [3.0, 1.5, 0.75]
     """
-    lr = check_learning_rate(lr)
-    steps = check_steps(steps)
-    w = torch.as_tensor(start).detach().clone()
-    if not w.is_floating_point():
-        w = w.to(torch.get_default_dtype())
-    w.requires_grad_(True)
-    visited, losses = [], []
+    lr = _checks.positive_number(lr, "learning rate")
+    steps = _checks.whole_number(steps, "steps")
+    w = as_parameters(start)
+    path, losses = [w.detach().clone()], []
     for step in range(steps + 1):
-        loss = loss_fn(w)
-        if loss.ndim != 0:
-            raise ValueError(
-                f"loss_fn must return a scalar, got shape {tuple(loss.shape)}"
-            )
-        visited.append(w.detach().clone())
+        loss = _scalar(loss_fn(w))  # forward: records the graph
         losses.append(loss.detach())
-        if step == steps or not torch.isfinite(loss) or loss.item() > blow_up:
+        if step == steps or not loss.isfinite() or loss > blow_up:
             break
-        loss.backward()
-        with torch.no_grad():
+        if step_loss is not None:
+            loss = step_loss(step)(w)
+        loss.backward()  # backward: fills w.grad
+        with torch.no_grad():  # the step itself must not be recorded
             w -= lr * w.grad
-        w.grad = None
-    return DescentHistory(torch.stack(visited), torch.stack(losses), lr)
+        w.grad = None  # reset, or the next backward adds to this gradient
+        if not keep_path:
+            del path[1:]  # keep the start only
+        path.append(w.detach().clone())
+    return History(torch.stack(path), torch.stack(losses), lr)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from gradlab import _checks
 from gradlab.gradcheck import DirectionalCheck, directional_check, random_direction
 
 PARAM_NAMES = ("w1", "b1", "w2", "b2")
@@ -58,6 +59,19 @@ class MLPParams:
         """Number of hidden units H."""
         return len(self.b1)
 
+    def flat(self) -> Tensor:
+        """Every parameter in one vector θ of shape (H·d + 2H + 1,), w1 first."""
+        return torch.cat([t.reshape(-1) for t in self.tensors()])
+
+    def unflatten(self, theta: Tensor) -> MLPParams:
+        """Parameters shaped like these, read from ``theta`` (as `flat` lays them out).
+
+        The tensors are views of ``theta``, so gradients reach ``theta``.
+        """
+        like = self.tensors()
+        parts = torch.split(theta, [t.numel() for t in like])
+        return MLPParams(*(p.view(t.shape) for p, t in zip(parts, like, strict=True)))
+
 
 def init_mlp(
     hidden: int, *, seed: int, inputs: int = 2, dtype: torch.dtype = torch.float32
@@ -68,11 +82,8 @@ def init_mlp(
     >>> p.w1.shape, p.b1.shape, p.w2.shape, p.b2.shape
     (torch.Size([5, 2]), torch.Size([5]), torch.Size([5]), torch.Size([]))
     """
-    if isinstance(hidden, bool) or not isinstance(hidden, int) or hidden < 1:
-        raise ValueError(f"hidden units must be a whole number >= 1, got {hidden!r}")
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__}")
-    g = torch.Generator().manual_seed(seed)
+    _checks.whole_number(hidden, "hidden units", minimum=1)
+    g = torch.Generator().manual_seed(_checks.seed(seed))
     shapes = ((hidden, inputs), (hidden,), (hidden,), ())
     return MLPParams(*(2 * torch.rand(s, generator=g, dtype=dtype) - 1 for s in shapes))
 

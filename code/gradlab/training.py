@@ -1,5 +1,6 @@
-"""Training loops and evaluation: plain gradient descent on raw tensors, the canonical
-``torch.optim`` step on an ``nn.Module``, error rates and Hoeffding's test-set size.
+"""Training: `gradient_descent` on the raw-tensor classifier's parameters, the
+canonical ``torch.optim`` loop on an ``nn.Module``, error rates and Hoeffding's
+test-set size.
 
 Loops return a history of losses; they never print.
 """
@@ -7,56 +8,49 @@ Loops return a history of losses; they never print.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
 from torch import Tensor, nn
 
-# The book's MLP settings, re-exported: they live in the torch-free gradlab.defaults.
-from gradlab.defaults import MLP_EPOCHS, MLP_HIDDEN, MLP_LR, MLP_SEED, MLP_TRAIN_SIZE  # noqa: F401
-from gradlab.mixture import LabelledPoints
-from gradlab.mlp import MLPParams, init_mlp, mlp_loss, mlp_predict
+from gradlab import _checks
+from gradlab.data import LabelledPoints
+from gradlab.descent import History, LossFn, gradient_descent
+from gradlab.mlp import MLPParams, mlp_loss
 
 
 @dataclass(frozen=True)
-class MLPRun:
-    """Result of `train_mlp`: the trained ``params`` and the loss before each step."""
+class MLPRun(History):
+    """`train_mlp`'s history (parameters flattened by `MLPParams.flat`, only the
+    start and the end kept) and the ``trained`` parameters."""
 
-    params: MLPParams
-    losses: list[float]
+    trained: MLPParams | None = None
 
-    @property
-    def final_loss(self) -> float:
-        """The last recorded training loss."""
-        return self.losses[-1]
+    @classmethod
+    def of(cls, history: History, like: MLPParams) -> MLPRun:
+        """The run whose flat parameters are ``history``'s, shaped ``like`` these."""
+        trained = like.unflatten(history.params[-1]).to(like.w1.dtype)
+        return cls(history.params, history.losses, history.lr, trained)
+
+
+def mlp_objective(params: MLPParams, data: LabelledPoints) -> LossFn:
+    """`mlp_loss` on ``data`` as a function of θ laid out like ``params``."""
+    return lambda theta: mlp_loss(params.unflatten(theta), data.x, data.y)
 
 
 def train_mlp(
     params: MLPParams, data: LabelledPoints, *, lr: float, epochs: int
 ) -> MLPRun:
-    """Full-batch gradient descent on `mlp_loss`: θ ← θ − lr ∇L(θ), ``epochs`` times.
+    """Full-batch `gradient_descent` on `mlp_loss`, ``epochs`` steps, with all the
+    parameters in one vector θ (``params`` are copied, never changed).
 
-    ``params`` are copied, never changed. ``losses`` has epochs + 1 entries: the loss
-    before every step and after the last one.
+    ``losses`` has epochs + 1 entries: the loss before every step and after the last.
     """
-    if not lr > 0:
-        raise ValueError(f"learning rate must be > 0, got {lr}")
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
-        raise ValueError(f"epochs must be a whole number >= 0, got {epochs!r}")
-    p = MLPParams(*(t.detach().clone() for t in params.tensors())).requires_grad_()
-    losses = []
-    for _ in range(epochs):
-        loss = mlp_loss(p, data.x, data.y)
-        loss.backward()
-        losses.append(loss.item())
-        with torch.no_grad():
-            for t in p.tensors():
-                t -= lr * t.grad
-                t.grad = None
-    with torch.no_grad():
-        losses.append(mlp_loss(p, data.x, data.y).item())
-    return MLPRun(p.to(params.w1.dtype), losses)
+    steps = _checks.whole_number(epochs, "epochs")
+    objective, theta = mlp_objective(params, data), params.flat()
+    history = gradient_descent(objective, theta, lr=lr, steps=steps, keep_path=False)
+    return MLPRun.of(history, params)
 
 
 def error_rate(predicted: Tensor, y: Tensor) -> float:
@@ -73,51 +67,9 @@ def hoeffding_test_size(eps: float, delta: float) -> int:
     >>> hoeffding_test_size(0.01, 0.01)
     26492
     """
-    if not 0 < eps < 1:
-        raise ValueError(f"eps must lie in (0, 1), got {eps}")
-    if not 0 < delta < 1:
-        raise ValueError(f"delta must lie in (0, 1), got {delta}")
+    eps = _checks.number_between(eps, "eps", 0, 1)
+    delta = _checks.number_between(delta, "delta", 0, 1)
     return math.ceil(math.log(2 / delta) / (2 * eps**2))
-
-
-@dataclass(frozen=True)
-class WidthResult:
-    """One width of `width_experiment`: the run and its train and test error."""
-
-    hidden: int
-    run: MLPRun
-    train_error: float
-    test_error: float
-
-    @property
-    def gap(self) -> float:
-        """Generalisation gap: test error minus train error."""
-        return self.test_error - self.train_error
-
-
-def width_experiment(
-    widths: Sequence[int],
-    *,
-    train: LabelledPoints,
-    test: LabelledPoints,
-    lr: float,
-    epochs: int,
-    seed: int,
-) -> dict[int, WidthResult]:
-    """Train one classifier per hidden width on ``train``; measure errors on both sets.
-
-    Every width starts from `init_mlp` with the same ``seed``.
-    """
-    results = {}
-    for hidden in widths:
-        run = train_mlp(init_mlp(hidden, seed=seed), train, lr=lr, epochs=epochs)
-        results[hidden] = WidthResult(
-            hidden,
-            run,
-            error_rate(mlp_predict(run.params, train.x), train.y),
-            error_rate(mlp_predict(run.params, test.x), test.y),
-        )
-    return results
 
 
 def fit_module(

@@ -15,11 +15,10 @@ from collections.abc import Callable
 import torch
 from torch import Tensor
 
-from gradlab.chain import ChainRun, LossFn, pull
-from gradlab.descent import DescentHistory, gradient_descent
-from gradlab.mixture import LabelledPoints
+from gradlab.data import LabelledPoints
+from gradlab.descent import History, LossFn, gradient_descent
 from gradlab.mlp import MLPParams
-from gradlab.training import MLPRun, train_mlp
+from gradlab.training import MLPRun, mlp_objective
 
 OnStep = Callable[[int], None] | None
 
@@ -72,84 +71,55 @@ def first_repeat(points: Tensor, total: int, since: int = 0) -> int | None:
     return int(j[found[0]]) if len(found) else None
 
 
-def _in_chunks(
-    run: Callable[[Tensor, int], tuple[Tensor, Tensor]],
-    start: Tensor | object,
-    steps: int,
-    on_step: OnStep,
-    stop_on_repeat: bool,
-) -> tuple[Tensor, Tensor, bool]:
-    """Call ``run(start, n) -> (points (n' + 1, d), losses (n' + 1,))`` on chunks
-    of ``steps``, each from the last point of the one before; n' < n means the run
-    stopped itself. Returns the joined points and losses and whether a repeat
-    stopped it."""
-    points: list[Tensor] = []
-    losses: list[Tensor] = []
-    chunks = _Chunks(steps)
-    recent = None  # the last two points so far
-    repeated = False
-    while True:
-        n = chunks.next()
-        part, part_losses = run(start if recent is None else recent[-1], n)
-        taken = len(part) - 1
-        if recent is not None:  # a chunk starts where the last one ended
-            part, part_losses = part[1:], part_losses[1:]
-        if stop_on_repeat:
-            # The new points and the two before them: a repeat is found wherever
-            # the chunks begin, so what is printed does not depend on timing.
-            tail = part if recent is None else torch.cat([recent, part])
-            since = len(tail) - taken  # index in ``tail`` of the first new point
-            offset = chunks.done + 1 - since  # tail[i] is point offset + i of the run
-            end = first_repeat(tail, steps - offset, since)
-            if end is not None:
-                keep = len(part) - (len(tail) - 1 - end)
-                part, part_losses = part[:keep], part_losses[:keep]
-                taken, repeated = end - since + 1, True
-        points.append(part)
-        losses.append(part_losses)
-        recent = part[-2:] if recent is None else torch.cat([recent, part])[-2:]
-        chunks.advance(taken, on_step)
-        if repeated or taken < n or chunks.done == steps:
-            early = repeated and chunks.done < steps
-            return torch.cat(points), torch.cat(losses), early
-
-
 def descend(
-    loss_fn: Callable[[Tensor], Tensor],
+    loss_fn: LossFn,
     start: Tensor | list[float],
     *,
     lr: float,
     steps: int,
     on_step: OnStep = None,
-) -> tuple[DescentHistory, bool]:
+    keep_path: bool = True,
+) -> tuple[History, bool]:
     """`gradient_descent` in chunks; returns the history and whether it stopped
-    early because the parameters repeat (its end is then the full run's end)."""
+    early because the parameters repeat (its end is then the full run's end).
 
-    def run(w: Tensor, n: int) -> tuple[Tensor, Tensor]:
-        part = gradient_descent(loss_fn, w, lr=lr, steps=n)
-        return part.params, part.losses
-
-    params, losses, repeated = _in_chunks(run, start, steps, on_step, True)
-    return DescentHistory(params, losses, lr), repeated
-
-
-def pull_chain(
-    loss_fn: LossFn,
-    start: Tensor,
-    *,
-    lr: float,
-    steps: int,
-    on_step: OnStep = None,
-) -> tuple[ChainRun, bool]:
-    """`gradlab.chain.pull` in chunks; returns the run and whether it stopped early
-    because the angles repeat (its end is then the full run's end)."""
-
-    def run(angles: Tensor, n: int) -> tuple[Tensor, Tensor]:
-        part = pull(loss_fn, angles, lr=lr, steps=n)
-        return part.angles, part.losses
-
-    angles, losses, repeated = _in_chunks(run, start, steps, on_step, True)
-    return ChainRun(angles, losses, lr), repeated
+    Without ``keep_path`` (a run too long to keep every point) every step is run.
+    """
+    points: list[Tensor] = []
+    losses: list[Tensor] = []
+    chunks = _Chunks(steps)
+    w = torch.as_tensor(start)
+    recent = None  # the last two points so far
+    repeated = False
+    while True:
+        n = chunks.next()
+        part = gradient_descent(loss_fn, w, lr=lr, steps=n, keep_path=keep_path)
+        path, part_losses, taken = part.params, part.losses, part.steps
+        if recent is not None:  # a chunk starts where the last one ended
+            path, part_losses = path[1:], part_losses[1:]
+        if keep_path:
+            # The new points and the two before them: a repeat is found wherever
+            # the chunks begin, so what is printed does not depend on timing.
+            tail = path if recent is None else torch.cat([recent, path])
+            since = len(tail) - taken  # index in ``tail`` of the first new point
+            offset = chunks.done + 1 - since  # tail[i] is point offset + i of the run
+            end = first_repeat(tail, steps - offset, since)
+            if end is not None:
+                keep = len(path) - (len(tail) - 1 - end)
+                path, part_losses = path[:keep], part_losses[:keep]
+                taken, repeated = end - since + 1, True
+            recent = path[-2:] if recent is None else torch.cat([recent, path])[-2:]
+            points.append(path)
+        else:
+            points = [points[0] if points else path[0:1], path[-1:]]
+            recent = path[-1:]
+        losses.append(part_losses)
+        w = path[-1]
+        chunks.advance(taken, on_step)
+        if repeated or taken < n or chunks.done == steps:
+            return History(torch.cat(points), torch.cat(losses), part.lr), (
+                repeated and chunks.done < steps
+            )
 
 
 def train(
@@ -160,14 +130,9 @@ def train(
     epochs: int,
     on_step: OnStep = None,
 ) -> MLPRun:
-    """`train_mlp` in chunks (every epoch is run: training has no exact repeat)."""
-    losses: list[float] = []
-    chunks = _Chunks(epochs)
-    while True:
-        n = chunks.next()
-        part = train_mlp(params, data, lr=lr, epochs=n)
-        losses += part.losses if not losses else part.losses[1:]
-        params = part.params
-        chunks.advance(n, on_step)
-        if chunks.done == epochs:
-            return MLPRun(params, losses)
+    """`gradlab.training.train_mlp` in chunks (every epoch is run)."""
+    objective, theta = mlp_objective(params, data), params.flat()
+    history, _ = descend(
+        objective, theta, lr=lr, steps=epochs, on_step=on_step, keep_path=False
+    )
+    return MLPRun.of(history, params)

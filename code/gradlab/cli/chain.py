@@ -104,12 +104,12 @@ def work(args: argparse.Namespace) -> str:
 def run(args: argparse.Namespace) -> int:
     from gradlab.chain import loss_variant, random_angles
     from gradlab.cli._output import progress
-    from gradlab.cli._runs import pull_chain
+    from gradlab.cli._runs import descend
 
     loss = loss_variant(args.loss, args.links)
     start = random_angles(args.links, seed=args.seed)
     with progress(args.steps, "step", quiet=args.quiet) as on_step:
-        result, repeated = pull_chain(
+        result, repeated = descend(
             loss, start, lr=args.lr, steps=args.steps, on_step=on_step
         )
     verdict = "converged" if result.converged else f"did not converge ({result.status})"

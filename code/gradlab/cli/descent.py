@@ -19,7 +19,7 @@ from gradlab.cli._args import (
 from gradlab.defaults import PARABOLA_SEED
 
 if TYPE_CHECKING:
-    from gradlab.descent import DescentHistory
+    from gradlab.descent import History
     from gradlab.experiments import ParabolaSetup
 
 PROBLEMS = ("bowl", "parabola", "parabola-rescaled")
@@ -113,7 +113,7 @@ def _parabola(args: argparse.Namespace) -> ParabolaSetup:
     return parabola_setup(seed=args.seed, rescaled=args.problem == "parabola-rescaled")
 
 
-def _save_figure(args: argparse.Namespace, history: DescentHistory) -> None:
+def _save_figure(args: argparse.Namespace, history: History) -> None:
     import matplotlib.pyplot as plt
 
     from gradlab.cli._output import atomic_path

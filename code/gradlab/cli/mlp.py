@@ -102,7 +102,7 @@ def work(args: argparse.Namespace) -> str:
 def run(args: argparse.Namespace) -> int:
     from gradlab.cli._output import progress
     from gradlab.cli._runs import train
-    from gradlab.mixture import TEST_SEED, TRAIN_SEED, default_mixture
+    from gradlab.data import TEST_SEED, TRAIN_SEED, default_mixture
     from gradlab.mlp import init_mlp, mlp_predict
     from gradlab.training import error_rate
 
@@ -117,8 +117,8 @@ def run(args: argparse.Namespace) -> int:
             epochs=args.epochs,
             on_step=on_step,
         )
-    train_error = error_rate(mlp_predict(result.params, train_set.x), train_set.y)
-    test_error = error_rate(mlp_predict(result.params, test.x), test.y)
+    train_error = error_rate(mlp_predict(result.trained, train_set.x), train_set.y)
+    test_error = error_rate(mlp_predict(result.trained, test.x), test.y)
     print(
         f"{_count(args.hidden, 'hidden unit')}, {_count(args.epochs, 'epoch')} at lr "
         f"{args.lr:g}: "
@@ -134,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
         from gradlab.plotting import plot_decision_boundaries
 
         fig = plot_decision_boundaries(
-            {f"{args.hidden} hidden units": result.params}, train_set, mixture=mixture
+            {f"{args.hidden} hidden units": result.trained}, train_set, mixture=mixture
         )
         try:
             with atomic_path(args.out) as temp:

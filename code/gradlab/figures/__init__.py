@@ -1,11 +1,14 @@
 """Every figure the book embeds, by a stable name: ``python -m gradlab figures``.
 
-Each chapter has a module here with a ``FIGURES`` dict mapping a figure's name to a
-function of no arguments that makes it with the same package calls the chapter
-makes. The name is also the ``name`` of that figure in the chapter (its
-``mystnb.figure.name``), and a test checks the two sets agree. A builder returns a
-matplotlib Figure or Axes (saved as PNG), something with graphviz's ``pipe`` (saved
-as SVG), or a matplotlib Animation (saved as GIF).
+Each chapter has a module here with a ``FIGURES`` dict: a figure's name (the
+``mystnb.figure.name`` of the chapter's cell) -> ``(data, plot)``, where ``data()``
+computes what the figure draws, with the chapter's settings, and ``plot(data)``
+draws it (``plot`` is None when ``data`` already is the drawing, a graph). The
+chapter records `gradlab.book.figure_data` of what it drew under the same name, and
+tests/test_figures.py checks that the registry computes the same numbers.
+
+A figure is a matplotlib Figure or Axes (saved as PNG), something with graphviz's
+``pipe`` (saved as SVG), or a matplotlib Animation (saved as GIF).
 """
 
 from __future__ import annotations
@@ -30,15 +33,28 @@ from gradlab.figures import (
 CHAPTERS = (gradients, computation_graphs, autograd, chain_lab, mlp_training)
 
 
-def registry() -> dict[str, Callable[[], object]]:
-    """All figure builders by name (names are unique across chapters)."""
-    found: dict[str, Callable[[], object]] = {}
+Entry = tuple[Callable[[], object], Callable[[object], object] | None]
+
+
+def entries() -> dict[str, Entry]:
+    """Every figure's ``(data, plot)`` by name (names are unique across chapters)."""
+    found: dict[str, Entry] = {}
     for chapter in CHAPTERS:
-        for name, build in chapter.FIGURES.items():
+        for name, entry in chapter.FIGURES.items():
             if name in found:
                 raise RuntimeError(f"figure name {name!r} is used twice")
-            found[name] = build
+            found[name] = entry
     return found
+
+
+def _builder(entry: Entry) -> Callable[[], object]:
+    data, plot = entry
+    return data if plot is None else lambda: plot(data())
+
+
+def registry() -> dict[str, Callable[[], object]]:
+    """Every figure's builder (a function of no arguments) by name."""
+    return {name: _builder(entry) for name, entry in entries().items()}
 
 
 def figure_format(obj: object) -> str:

@@ -1,17 +1,17 @@
-"""Figures of book/autograd.md, by the names the chapter gives them."""
+"""Figures of book/autograd.md: name -> (what the figure draws, how it is drawn)."""
 
 import torch
 
-import gradlab
+from gradlab import experiments, functions, graphs, plotting
 
 
-def _saved():
+def _saved_dag():
     w = torch.tensor(1.0, requires_grad=True)
-    loss = gradlab.exp_loss(w)
-    return gradlab.autograd_dag(loss, {"w": w, "l": loss}, show_saved=True)
+    loss = functions.exp_loss(w)
+    return graphs.autograd_dag(loss, {"w": w, "l": loss}, show_saved=True)
 
 
 FIGURES = {
-    "ag-saved-dag": _saved,
-    "ag-epsilon-sweep": lambda: gradlab.plot_gradcheck_errors(gradlab.epsilon_sweep()),
+    "ag-saved-dag": (_saved_dag, None),
+    "ag-epsilon-sweep": (experiments.epsilon_sweep, plotting.plot_gradcheck_errors),
 }

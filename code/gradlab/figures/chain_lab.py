@@ -1,70 +1,73 @@
-"""Figures of book/chain-lab.md, by the names the chapter gives them."""
+"""Figures of book/chain-lab.md and book/chain-strings.md: name -> (what the figure
+draws, how it is drawn)."""
 
 import functools
 
 import torch
 
-import gradlab
+from gradlab import chain, experiments, plotting
+from gradlab.defaults import CHAIN_LINKS, CHAIN_LR, CHAIN_SEED
 
-_START = gradlab.random_angles(gradlab.CHAIN_LINKS, seed=gradlab.CHAIN_SEED)
-
-
-@functools.cache
-def _run() -> gradlab.ChainRun:
-    return gradlab.pull(gradlab.pull_right, _START)
+_START = chain.random_angles(CHAIN_LINKS, seed=CHAIN_SEED)
+_run = functools.cache(chain.pull)  # the chapter's chain, pulled as the chapter does
 
 
-def _one_step() -> torch.Tensor:
+def _one_step() -> dict[str, torch.Tensor]:
     angles = _START.clone().requires_grad_()
-    gradlab.pull_right(angles).backward()
+    chain.pull_right(angles).backward()
     with torch.no_grad():
-        return angles - gradlab.CHAIN_LR * angles.grad
+        return {"start": _START, "after one step": angles - CHAIN_LR * angles.grad}
 
 
-def _pulled(label: str, name: str, lr: float = gradlab.CHAIN_LR):
-    loss = gradlab.loss_variant(name)
-    return label, (loss, gradlab.pull(loss, _START, lr=lr))
+def _pulled(*runs: tuple[str, str, float]) -> dict:
+    """label -> (loss, run) for (label, loss variant, learning rate) triples."""
+    pulled = {}
+    for label, name, lr in runs:
+        loss = chain.loss_variant(name)
+        pulled[label] = (loss, chain.pull(loss, _START, lr=lr))
+    return pulled
 
 
-def _schedules():
-    strings = gradlab.fan_of_strings()
+def _schedules() -> tuple:
+    strings = chain.fan_of_strings()
     runs = {
-        s: gradlab.pull_by_strings(
-            strings, _START, schedule=s, lr=gradlab.FAN_LR, steps=500
+        s: chain.pull_by_strings(
+            strings, _START, schedule=s, lr=chain.FAN_LR, steps=500
         )
-        for s in gradlab.SCHEDULES
+        for s in chain.SCHEDULES
     }
-    best = gradlab.fan_minimum(strings, gradlab.CHAIN_LINKS)
-    return gradlab.plot_schedules(runs, minimum=best, strings=strings)
+    return runs, chain.fan_minimum(strings, CHAIN_LINKS), strings
 
 
+STIFF = f"two strings + {chain.STIFFNESS:g} max|θ|"
 FIGURES = {
-    "chain-start": lambda: gradlab.plot_chain(_START),
-    "chain-one-step": lambda: gradlab.plot_chains(
-        {"start": _START, "after one step": _one_step()}
+    "chain-start": (lambda: _START, plotting.plot_chain),
+    "chain-one-step": (_one_step, plotting.plot_chains),
+    "chain-pull": (_run, plotting.plot_pull_run),
+    "chain-animation": (_run, plotting.animate_chain),
+    "chain-lr-sweep": (experiments.lr_sweep, plotting.plot_lr_sweep),
+    "chain-diagonal": (
+        lambda: _pulled(("x and y equally", "diagonal", CHAIN_LR)),
+        plotting.plot_pulled,
     ),
-    "chain-pull": lambda: gradlab.plot_pull_run(_run()),
-    "chain-animation": lambda: gradlab.animate_chain(_run()),
-    "chain-lr-sweep": lambda: gradlab.plot_lr_sweep(
-        gradlab.lr_sweep((0.001, 0.01, 0.04, 0.05, 0.5), _START)
+    "chain-weighted": (
+        lambda: _pulled(
+            ("x × 10", "x-heavy", CHAIN_LR),
+            ("x × 10, lr / 10", "x-heavy", CHAIN_LR / 10),
+            ("x × 0.1", "x-light", CHAIN_LR),
+        ),
+        plotting.plot_pulled,
     ),
-    "chain-diagonal": lambda: gradlab.plot_pulled(
-        dict([_pulled("x and y equally", "diagonal")])
+    "chain-middle": (
+        lambda: _pulled(("end along x, middle along y", "middle", CHAIN_LR)),
+        plotting.plot_pulled,
     ),
-    "chain-weighted": lambda: gradlab.plot_pulled(
-        dict(
-            [
-                _pulled("x × 10", "x-heavy"),
-                _pulled("x × 10, lr / 10", "x-heavy", gradlab.CHAIN_LR / 10),
-                _pulled("x × 0.1", "x-light"),
-            ]
-        )
+    "chain-stiff": (
+        lambda: _pulled((STIFF, "stiff", CHAIN_LR)),
+        plotting.plot_pulled,
     ),
-    "chain-middle": lambda: gradlab.plot_pulled(
-        dict([_pulled("end along x, middle along y", "middle")])
+    "chain-schedules": (
+        _schedules,
+        lambda r: plotting.plot_schedules(r[0], minimum=r[1], strings=r[2]),
     ),
-    "chain-stiff": lambda: gradlab.plot_pulled(
-        dict([_pulled(f"two strings + {gradlab.chain.STIFFNESS:g} max|θ|", "stiff")])
-    ),
-    "chain-schedules": _schedules,
 }

@@ -1,19 +1,20 @@
-"""Figures of book/gradients.md, by the names the chapter gives them."""
+"""Figures of book/gradients.md: name -> (what the figure draws, how it is drawn)."""
 
 import functools
 
-import gradlab
+from gradlab import experiments, functions, plotting
 
 # Two figures each share one experiment: run it once per process.
-_bowl = functools.cache(gradlab.bowl_experiment)
-_parabola = functools.cache(gradlab.parabola_comparison)
+_bowl = functools.cache(experiments.bowl_experiment)
+_parabola = functools.cache(experiments.parabola_comparison)
 
 FIGURES = {
-    "gradient-field": lambda: gradlab.plot_gradient_field(
-        gradlab.gradient_field(), label="z = sin(x² + y²)"
+    "gradient-field": (
+        functions.gradient_field,
+        functools.partial(plotting.plot_gradient_field, label="z = sin(x² + y²)"),
     ),
-    "descent-paths": lambda: gradlab.plot_descent_paths(_bowl()),
-    "descent-losses": lambda: gradlab.plot_losses(_bowl()),
-    "parabola-convergence": lambda: gradlab.plot_parabola_convergence(_parabola()),
-    "parabola-fits": lambda: gradlab.plot_parabola_fits(_parabola()),
+    "descent-paths": (_bowl, plotting.plot_descent_paths),
+    "descent-losses": (_bowl, plotting.plot_losses),
+    "parabola-convergence": (_parabola, plotting.plot_parabola_convergence),
+    "parabola-fits": (_parabola, plotting.plot_parabola_fits),
 }

@@ -14,7 +14,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from torch import Tensor
 
-from gradlab.chain import ChainLoss, ChainRun, positions
+from gradlab.chain import ChainLoss, positions
+from gradlab.descent import History
 from gradlab.plotting.descent import plot_training_losses
 from gradlab.plotting.style import COLORS, INK, axes_or_new, new_figure, styled
 
@@ -69,7 +70,7 @@ def snapshot_steps(steps: int, count: int) -> list[int]:
 
 @styled
 def plot_chain_history(
-    run: ChainRun,
+    run: History,
     *,
     ax: Axes | None = None,
     snapshots: int = 12,
@@ -83,11 +84,11 @@ def plot_chain_history(
     shown = snapshot_steps(run.steps, snapshots)
     for rank, step in enumerate(shown[:-1]):
         grey = 0.85 - 0.45 * rank / max(len(shown) - 2, 1)
-        _draw(ax, run.angles[step], color=str(grey), linewidth=1.2, markersize=2)
-    _draw(ax, run.angles[-1], color=FINAL, label=f"after {run.steps} steps")
+        _draw(ax, run.params[step], color=str(grey), linewidth=1.2, markersize=2)
+    _draw(ax, run.params[-1], color=FINAL, label=f"after {run.steps} steps")
     if loss is not None:
-        _arrows(ax, loss, run.angles[-1])
-    _frame(ax, run.angles.shape[1])
+        _arrows(ax, loss, run.params[-1])
+    _frame(ax, run.params.shape[1])
     return ax
 
 
@@ -109,7 +110,7 @@ def _arrows(ax: Axes, loss: ChainLoss, angles: Tensor) -> None:
 
 
 @styled
-def plot_pull_run(run: ChainRun, *, snapshots: int = 14) -> Figure:
+def plot_pull_run(run: History, *, snapshots: int = 14) -> Figure:
     """Left: the chain straightening over the run. Right: its loss per step."""
     fig, (left, right) = new_figure(2, figsize=(10, 4.4))
     plot_chain_history(run, ax=left, snapshots=snapshots)
@@ -119,7 +120,7 @@ def plot_pull_run(run: ChainRun, *, snapshots: int = 14) -> Figure:
 
 
 @styled
-def plot_lr_sweep(runs: Mapping[float, ChainRun]) -> Figure:
+def plot_lr_sweep(runs: Mapping[float, History]) -> Figure:
     """One column per learning rate: the chain over the run above, its loss below."""
     fig, axes = new_figure(len(runs), 2, figsize=(2.7 * len(runs), 5.8))
     for column, (lr, run) in enumerate(runs.items()):
@@ -128,7 +129,7 @@ def plot_lr_sweep(runs: Mapping[float, ChainRun]) -> Figure:
         top.set_title(f"lr {lr:g}: {run.status}", fontsize=10)
         top.tick_params(labelsize=8)
         bottom.plot(run.losses.numpy(), color=COLORS[column % len(COLORS)])
-        bottom.set_ylim(0, 2 * run.angles.shape[1])
+        bottom.set_ylim(0, 2 * run.params.shape[1])
         bottom.set_xlabel("step")
         if column == 0:
             bottom.set_ylabel("loss")
@@ -137,7 +138,7 @@ def plot_lr_sweep(runs: Mapping[float, ChainRun]) -> Figure:
 
 @styled
 def plot_pulled(
-    experiments: Mapping[str, tuple[ChainLoss, ChainRun]], *, snapshots: int = 8
+    experiments: Mapping[str, tuple[ChainLoss, History]], *, snapshots: int = 8
 ) -> Figure:
     """One panel per experiment: the chain over its run, strings drawn as arrows."""
     fig, axes = new_figure(len(experiments), figsize=(4.2 * len(experiments), 4.4))
@@ -150,29 +151,29 @@ def plot_pulled(
 
 @styled
 def plot_schedules(
-    runs: Mapping[str, ChainRun], *, minimum: float, strings: Sequence | None = None
+    runs: Mapping[str, History], *, minimum: float, strings: Sequence | None = None
 ) -> Figure:
     """Left: mean loss above its minimum, per step, for each schedule (log scale).
     Right: each schedule's final chain, with the strings' directions as arrows."""
     fig, (left, right) = new_figure(2, figsize=(10.5, 4.4))
     for (label, run), color in zip(runs.items(), COLORS, strict=False):
         left.plot((run.losses - minimum).clamp_min(1e-6).numpy(), label=label, c=color)
-        _draw(right, run.angles[-1], color=color, label=label)
+        _draw(right, run.params[-1], color=color, label=label)
     left.set(xlabel="step", ylabel="mean loss − smallest possible", yscale="log")
     left.legend()
     if strings:
-        n = runs[next(iter(runs))].angles.shape[1]
+        n = runs[next(iter(runs))].params.shape[1]
         for pull in strings:
             direction = np.asarray(pull.force) / np.linalg.norm(pull.force)
             right.plot(*zip((0, 0), n * direction, strict=True), c=INK, lw=0.6, ls=":")
-    _frame(right, runs[next(iter(runs))].angles.shape[1])
+    _frame(right, runs[next(iter(runs))].params.shape[1])
     right.legend(loc="lower left")
     return fig
 
 
 @styled
 def animate_chain(
-    run: ChainRun, *, frames: int = 16, dpi: int = 60, interval: int = 150
+    run: History, *, frames: int = 16, dpi: int = 60, interval: int = 150
 ) -> FuncAnimation:
     """An animation of ``run``: about ``frames`` frames, denser early in the run.
 
@@ -182,10 +183,10 @@ def animate_chain(
     fig = Figure(figsize=(4.0, 4.0), dpi=dpi, layout="none")
     fig.subplots_adjust(left=0.1, right=0.97, bottom=0.08, top=0.92)
     ax = fig.add_subplot()
-    n = run.angles.shape[1]
+    n = run.params.shape[1]
     _frame(ax, n)
     ax.grid(False)  # smaller frames
-    start = _xy(run.angles[0])
+    start = _xy(run.params[0])
     ax.plot(start[:, 0], start[:, 1], color="0.8", lw=1, label="start")
     (line,) = ax.plot(start[:, 0], start[:, 1], marker="o", color=FINAL, label="now")
     caption = ax.set_title("")
@@ -193,7 +194,7 @@ def animate_chain(
     shown = snapshot_steps(run.steps, frames)
 
     def update(step: int):
-        xy = _xy(run.angles[step])
+        xy = _xy(run.params[step])
         line.set_data(xy[:, 0], xy[:, 1])
         caption.set_text(f"step {step}, loss {float(run.losses[step]):.3f}")
         return line, caption

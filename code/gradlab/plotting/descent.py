@@ -9,8 +9,8 @@ import torch
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from gradlab.datasets import Series
-from gradlab.descent import DescentHistory
+from gradlab.data import Series
+from gradlab.descent import History
 from gradlab.experiments import RAW_LR, ParabolaComparison
 from gradlab.functions import GradientField, bowl
 from gradlab.plotting.style import INK, axes_or_new, new_figure, styled
@@ -49,7 +49,7 @@ def plot_gradient_field(
 
 @styled
 def plot_descent_paths(
-    runs: Mapping[float, DescentHistory], ax: Axes | None = None, *, limit: float = 5.0
+    runs: Mapping[float, History], ax: Axes | None = None, *, limit: float = 5.0
 ) -> Axes:
     """Contours of `gradlab.bowl` with the path of each run (keyed by learning rate)."""
     ax = axes_or_new(ax, figsize=(6.4, 4.2))
@@ -93,7 +93,7 @@ def plot_descent_paths(
 
 @styled
 def plot_losses(
-    runs: Mapping[object, DescentHistory], ax: Axes | None = None, *, label: str = "η"
+    runs: Mapping[object, History], ax: Axes | None = None, *, label: str = "η"
 ) -> Axes:
     """Loss against step for each run, on a log scale (keys become the legend)."""
     ax = axes_or_new(ax, figsize=(6.4, 3.6))
@@ -122,7 +122,7 @@ def plot_series_fit(
 
 @styled
 def plot_measured_vs_predicted(
-    measured: Mapping[str, DescentHistory],
+    measured: Mapping[str, History],
     predicted: Mapping[str, tuple[np.ndarray, np.ndarray]],
     *,
     target: float | None = None,

@@ -10,8 +10,7 @@ from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
 from torch import Tensor
 
-from gradlab.datasets import Series
-from gradlab.mixture import GaussianMixture, LabelledPoints
+from gradlab.data import GaussianMixture, LabelledPoints, Series
 from gradlab.mlp import MLPParams, mlp_probability
 from gradlab.plotting.descent import plot_training_losses
 from gradlab.plotting.style import COLORS, INK, axes_or_new, new_figure, styled

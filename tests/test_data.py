@@ -2,7 +2,13 @@ import math
 
 import pytest
 import torch
-from gradlab.mixture import GaussianMixture, default_mixture
+from gradlab.data import (
+    GaussianMixture,
+    default_mixture,
+    noisy_sine,
+    wiggly,
+    wiggly_sample,
+)
 
 
 def test_sample_is_seeded_and_balanced():
@@ -37,12 +43,24 @@ def test_posterior_is_a_probability():
     assert bool(((p >= 0) & (p <= 1)).all())
 
 
-@pytest.mark.parametrize("n", [0, -3, 2.5])
-def test_bad_sizes_are_rejected(n):
-    with pytest.raises(ValueError, match="n must be"):
+@pytest.mark.parametrize(
+    ("n", "error"), [(0, ValueError), (-3, ValueError), (2.5, TypeError)]
+)
+def test_bad_sizes_are_rejected(n, error):
+    with pytest.raises(error, match="n must be"):
         default_mixture().sample(n, seed=0)
 
 
 def test_seed_must_be_an_int():
-    with pytest.raises(TypeError, match="seed must be an int"):
+    with pytest.raises(TypeError, match="seed must be a whole number"):
         default_mixture().sample(5, seed=1.5)
+
+
+def test_regression_data():
+    s = noisy_sine(seed=2021)
+    assert s.t.shape == s.y.shape == (32,)
+    assert float((s.y - torch.sin(math.pi * s.t)).std()) == pytest.approx(0.25, abs=0.1)
+    w = wiggly_sample(seed=0)
+    assert float(w.t.min()) >= 0 and float(w.t.max()) <= 1
+    assert torch.allclose(w.y, wiggly(w.t))
+    assert float(wiggly(torch.tensor(1 / 3))) == pytest.approx(-math.sqrt(3), abs=1e-5)

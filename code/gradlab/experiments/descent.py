@@ -1,5 +1,5 @@
-"""The chapters' experiments, set up once so the book, the CLI and the figure
-registry run exactly the same thing."""
+"""Experiments of "Gradients and gradient descent": three step sizes on a bowl, and
+one least-squares fit on raw and on rescaled inputs."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from gradlab.datasets import Series, noisy_parabola, quadratic_features, rescale
+from gradlab.data import Series, noisy_parabola, quadratic_features, rescale
 from gradlab.defaults import PARABOLA_SEED
-from gradlab.descent import DescentHistory, LeastSquares, gradient_descent
+from gradlab.descent import History, LeastSquares, gradient_descent
 from gradlab.functions import bowl
 
 #: The source material's learning rate for the fit on raw time steps.
@@ -28,7 +28,7 @@ def bowl_experiment(
     *,
     start: Sequence[float] = (-4.0, 2.0),
     steps: int = 30,
-) -> dict[float, DescentHistory]:
+) -> dict[float, History]:
     """Gradient descent on `gradlab.bowl` from one start with several learning rates.
 
     The defaults show the three regimes: 0.01 is too small (it barely moves), 0.15 is
@@ -67,8 +67,8 @@ class ParabolaComparison:
 
     raw: ParabolaSetup
     rescaled: ParabolaSetup
-    raw_run: DescentHistory
-    rescaled_run: DescentHistory
+    raw_run: History
+    rescaled_run: History
     rescaled_lr: float
     target: float
     raw_steps_needed: int

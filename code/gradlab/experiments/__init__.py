@@ -1,0 +1,40 @@
+"""The book's experiments: each is one function whose arguments default to the
+settings a chapter uses and which returns the result the chapter shows.
+
+The chapter's cell, the figure registry (`gradlab.figures`) and the command line
+call the same function, so the three cannot drift apart; a test compares each
+registered figure's data with the values the built chapter recorded.
+"""
+
+from gradlab import _lazy
+
+#: The experiments, by the module (named after the chapter's subject) defining them.
+_EXPORTS = {
+    "chain": ("SWEEP_LRS", "lr_sweep"),
+    "descent": (
+        "RAW_LR",
+        "RAW_MEASURED_STEPS",
+        "RESCALED_STEPS",
+        "ParabolaComparison",
+        "ParabolaSetup",
+        "bowl_experiment",
+        "parabola_comparison",
+        "parabola_setup",
+    ),
+    "gradcheck": ("EPS_VALUES", "GRADCHECK_SEED", "epsilon_sweep"),
+    "mlp": (
+        "SINE_EPOCHS",
+        "WIDTHS",
+        "WIGGLY_EPOCHS",
+        "CurveFit",
+        "sine_fit",
+        "wiggly_fit",
+        "WidthResult",
+        "lab_run",
+        "test_set",
+        "training_set",
+        "width_experiment",
+    ),
+}
+
+__all__, __getattr__, __dir__ = _lazy.attach(__name__, _EXPORTS)

@@ -1,0 +1,158 @@
+"""Experiments of "Training MLPs": the classifier's data, training at the lab's
+settings, and the same training at several widths."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor, nn
+
+from gradlab.data import (
+    SINE_SEED,
+    TEST_SEED,
+    TRAIN_SEED,
+    WIGGLY_SEED,
+    LabelledPoints,
+    Series,
+    default_mixture,
+    noisy_sine,
+    wiggly,
+    wiggly_sample,
+)
+from gradlab.defaults import (
+    MLP_EPOCHS,
+    MLP_HIDDEN,
+    MLP_LR,
+    MLP_SEED,
+    MLP_TRAIN_SIZE,
+    TEST_SIZE,
+)
+from gradlab.mlp import init_mlp, mlp_predict, tanh_mlp, wide_net
+from gradlab.training import MLPRun, error_rate, fit_module, train_mlp
+
+#: The widths compared in the chapter.
+WIDTHS = (5, 10, 100, 500)
+#: Epochs of the sine fit after its first step (the year Cauchy published gradient
+#: descent, as the source tutorial likes to point out) and of the wiggly fit.
+SINE_EPOCHS, WIGGLY_EPOCHS = 1847, 6000
+
+
+def training_set(n: int = MLP_TRAIN_SIZE, *, seed: int = TRAIN_SEED) -> LabelledPoints:
+    """The chapter's training points from `default_mixture`."""
+    return default_mixture().sample(n, seed=seed)
+
+
+def test_set(n: int = TEST_SIZE, *, seed: int = TEST_SEED) -> LabelledPoints:
+    """The chapter's test points: Hoeffding's size for ±1 % with 99 % confidence."""
+    return default_mixture().sample(n, seed=seed)
+
+
+def lab_run(
+    hidden: int = MLP_HIDDEN,
+    *,
+    lr: float = MLP_LR,
+    epochs: int = MLP_EPOCHS,
+    seed: int = MLP_SEED,
+) -> MLPRun:
+    """`train_mlp` at the source lab's settings on `training_set`."""
+    return train_mlp(init_mlp(hidden, seed=seed), training_set(), lr=lr, epochs=epochs)
+
+
+@dataclass(frozen=True)
+class WidthResult:
+    """One width of `width_experiment`: the run and its train and test error."""
+
+    hidden: int
+    run: MLPRun
+    train_error: float
+    test_error: float
+
+    @property
+    def gap(self) -> float:
+        """Generalisation gap: test error minus train error."""
+        return self.test_error - self.train_error
+
+
+def width_experiment(
+    widths: Sequence[int] = WIDTHS,
+    *,
+    train: LabelledPoints | None = None,
+    test: LabelledPoints | None = None,
+    lr: float = MLP_LR,
+    epochs: int = MLP_EPOCHS,
+    seed: int = MLP_SEED,
+) -> dict[int, WidthResult]:
+    """Train one classifier per hidden width on ``train``; measure errors on both sets.
+
+    Every width starts from `init_mlp` with the same ``seed``. The default sets are
+    the chapter's: `training_set()` and `test_set()`.
+    """
+    train = training_set() if train is None else train
+    test = test_set() if test is None else test
+    results = {}
+    for hidden in widths:
+        run = train_mlp(init_mlp(hidden, seed=seed), train, lr=lr, epochs=epochs)
+        results[hidden] = WidthResult(
+            hidden,
+            run,
+            error_rate(mlp_predict(run.trained, train.x), train.y),
+            error_rate(mlp_predict(run.trained, test.x), test.y),
+        )
+    return results
+
+
+@dataclass(frozen=True)
+class CurveFit:
+    """A 1-D regression fit: the ``data``, the network's curve ``fitted`` (G,) on
+    ``grid`` (G,), the ``truth`` there, and the training loss of every epoch."""
+
+    data: Series
+    grid: Tensor
+    fitted: Tensor
+    truth: Tensor
+    losses: list[float]
+
+
+def _fit(net: nn.Module, data: Series, optimizer, epochs: int, grid: Tensor, truth):
+    x, y = data.t[:, None], data.y[:, None]
+    losses = fit_module(
+        net, x, y, loss_fn=nn.MSELoss(), optimizer=optimizer, epochs=epochs
+    )
+    with torch.no_grad():
+        fitted = net(grid[:, None]).squeeze(1)
+    return CurveFit(data, grid, fitted, truth, losses)
+
+
+def sine_fit(
+    epochs: int = SINE_EPOCHS, *, hidden: int = 512, seed: int = SINE_SEED
+) -> CurveFit:
+    """`wide_net` fitted to `noisy_sine` by SGD (lr 0.003, momentum 0.9): one step
+    (the chapter takes it by hand), then ``epochs`` more; ``losses`` are theirs."""
+    data, net = noisy_sine(seed=seed), wide_net(hidden, seed=seed)
+    sgd = torch.optim.SGD(net.parameters(), lr=0.003, momentum=0.9)
+    fit_module(
+        net,
+        data.t[:, None],
+        data.y[:, None],
+        loss_fn=nn.MSELoss(),
+        optimizer=sgd,
+        epochs=1,
+    )
+    grid = torch.linspace(-1, 1, 200)
+    return _fit(net, data, sgd, epochs, grid, torch.sin(math.pi * grid))
+
+
+def wiggly_fit(
+    epochs: int = WIGGLY_EPOCHS,
+    *,
+    widths: tuple[int, ...] = (32, 32),
+    seed: int = WIGGLY_SEED,
+) -> CurveFit:
+    """`tanh_mlp` fitted to `wiggly_sample` by plain SGD at lr 0.05, full batch."""
+    data, net = wiggly_sample(seed=seed), tanh_mlp(widths, seed=seed)
+    sgd = torch.optim.SGD(net.parameters(), lr=0.05)
+    grid = torch.linspace(0, 1, 300)
+    return _fit(net, data, sgd, epochs, grid, wiggly(grid))
