@@ -74,6 +74,30 @@ def add_subcommand(sub, name: str, **kwargs) -> argparse.ArgumentParser:
     return sub.add_parser(name, formatter_class=HelpFormatter, **kwargs)
 
 
+def add_output(
+    parser: argparse.ArgumentParser,
+    what: str,
+    *,
+    flag: str = "--out",
+    formats: tuple[str, ...] = FIGURE_FORMATS,
+) -> None:
+    """An optional file to save ``what`` in, checked as `output_file` checks it."""
+    allowed = ", ".join(formats)
+    parser.add_argument(
+        flag,
+        type=output_file(formats),
+        metavar="FILE",
+        help=f"save {what} here ({allowed})",
+    )
+
+
+def add_count(
+    parser: argparse.ArgumentParser, flag: str, most: int, why: str, **kwargs
+) -> None:
+    """A whole-number option from 1 to ``most`` (``why`` says why not more)."""
+    parser.add_argument(flag, type=integer(1, most, why), **kwargs)
+
+
 def finish(parser: argparse.ArgumentParser, *, run, check=None, work=None) -> None:
     """Add ``--dry-run`` (when ``work`` describes the run) and ``--quiet``, and the
     functions `gradlab.cli.main` calls."""

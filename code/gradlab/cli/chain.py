@@ -6,15 +6,14 @@ import argparse
 
 from gradlab.cli._args import (
     ANIMATION_FORMATS,
-    FIGURE_FORMATS,
     MAX_CHAIN_CELLS,
     MAX_LINKS,
     MAX_STEPS,
+    add_count,
+    add_output,
     add_subcommand,
     check_product,
     finish,
-    integer,
-    output_file,
     positive_float,
     same_file,
     seed,
@@ -44,9 +43,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         epilog=f"Limit: --links × (--steps + 1) <= {MAX_CHAIN_CELLS:,}, the angles "
         "kept in memory. --dry-run shows the size of a run.",
     )
-    p.add_argument(
+    add_count(
+        p,
         "--links",
-        type=integer(1, MAX_LINKS, "every link adds work to every step"),
+        MAX_LINKS,
+        "every link adds work to every step",
         default=CHAIN_LINKS,
         help=f"links of the chain, at most {MAX_LINKS:,}",
     )
@@ -58,18 +59,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--loss", choices=LOSS_VARIANTS, default="right", help="which strings pull"
     )
-    p.add_argument(
-        "--out",
-        type=output_file(FIGURE_FORMATS),
-        metavar="FILE",
-        help=f"save a figure here ({', '.join(FIGURE_FORMATS)})",
-    )
-    p.add_argument(
-        "--animation",
-        type=output_file(ANIMATION_FORMATS),
-        metavar="FILE",
-        help=f"save an animation here ({', '.join(ANIMATION_FORMATS)})",
-    )
+    add_output(p, "a figure")
+    add_output(p, "an animation", flag="--animation", formats=ANIMATION_FORMATS)
     finish(p, run=run, check=check, work=work)
 
 

@@ -6,12 +6,11 @@ import argparse
 from typing import TYPE_CHECKING
 
 from gradlab.cli._args import (
-    FIGURE_FORMATS,
     MAX_SEED,
     MAX_STEPS,
+    add_output,
     add_subcommand,
     finish,
-    output_file,
     positive_float,
     seed,
     steps,
@@ -50,12 +49,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         default=PARABOLA_SEED,
         help="seed of the parabola's noise and start",
     )
-    p.add_argument(
-        "--out",
-        type=output_file(FIGURE_FORMATS),
-        metavar="FILE",
-        help=f"save a figure of the run here ({', '.join(FIGURE_FORMATS)})",
-    )
+    add_output(p, "a figure of the run")
     finish(p, run=run, check=check, work=work)
 
 

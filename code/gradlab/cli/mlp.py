@@ -5,17 +5,16 @@ from __future__ import annotations
 import argparse
 
 from gradlab.cli._args import (
-    FIGURE_FORMATS,
     MAX_EPOCHS,
     MAX_HIDDEN,
     MAX_MLP_WORK,
     MAX_TRAIN_CELLS,
     MAX_TRAIN_SIZE,
+    add_count,
+    add_output,
     add_subcommand,
     check_product,
     finish,
-    integer,
-    output_file,
     positive_float,
     seed,
 )
@@ -42,17 +41,19 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         f"--epochs × --train-size × --hidden <= {MAX_MLP_WORK:,} (a minute or two). "
         "--dry-run shows the size of a run.",
     )
-    p.add_argument(
+    add_count(
+        p,
         "--hidden",
-        type=integer(
-            1, MAX_HIDDEN, f"the {TEST_SIZE:,} test points need that many scores each"
-        ),
+        MAX_HIDDEN,
+        f"the {TEST_SIZE:,} test points need that many scores each",
         default=MLP_HIDDEN,
         help=f"hidden units, at most {MAX_HIDDEN:,}",
     )
-    p.add_argument(
+    add_count(
+        p,
         "--epochs",
-        type=integer(1, MAX_EPOCHS, "more would take minutes even for a small net"),
+        MAX_EPOCHS,
+        "more would take minutes even for a small net",
         default=MLP_EPOCHS,
         help=f"epochs of full-batch gradient descent, at most {MAX_EPOCHS:,}",
     )
@@ -60,19 +61,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--seed", type=seed, default=MLP_SEED, help="seed of the initial parameters"
     )
-    p.add_argument(
+    add_count(
+        p,
         "--train-size",
-        type=integer(1, MAX_TRAIN_SIZE, "more take minutes to train and to draw"),
+        MAX_TRAIN_SIZE,
+        "more take minutes to train and to draw",
         default=MLP_TRAIN_SIZE,
         help=f"training points, at most {MAX_TRAIN_SIZE:,}",
     )
-    p.add_argument(
-        "--out",
-        type=output_file(FIGURE_FORMATS),
-        metavar="FILE",
-        help="save a figure of the decision boundary here "
-        f"({', '.join(FIGURE_FORMATS)})",
-    )
+    add_output(p, "a figure of the decision boundary")
     finish(p, run=run, check=check, work=work)
 
 
