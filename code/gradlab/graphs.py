@@ -4,8 +4,7 @@ Every drawing is made in three steps over one small record, `Node`: a *walk* lis
 the nodes of a graph in a fixed topological order, named by position (``n0, n1,
 ...``, never by ``id()``) and pointing at their inputs by position; a *label* step
 turns one node into the text and colour of its box; one *emit* step (`emit`) writes
-the boxes and edges into a Graphviz object, so that any other source of nodes is
-drawn the same way. Two walks feed it:
+the boxes and edges into a Graphviz object. Three walks feed it:
 
 * `autograd_dag` wraps torchviz's ``make_dot``: the backward graph PyTorch records,
   with inputs, parameters and chosen intermediates named. torchviz names nodes by
@@ -15,6 +14,8 @@ drawn the same way. Two walks feed it:
   and its forward value, and asks autograd for the gradient of the output with
   respect to each of them; `value_grad_dag` draws that record, one node per tensor
   labelled ``{ operation | value | gradient }``.
+* `engine_trace` walks a graph of the book's own scalar engine (`gradlab.engine`)
+  into the same record, so `value_grad_dag` draws it exactly as it draws torch's.
 
 Every drawing has a transparent background, grey edges and light nodes with dark
 text, so it reads on a light and on a dark page; it displays inline as SVG.
@@ -25,11 +26,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import graphviz
 import torch
 from torch import Tensor
 from torch.overrides import TorchFunctionMode
+
+if TYPE_CHECKING:
+    from gradlab.engine import Value
 
 EDGE = "#777777"
 TEXT = "#222222"
@@ -170,7 +175,7 @@ def _saved_tensors(fn: object) -> list[tuple[str, Tensor]]:
     return found
 
 
-def _backward_order(root: object) -> list[object]:
+def backward_order(root: object) -> list[object]:
     """The backward nodes ``root`` reaches, in post-order: inputs before users."""
     order: list[object] = []
     seen: list[object] = []
@@ -213,7 +218,7 @@ def _autograd_walk(
     def at(fn: object) -> int:
         return next(i for o, i in position if o is fn)
 
-    for fn in _backward_order(output.grad_fn):
+    for fn in backward_order(output.grad_fn):
         saved = [
             add("saved", op=short, value=t)
             for short, t in (_saved_tensors(fn) if show_saved else ())
@@ -495,3 +500,86 @@ def value_grad_dag(trace: ValueGradTrace, *, fmt: str = ".4g") -> graphviz.Digra
         lambda node: _record_label(node, node.index == last, fmt),
         new_digraph(rankdir="LR", size="9,6"),
     )
+
+
+# --- the book's own engine, drawn by the same steps ---
+
+
+def engine_trace(
+    output: Value,
+    names: Mapping[str, Value] | None = None,
+    *,
+    max_nodes: int = MAX_NODES,
+) -> ValueGradTrace:
+    """The graph of a `gradlab.engine.Value` as a `ValueGradTrace`, the walk step
+    for the engine: `value_grad_dag` then draws it as it draws torch's.
+
+    Call it after ``output.backward()``. ``names`` names leaves and intermediates.
+    Named leaves come first, in the order of ``names``, then the other nodes in the
+    engine's topological order; Python numbers mixed in are folded into the label
+    of the operation that used them (``"× 6"``), as `trace_values_and_grads` shows
+    them. Values and gradients become float64 tensors.
+
+    >>> from gradlab.engine import Value
+    >>> x = Value(3.5)
+    >>> y = x**2
+    >>> y.backward()
+    >>> [n.op for n in engine_trace(y, {"x": x}).nodes]
+    ['x', '^ 2']
+    """
+    from gradlab.engine import Value, topological_order
+
+    if not isinstance(output, Value):
+        raise TypeError(f"output must be an engine Value, got {type(output).__name__}")
+    names = dict(names or {})
+    walk = [v for v in topological_order(output) if v.op != "const"]
+    if len(walk) > max_nodes:
+        raise ValueError(
+            f"the graph has {len(walk)} nodes, more than max_nodes={max_nodes}"
+        )
+    first = [v for v in names.values() if not v.inputs and any(v is w for w in walk)]
+    walk = first + [v for v in walk if not any(v is f for f in first)]
+
+    def name_of(value: Value) -> str:
+        return next((k for k, v in names.items() if v is value), "")
+
+    def position(value: Value) -> int:
+        return next(i for i, w in enumerate(walk) if w is value)
+
+    nodes = []
+    for i, v in enumerate(walk):
+        numbers = [format(c.data, "g") for c in v.inputs if c.op == "const"]
+        nodes.append(
+            Node(
+                i,
+                "op" if v.inputs else "input",
+                op=" ".join([v.op, *numbers]) if v.inputs else name_of(v) or "leaf",
+                name=name_of(v),
+                value=torch.tensor(v.data, dtype=torch.float64),
+                grad=torch.tensor(v.grad, dtype=torch.float64),
+                inputs=tuple(position(c) for c in v.inputs if c.op != "const"),
+            )
+        )
+    return ValueGradTrace(tuple(nodes))
+
+
+def side_by_side(
+    traces: Mapping[str, ValueGradTrace], *, fmt: str = ".4g"
+) -> graphviz.Digraph:
+    """Several `ValueGradTrace` drawings in one picture, one titled frame each.
+
+    Each frame is `value_grad_dag`'s drawing, its DOT names prefixed ``g0_``,
+    ``g1_``, ... in the order of ``traces``.
+    """
+    dot = new_digraph(rankdir="LR", size="9,9")
+    for i, (title, trace) in enumerate(traces.items()):
+        last = trace.output.index
+        with dot.subgraph(name=f"cluster_{i}") as frame:
+            frame.attr(label=title, color=EDGE, style="rounded", fontname="Helvetica")
+            emit(
+                trace.nodes,
+                lambda node, last=last: _record_label(node, node.index == last, fmt),
+                frame,
+                prefix=f"g{i}_",
+            )
+    return dot

@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 
 from gradlab.figures import (
     autograd,
+    autograd_from_scratch,
     chain_lab,
     computation_graphs,
     gradients,
@@ -27,7 +28,14 @@ from gradlab.figures import (
 )
 
 #: Chapter modules, in book order.
-CHAPTERS = (gradients, computation_graphs, autograd, chain_lab, mlp_training)
+CHAPTERS = (
+    gradients,
+    computation_graphs,
+    autograd,
+    autograd_from_scratch,
+    chain_lab,
+    mlp_training,
+)
 
 
 def registry() -> dict[str, Callable[[], object]]:
