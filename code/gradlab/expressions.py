@@ -333,3 +333,39 @@ def epsilon_sweep(
         direction=direction,
     )
     return sweeps
+
+
+class TanhFunction(torch.autograd.Function):
+    """tanh with a correct backward: it saves its output and multiplies the incoming
+    gradient by tanh's derivative, 1 − tanh²."""
+
+    @staticmethod
+    def forward(ctx, x: Tensor) -> Tensor:
+        out = torch.tanh(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad_output: Tensor) -> Tensor:
+        (out,) = ctx.saved_tensors
+        return grad_output * (1 - out**2)
+
+
+# --- second derivatives ---
+
+
+def tanh_second_derivative(x: Tensor) -> Tensor:
+    """d²/dx² tanh x = −2 tanh x (1 − tanh² x)."""
+    t = torch.tanh(x)
+    return -2 * t * (1 - t**2)
+
+
+def quadratic_sine(w: Tensor, a: Tensor) -> Tensor:
+    """g(w) = ½ wᵀ A w + Σᵢ sin wᵢ for w [n] and a symmetric A [n, n]."""
+    return 0.5 * w @ a @ w + torch.sin(w).sum()
+
+
+def quadratic_sine_hvp(w: Tensor, a: Tensor, v: Tensor) -> Tensor:
+    """The Hessian of `quadratic_sine` times v, in closed form: ∇g = A w + cos w, so
+    H v = A v − sin(w) ⊙ v (A symmetric)."""
+    return a @ v - torch.sin(w) * v
