@@ -139,3 +139,49 @@ def test_the_correct_custom_function_passes_gradcheck_and_the_wrong_one_fails():
     out.sum().backward()
     torch.testing.assert_close(z.grad, 1 - torch.tanh(z.detach()) ** 2)
     assert gradlab.expressions.TanhFunction is expressions.TanhFunction
+
+
+@pytest.mark.parametrize("start", [3.0, -0.5, 0.4, -2.5, 7.9, 0.9])
+def test_dynamic_graph_gradient_matches_closed_form_and_finite_differences(start):
+    x = torch.tensor(start, dtype=F64, requires_grad=True)
+    expressions.halve_then_bend(x).backward()
+    closed = expressions.halve_then_bend_grad(x.detach())
+    torch.testing.assert_close(x.grad, closed, rtol=1e-12, atol=1e-14)
+    numeric = numerical_gradient(expressions.halve_then_bend, x.detach())
+    torch.testing.assert_close(numeric, closed, rtol=1e-7, atol=1e-9)
+
+
+def test_dynamic_graph_differs_with_the_input():
+    from gradlab.figures import autograd_beyond
+
+    large, small = (build().source for build in autograd_beyond.FIGURES.values())
+    assert large.count("DivBackward0") == 2 and "SinBackward0" in large
+    assert "DivBackward0" not in small and "PowBackward0" in small
+
+
+def test_frozen_layer_gets_no_gradient_and_inference_tensors_stay_out():
+    net = expressions.sigmoid_net(seed=0)
+    net.linear1.requires_grad_(False)
+    x = torch.randn(3, generator=torch.Generator().manual_seed(1))
+    net(x).sum().backward()
+    assert net.linear1.weight.grad is None and net.linear1.bias.grad is None
+    assert net.linear2.weight.grad is not None
+    w = torch.tensor(2.0, requires_grad=True)
+    with torch.no_grad():
+        plain = net(x)
+    with torch.inference_mode():
+        frozen = net(x)
+    assert frozen.is_inference() and not plain.is_inference()
+    (plain * w).sum().backward()
+    torch.testing.assert_close(w.grad, plain.sum())
+    with pytest.raises(RuntimeError, match=r"[Ii]nference tensor"):
+        (frozen * w).sum().backward()
+
+
+def test_data_gives_a_wrong_gradient_without_error():
+    w = torch.tensor(1.0, dtype=F64, requires_grad=True)
+    expressions.exp_loss_through_data(w).backward()
+    right = expressions.exp_loss_grad(w.detach())
+    torch.testing.assert_close(w.grad, right / 2)
+    numeric = numerical_gradient(expressions.exp_loss, w.detach())
+    torch.testing.assert_close(numeric, right, rtol=1e-7, atol=1e-9)

@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 
 from gradlab.figures import (
     autograd,
+    autograd_beyond,
     autograd_from_scratch,
     chain_lab,
     computation_graphs,
@@ -32,6 +33,7 @@ CHAPTERS = (
     gradients,
     computation_graphs,
     autograd,
+    autograd_beyond,
     autograd_from_scratch,
     chain_lab,
     mlp_training,
