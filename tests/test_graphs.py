@@ -196,6 +196,8 @@ DAG_FIGURES = {
         "cg-composite-values",
     ],
     "autograd": ["ag-saved-dag"],
+    "autograd-beyond": ["bs-dynamic-large", "bs-dynamic-small"],
+    "autograd-from-scratch": ["afs-side-by-side"],
 }
 
 

@@ -10,6 +10,7 @@ derivation and finite differences can be compared. All work in any floating dtyp
 
 from __future__ import annotations
 
+import math
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -382,3 +383,77 @@ class TanhWrongBackward(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_output: Tensor) -> Tensor:
         return grad_output  # should be grad_output * (1 - tanh(x)**2)
+
+
+class TanhFunction(torch.autograd.Function):
+    """tanh with a correct backward: it saves its output and multiplies the incoming
+    gradient by tanh's derivative, 1 − tanh²."""
+
+    @staticmethod
+    def forward(ctx, x: Tensor) -> Tensor:
+        out = torch.tanh(x)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad_output: Tensor) -> Tensor:
+        (out,) = ctx.saved_tensors
+        return grad_output * (1 - out**2)
+
+
+# --- second derivatives ---
+
+
+def tanh_second_derivative(x: Tensor) -> Tensor:
+    """d²/dx² tanh x = −2 tanh x (1 − tanh² x)."""
+    t = torch.tanh(x)
+    return -2 * t * (1 - t**2)
+
+
+def quadratic_sine(w: Tensor, a: Tensor) -> Tensor:
+    """g(w) = ½ wᵀ A w + Σᵢ sin wᵢ for w [n] and a symmetric A [n, n]."""
+    return 0.5 * w @ a @ w + torch.sin(w).sum()
+
+
+def quadratic_sine_hvp(w: Tensor, a: Tensor, v: Tensor) -> Tensor:
+    """The Hessian of `quadratic_sine` times v, in closed form: ∇g = A w + cos w, so
+    H v = A v − sin(w) ⊙ v (A symmetric)."""
+    return a @ v - torch.sin(w) * v
+
+
+# --- a graph that depends on the input ---
+
+
+#: Two inputs whose graphs of `halve_then_bend` differ: two halvings then sin, and
+#: no halving then the square.
+BEND_INPUTS = (3.0, -0.5)
+
+
+def halve_then_bend(x: Tensor) -> Tensor:
+    """Halve x while |x| > 1, then take sin if the result is positive, its square
+    otherwise: Python ``while`` and ``if`` on a scalar tensor, so the recorded graph
+    differs from input to input."""
+    while x.abs() > 1:
+        x = x / 2
+    return torch.sin(x) if x > 0 else x**2
+
+
+def halve_then_bend_grad(x: Tensor) -> Tensor:
+    """The derivative of `halve_then_bend`: with k = the number of halvings, so that
+    y = x / 2ᵏ, it is cos(y) / 2ᵏ for y > 0 and 2y / 2ᵏ otherwise."""
+    k = max(0, math.ceil(math.log2(abs(float(x))))) if float(x) != 0 else 0
+    y = x / 2**k
+    return torch.cos(y) / 2**k if y > 0 else 2 * y / 2**k
+
+
+# --- a saved tensor changed through .data ---
+
+
+def exp_loss_through_data(w: Tensor) -> Tensor:
+    """`exp_loss`, but e^w is halved through ``.data`` after the loss is built: the
+    version counter does not see it, so backward runs and uses the halved value."""
+    a = torch.tensor(2.0, dtype=w.dtype) + torch.tensor(3.0, dtype=w.dtype)
+    y = torch.exp(w)
+    loss = (y - a) ** 2
+    y.data /= 2
+    return loss

@@ -1,6 +1,10 @@
 """Drawing autograd graphs as Graphviz DAGs that read the same on every run.
 
-Two drawings:
+Every drawing is made in three steps over one small record, `Node`: a *walk* lists
+the nodes of a graph in a fixed topological order, named by position (``n0, n1,
+...``, never by ``id()``) and pointing at their inputs by position; a *label* step
+turns one node into the text and colour of its box; one *emit* step (`emit`) writes
+the boxes and edges into a Graphviz object. Three walks feed it:
 
 * `autograd_dag` wraps torchviz's ``make_dot``: the backward graph PyTorch records,
   with inputs, parameters and chosen intermediates named. torchviz names nodes by
@@ -10,6 +14,8 @@ Two drawings:
   and its forward value, and asks autograd for the gradient of the output with
   respect to each of them; `value_grad_dag` draws that record, one node per tensor
   labelled ``{ operation | value | gradient }``.
+* `engine_trace` walks a graph of the book's own scalar engine (`gradlab.engine`)
+  into the same record, so `value_grad_dag` draws it exactly as it draws torch's.
 
 Every drawing has a transparent background, grey edges and light nodes with dark
 text, so it reads on a light and on a dark page; it displays inline as SVG.
@@ -18,13 +24,17 @@ text, so it reads on a light and on a dark page; it displays inline as SVG.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import graphviz
 import torch
 from torch import Tensor
 from torch.overrides import TorchFunctionMode
+
+if TYPE_CHECKING:
+    from gradlab.engine import Value
 
 EDGE = "#777777"
 TEXT = "#222222"
@@ -66,6 +76,74 @@ def new_digraph(*, rankdir: str = "BT", size: str = "7,7") -> graphviz.Digraph:
     )
 
 
+# --- the node record and the emit step ---
+
+
+@dataclass(frozen=True)
+class Node:
+    """One node of a graph to draw, as a walk found it.
+
+    ``index`` is its position in the walk's topological order (its DOT name is
+    ``key``, ``n{index}``); ``inputs`` are the indices of the nodes it was computed
+    from. ``kind`` is "input" (a leaf), "const" (a tensor made outside the recorded
+    operations), "op", "saved" (a tensor a backward step saved) or "output";
+    ``op`` names the operation (with its Python-number operands, e.g. ``"× 6"``),
+    ``name`` is the name the caller gave it, ``value`` the tensor (or, in the drawn
+    autograd graph, the tensor whose shape is shown) and ``grad`` ∂output/∂(this
+    node), same shape as ``value``, or None where no gradient flows.
+    """
+
+    index: int
+    kind: str
+    op: str = ""
+    name: str = ""
+    value: Tensor | None = None
+    grad: Tensor | None = None
+    inputs: tuple[int, ...] = ()
+
+    @property
+    def key(self) -> str:
+        """The node's DOT name, ``n{index}``."""
+        return f"n{self.index}"
+
+    @property
+    def parents(self) -> tuple[str, ...]:
+        """The DOT names of the nodes it was computed from."""
+        return tuple(f"n{i}" for i in self.inputs)
+
+
+#: The record `trace_values_and_grads` returns, under its earlier name.
+TracedNode = Node
+
+#: How an edge from a saved tensor to the step that saved it is drawn.
+SAVED_EDGE = {"style": "dashed", "arrowhead": "none"}
+
+
+def emit(
+    nodes: Sequence[Node],
+    label: Callable[[Node], tuple[str, dict[str, str]]],
+    dot: graphviz.Digraph,
+    *,
+    prefix: str = "",
+) -> graphviz.Digraph:
+    """Write ``nodes`` into ``dot``: one box per node, then one edge per input.
+
+    ``label(node)`` gives a box's text and Graphviz attributes. Boxes and edges are
+    written in the order of ``nodes`` (each node's edges in the order of its
+    inputs), so the same nodes give the same DOT text. ``prefix`` goes before every
+    DOT name, to draw two graphs in one picture.
+    """
+    kinds = {node.index: node.kind for node in nodes}
+    for node in nodes:
+        text, attrs = label(node)
+        dot.node(prefix + node.key, text, **attrs)
+    for node in nodes:
+        for i in node.inputs:
+            style = SAVED_EDGE if kinds[i] == "saved" else {}
+            dot.edge(f"{prefix}n{i}", prefix + node.key, **style)
+    return dot
+
+
 # --- the autograd graph, drawn deterministically ---
 
 SAVED_PREFIX = "_saved_"
@@ -82,8 +160,8 @@ def _op_name(fn: object, show_attrs: bool) -> str:
     return get_fn_name(fn, show_attrs, max_attr_chars=24)
 
 
-def _saved_nodes(fn: object, add: Callable[[str, str], int]) -> list[int]:
-    """Add a node per tensor that backward node ``fn`` saved; return their indices."""
+def _saved_tensors(fn: object) -> list[tuple[str, Tensor]]:
+    """(short name, tensor) for each tensor that backward node ``fn`` saved."""
     found = []
     for attr in dir(fn):
         if not attr.startswith(SAVED_PREFIX):
@@ -93,8 +171,85 @@ def _saved_nodes(fn: object, add: Callable[[str, str], int]) -> list[int]:
         tensors = [v for v in values if isinstance(v, Tensor)]
         for i, t in enumerate(tensors):
             short = attr[len(SAVED_PREFIX) :] + (f"[{i}]" if len(tensors) > 1 else "")
-            found.append(add(f"{short}\n{_shape(t)}", FILLS["saved"]))
+            found.append((short, t))
     return found
+
+
+def backward_order(root: object) -> list[object]:
+    """The backward nodes ``root`` reaches, in post-order: inputs before users."""
+    order: list[object] = []
+    seen: list[object] = []
+
+    def visit(fn: object) -> None:
+        if any(fn is s for s in seen):
+            return
+        seen.append(fn)
+        for child, _ in getattr(fn, "next_functions", ()):
+            if child is not None:
+                visit(child)
+        order.append(fn)
+
+    visit(root)
+    return order
+
+
+def _autograd_walk(
+    output: Tensor, names: Mapping[str, Tensor], show_saved: bool, show_attrs: bool
+) -> list[Node]:
+    """The walk step of `autograd_dag`: leaves, backward steps, saved tensors and
+    the output as `Node` records, in a fixed topological order."""
+    leaf_names = [(t, k) for k, t in names.items() if t.grad_fn is None]
+    op_names = [
+        (t.grad_fn, k)
+        for k, t in names.items()
+        if t is not output and t.grad_fn is not None
+    ]
+
+    def lookup(pairs: list, obj: object) -> str:
+        return next((k for o, k in pairs if o is obj), "")
+
+    nodes: list[Node] = []
+    position: list[tuple[object, int]] = []
+
+    def add(kind: str, **fields: object) -> int:
+        nodes.append(Node(len(nodes), kind, **fields))
+        return len(nodes) - 1
+
+    def at(fn: object) -> int:
+        return next(i for o, i in position if o is fn)
+
+    for fn in backward_order(output.grad_fn):
+        saved = [
+            add("saved", op=short, value=t)
+            for short, t in (_saved_tensors(fn) if show_saved else ())
+        ]
+        steps = getattr(fn, "next_functions", ())
+        children = [at(child) for child, _ in steps if child is not None]
+        if hasattr(fn, "variable"):  # AccumulateGrad: the leaf tensor it fills
+            var = fn.variable
+            leaf = add("input", name=lookup(leaf_names, var), value=var)
+            inputs = (leaf, *children, *saved)
+            node = add("op", op="AccumulateGrad", inputs=inputs)
+        else:
+            op, name = _op_name(fn, show_attrs), lookup(op_names, fn)
+            node = add("op", op=op, name=name, inputs=(*children, *saved))
+        position.append((fn, node))
+    out_name = next((k for k, t in names.items() if t is output), "output")
+    add("output", name=out_name, value=output, inputs=(at(output.grad_fn),))
+    return nodes
+
+
+def _box_label(node: Node) -> tuple[str, dict[str, str]]:
+    """The label step of `autograd_dag`: a box's text and fill for one node."""
+    if node.kind == "input":
+        text, fill = f"{node.name}\n{_shape(node.value)}".strip("\n"), "leaf"
+    elif node.kind in ("saved", "output"):
+        text, fill = f"{node.op or node.name}\n{_shape(node.value)}", node.kind
+    elif node.name:
+        text, fill = f"{node.name}\n{node.op}", "named"
+    else:
+        text, fill = node.op, "op"
+    return text, {"fillcolor": FILLS[fill]}
 
 
 def autograd_dag(
@@ -135,75 +290,13 @@ def autograd_dag(
     for name, tensor in names.items():
         if not isinstance(tensor, Tensor):
             raise TypeError(f"names[{name!r}] must be a tensor")
-    leaf_names = [(t, k) for k, t in names.items() if t.grad_fn is None]
-    op_names = [
-        (t.grad_fn, k)
-        for k, t in names.items()
-        if t is not output and t.grad_fn is not None
-    ]
-    out_name = next((k for k, t in names.items() if t is output), "output")
-
-    def lookup(pairs: list, obj: object) -> str | None:
-        return next((k for o, k in pairs if o is obj), None)
-
-    order: list[object] = []  # backward nodes in post-order: inputs before users
-    seen: list[object] = []
-
-    def visit(fn: object) -> None:
-        if any(fn is s for s in seen):
-            return
-        seen.append(fn)
-        for child, _ in getattr(fn, "next_functions", ()):
-            if child is not None:
-                visit(child)
-        order.append(fn)
-
-    visit(output.grad_fn)
-    rows: list[tuple[str, str, str]] = []  # (kind, label, fill) per node
-    edges: list[tuple[int, int, dict[str, str]]] = []
-    position: list[tuple[object, int]] = []
-
-    def add(label: str, fill: str) -> int:
-        rows.append(("", label, fill))
-        return len(rows) - 1
-
-    def at(fn: object) -> int:
-        return next(i for o, i in position if o is fn)
-
-    for fn in order:
-        saved = _saved_nodes(fn, add) if show_saved else []
-        if hasattr(fn, "variable"):  # AccumulateGrad: the leaf tensor it fills
-            var = fn.variable
-            name = lookup(leaf_names, var) or ""
-            leaf = add(f"{name}\n{_shape(var)}".strip("\n"), FILLS["leaf"])
-            node = add("AccumulateGrad", FILLS["op"])
-            edges.append((leaf, node, {}))
-        else:
-            name = lookup(op_names, fn)
-            label = _op_name(fn, show_attrs)
-            fill = FILLS["op"]
-            if name:
-                label, fill = f"{name}\n{label}", FILLS["named"]
-            node = add(label, fill)
-        position.append((fn, node))
-        for child, _ in getattr(fn, "next_functions", ()):
-            if child is not None:
-                edges.append((at(child), node, {}))
-        for i in saved:
-            edges.append((i, node, {"style": "dashed", "arrowhead": "none"}))
-    out = add(f"{out_name}\n{_shape(output)}", FILLS["output"])
-    edges.append((at(output.grad_fn), out, {}))
-    if len(rows) > max_nodes:
+    nodes = _autograd_walk(output, names, show_saved, show_attrs)
+    if len(nodes) > max_nodes:
         raise ValueError(
-            f"the graph has {len(rows)} nodes, more than max_nodes={max_nodes} that "
+            f"the graph has {len(nodes)} nodes, more than max_nodes={max_nodes} that "
             "read on a page; draw a smaller part of the computation"
         )
-    dot = new_digraph()
-    for i, (_, label, fill) in enumerate(rows):
-        dot.node(f"n{i}", label, fillcolor=fill)
-    for tail, head, attrs in edges:
-        dot.edge(f"n{tail}", f"n{head}", **attrs)
-    return dot
+    return emit(nodes, _box_label, new_digraph())
 
 
 # --- values and gradients on every node ---
@@ -217,36 +310,17 @@ SYMBOLS = {
 
 
 @dataclass(frozen=True)
-class TracedNode:
-    """One tensor of a traced computation.
-
-    ``key`` is positional (``n0, n1, ...`` in execution order); ``kind`` is "input",
-    "const" (a tensor made outside the recorded operations) or "op"; ``op`` names the
-    operation with its Python-number operands (e.g. ``"× 6"``); ``grad`` is
-    ∂output/∂(this tensor), same shape as ``value``, or None where no gradient flows.
-    """
-
-    key: str
-    name: str
-    kind: str
-    op: str
-    value: Tensor
-    grad: Tensor | None
-    parents: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class ValueGradTrace:
     """Every tensor of a small computation, in execution (topological) order."""
 
-    nodes: tuple[TracedNode, ...]
+    nodes: tuple[Node, ...]
 
     @property
-    def output(self) -> TracedNode:
+    def output(self) -> Node:
         """The last node: the scalar whose gradient was taken."""
         return self.nodes[-1]
 
-    def by_name(self, name: str) -> TracedNode:
+    def by_name(self, name: str) -> Node:
         """The node given ``name`` (an input name or a returned intermediate's)."""
         for node in self.nodes:
             if node.name == name:
@@ -322,60 +396,59 @@ def trace_values_and_grads(
         )
 
     tensors: list[Tensor] = []
-    meta: list[tuple[str, str, str, tuple[int, ...]]] = []
+    found: list[Node] = []  # found[i] describes tensors[i]
 
-    def index(t: Tensor, kind: str = "const") -> int:
+    def index(t: Tensor) -> int:
         for i, seen in enumerate(tensors):
             if seen is t:
                 return i
         tensors.append(t)
-        meta.append(("", kind, "", ()))
+        found.append(Node(len(found), "const"))
         return len(tensors) - 1
 
     for name, leaf in leaves.items():
-        index(leaf, "input")
-        meta[-1] = (name, "input", name, ())
+        i = index(leaf)
+        found[i] = Node(i, "input", op=name, name=name)
     for func, args, result in recorder.calls:
-        parents = tuple(index(a) for a in args if isinstance(a, Tensor))
-        position = index(result)
-        kind = "op" if parents or result.requires_grad else "const"
-        meta[position] = ("", kind, _op_label(func, args), parents)
+        inputs = tuple(index(a) for a in args if isinstance(a, Tensor))
+        i = index(result)
+        kind = "op" if inputs or result.requires_grad else "const"
+        found[i] = Node(i, kind, op=_op_label(func, args), inputs=inputs)
     if not any(output is t for t in tensors):
         raise ValueError("the output was not produced by a recorded torch operation")
     for name, tensor in named.items():
         for i, seen in enumerate(tensors):
             if seen is tensor:
-                meta[i] = (name, *meta[i][1:])
+                found[i] = replace(found[i], name=name)
     # Drop recorded tensors the output does not depend on (e.g. shape helpers).
-    needed = {next(i for i, t in enumerate(tensors) if t is output)}
+    out = next(i for i, t in enumerate(tensors) if t is output)
+    needed = {out}
     for i in range(len(tensors) - 1, -1, -1):
         if i in needed:
-            needed.update(meta[i][3])
-    keep = sorted(needed | {i for i, m in enumerate(meta) if m[1] == "input"})
+            needed.update(found[i].inputs)
+    keep = sorted(needed | {n.index for n in found if n.kind == "input"})
     wanted = [i for i in keep if tensors[i].requires_grad]
     grads = torch.autograd.grad(output, [tensors[i] for i in wanted], allow_unused=True)
     grad_of = dict(zip(wanted, grads, strict=True))
-    key = {old: f"n{new}" for new, old in enumerate(keep)}
+    new = {old: position for position, old in enumerate(keep)}
     nodes = []
     for i in keep:
-        name, kind, op, parents = meta[i]
         grad = grad_of.get(i)
         if grad is None and tensors[i].requires_grad:
             grad = torch.zeros_like(tensors[i])
+        node = found[i]
         nodes.append(
-            TracedNode(
-                key=key[i],
-                name=name,
-                kind=kind,
-                op=op or ("const" if kind == "const" else ""),
+            replace(
+                node,
+                index=new[i],
+                op=node.op or ("const" if node.kind == "const" else ""),
                 value=tensors[i].detach().clone(),
                 grad=None if grad is None else grad.detach(),
-                parents=tuple(key[p] for p in parents if p in key),
+                inputs=tuple(new[p] for p in node.inputs if p in new),
             )
         )
     # The output comes last even if fn returned it before another intermediate.
-    out_key = key[next(i for i, t in enumerate(tensors) if t is output)]
-    nodes.sort(key=lambda n: n.key == out_key)
+    nodes.sort(key=lambda n: n.index == new[out])
     return ValueGradTrace(tuple(nodes))
 
 
@@ -393,33 +466,120 @@ def _escape(text: str) -> str:
     return re.sub(r"([{}|<>\\])", r"\\\1", text)
 
 
+def _record_label(node: Node, is_output: bool, fmt: str) -> tuple[str, dict]:
+    """The label step of `value_grad_dag`: ``title | value | grad`` and a fill."""
+    title = (
+        node.op
+        if not node.name
+        else (node.name if node.kind == "input" else f"{node.name} = {node.op}")
+    )
+    grad = "—" if node.grad is None else format_values(node.grad, fmt)
+    fields = (title, f"value {format_values(node.value, fmt)}", f"grad {grad}")
+    text = " | ".join(_escape(s) for s in fields)  # stacked, left to right
+    fill = FILLS["op"]
+    if node.kind == "input":
+        fill = FILLS["leaf"]
+    elif node.kind == "const":
+        fill = FILLS["const"]
+    elif is_output:
+        fill = FILLS["output"]
+    elif node.name:
+        fill = FILLS["named"]
+    return text, {"shape": "record", "style": "filled", "fillcolor": fill}
+
+
 def value_grad_dag(trace: ValueGradTrace, *, fmt: str = ".4g") -> graphviz.Digraph:
     """Draw a `ValueGradTrace`: ``{ name or operation | value | gradient }`` boxes.
 
     Inputs are blue, named intermediates lilac, the output green; nodes and edges
     are emitted in the trace's order, so the DOT text is the same on every run.
     """
-    dot = new_digraph(rankdir="LR", size="9,6")
-    for node in trace.nodes:
-        title = (
-            node.op
-            if not node.name
-            else (node.name if node.kind == "input" else f"{node.name} = {node.op}")
+    last = trace.output.index
+    return emit(
+        trace.nodes,
+        lambda node: _record_label(node, node.index == last, fmt),
+        new_digraph(rankdir="LR", size="9,6"),
+    )
+
+
+# --- the book's own engine, drawn by the same steps ---
+
+
+def engine_trace(
+    output: Value,
+    names: Mapping[str, Value] | None = None,
+    *,
+    max_nodes: int = MAX_NODES,
+) -> ValueGradTrace:
+    """The graph of a `gradlab.engine.Value` as a `ValueGradTrace`, the walk step
+    for the engine: `value_grad_dag` then draws it as it draws torch's.
+
+    Call it after ``output.backward()``. ``names`` names leaves and intermediates.
+    Named leaves come first, in the order of ``names``, then the other nodes in the
+    engine's topological order; Python numbers mixed in are folded into the label
+    of the operation that used them (``"× 6"``), as `trace_values_and_grads` shows
+    them. Values and gradients become float64 tensors.
+
+    >>> from gradlab.engine import Value
+    >>> x = Value(3.5)
+    >>> y = x**2
+    >>> y.backward()
+    >>> [n.op for n in engine_trace(y, {"x": x}).nodes]
+    ['x', '^ 2']
+    """
+    from gradlab.engine import Value, topological_order
+
+    if not isinstance(output, Value):
+        raise TypeError(f"output must be an engine Value, got {type(output).__name__}")
+    names = dict(names or {})
+    walk = [v for v in topological_order(output) if v.op != "const"]
+    if len(walk) > max_nodes:
+        raise ValueError(
+            f"the graph has {len(walk)} nodes, more than max_nodes={max_nodes}"
         )
-        grad = "—" if node.grad is None else format_values(node.grad, fmt)
-        fields = (title, f"value {format_values(node.value, fmt)}", f"grad {grad}")
-        label = " | ".join(_escape(s) for s in fields)  # stacked, left to right
-        fill = FILLS["op"]
-        if node.kind == "input":
-            fill = FILLS["leaf"]
-        elif node.kind == "const":
-            fill = FILLS["const"]
-        elif node is trace.output:
-            fill = FILLS["output"]
-        elif node.name:
-            fill = FILLS["named"]
-        dot.node(node.key, label, shape="record", style="filled", fillcolor=fill)
-    for node in trace.nodes:
-        for parent in node.parents:
-            dot.edge(parent, node.key)
+    first = [v for v in names.values() if not v.inputs and any(v is w for w in walk)]
+    walk = first + [v for v in walk if not any(v is f for f in first)]
+
+    def name_of(value: Value) -> str:
+        return next((k for k, v in names.items() if v is value), "")
+
+    def position(value: Value) -> int:
+        return next(i for i, w in enumerate(walk) if w is value)
+
+    nodes = []
+    for i, v in enumerate(walk):
+        numbers = [format(c.data, "g") for c in v.inputs if c.op == "const"]
+        nodes.append(
+            Node(
+                i,
+                "op" if v.inputs else "input",
+                op=" ".join([v.op, *numbers]) if v.inputs else name_of(v) or "leaf",
+                name=name_of(v),
+                value=torch.tensor(v.data, dtype=torch.float64),
+                grad=torch.tensor(v.grad, dtype=torch.float64),
+                inputs=tuple(position(c) for c in v.inputs if c.op != "const"),
+            )
+        )
+    return ValueGradTrace(tuple(nodes))
+
+
+def side_by_side(
+    traces: Mapping[str, ValueGradTrace], *, fmt: str = ".4g"
+) -> graphviz.Digraph:
+    """Several `ValueGradTrace` drawings in one picture, one titled frame each.
+
+    Each frame is `value_grad_dag`'s drawing, its DOT names prefixed ``g0_``,
+    ``g1_``, ... in the order of ``traces``.
+    """
+    dot = new_digraph(rankdir="LR", size="9,9")
+    for i, (title, trace) in enumerate(traces.items()):
+        last = trace.output.index
+        with dot.subgraph(name=f"cluster_{i}") as frame:
+            frame.attr(label=title, color=EDGE, style="rounded", fontname="Helvetica")
+            emit(
+                trace.nodes,
+                lambda node, last=last: _record_label(node, node.index == last, fmt),
+                frame,
+                prefix=f"g{i}_",
+            )
     return dot

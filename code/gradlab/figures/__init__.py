@@ -23,6 +23,8 @@ from matplotlib.figure import Figure
 
 from gradlab.figures import (
     autograd,
+    autograd_beyond,
+    autograd_from_scratch,
     chain_lab,
     computation_graphs,
     gradients,
@@ -30,7 +32,15 @@ from gradlab.figures import (
 )
 
 #: Chapter modules, in book order.
-CHAPTERS = (gradients, computation_graphs, autograd, chain_lab, mlp_training)
+CHAPTERS = (
+    gradients,
+    computation_graphs,
+    autograd,
+    autograd_beyond,
+    autograd_from_scratch,
+    chain_lab,
+    mlp_training,
+)
 
 
 Entry = tuple[Callable[[], object], Callable[[object], object] | None]
