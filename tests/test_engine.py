@@ -10,8 +10,8 @@ import random
 import gradlab
 import pytest
 import torch
-from gradlab import engine_lab
 from gradlab.engine import Value, topological_order
+from gradlab.experiments import engine as engine_lab
 from gradlab.gradcheck import numerical_gradient
 from gradlab.graphs import engine_trace, trace_values_and_grads, value_grad_dag
 

@@ -3,8 +3,9 @@ it is drawn)."""
 
 import torch
 
-from gradlab import engine_lab, functions, graphs
+from gradlab import functions, graphs
 from gradlab.engine import Value
+from gradlab.experiments import engine as engine_lab
 from gradlab.plotting.engine import plot_twin_losses
 
 

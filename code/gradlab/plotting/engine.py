@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from matplotlib.axes import Axes
 
-from gradlab.engine_lab import TwinRun
+from gradlab.experiments.engine import TwinRun
 from gradlab.plotting.style import axes_or_new, styled
 
 
