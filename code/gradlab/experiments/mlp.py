@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor, nn
 
+from gradlab import defaults as book
 from gradlab.data import (
     SINE_SEED,
     TEST_SEED,
@@ -22,14 +23,6 @@ from gradlab.data import (
     wiggly,
     wiggly_sample,
 )
-from gradlab.defaults import (
-    MLP_EPOCHS,
-    MLP_HIDDEN,
-    MLP_LR,
-    MLP_SEED,
-    MLP_TRAIN_SIZE,
-    TEST_SIZE,
-)
 from gradlab.mlp import init_mlp, mlp_predict, tanh_mlp, wide_net
 from gradlab.training import MLPRun, error_rate, fit_module, train_mlp
 
@@ -40,22 +33,24 @@ WIDTHS = (5, 10, 100, 500)
 SINE_EPOCHS, WIGGLY_EPOCHS = 1847, 6000
 
 
-def training_set(n: int = MLP_TRAIN_SIZE, *, seed: int = TRAIN_SEED) -> LabelledPoints:
+def training_set(
+    n: int = book.MLP_TRAIN_SIZE, *, seed: int = TRAIN_SEED
+) -> LabelledPoints:
     """The chapter's training points from `default_mixture`."""
     return default_mixture().sample(n, seed=seed)
 
 
-def test_set(n: int = TEST_SIZE, *, seed: int = TEST_SEED) -> LabelledPoints:
+def test_set(n: int = book.TEST_SIZE, *, seed: int = TEST_SEED) -> LabelledPoints:
     """The chapter's test points: Hoeffding's size for ±1 % with 99 % confidence."""
     return default_mixture().sample(n, seed=seed)
 
 
 def lab_run(
-    hidden: int = MLP_HIDDEN,
+    hidden: int = book.MLP_HIDDEN,
     *,
-    lr: float = MLP_LR,
-    epochs: int = MLP_EPOCHS,
-    seed: int = MLP_SEED,
+    lr: float = book.MLP_LR,
+    epochs: int = book.MLP_EPOCHS,
+    seed: int = book.MLP_SEED,
 ) -> MLPRun:
     """`train_mlp` at the source lab's settings on `training_set`."""
     return train_mlp(init_mlp(hidden, seed=seed), training_set(), lr=lr, epochs=epochs)
@@ -81,9 +76,9 @@ def width_experiment(
     *,
     train: LabelledPoints | None = None,
     test: LabelledPoints | None = None,
-    lr: float = MLP_LR,
-    epochs: int = MLP_EPOCHS,
-    seed: int = MLP_SEED,
+    lr: float = book.MLP_LR,
+    epochs: int = book.MLP_EPOCHS,
+    seed: int = book.MLP_SEED,
 ) -> dict[int, WidthResult]:
     """Train one classifier per hidden width on ``train``; measure errors on both sets.
 
