@@ -58,7 +58,11 @@ fi
 
 MATHJAX_VERSION=3.2.2
 MATHJAX_DIR=.vendor/site/_static/mathjax
-if [ ! -f "$MATHJAX_DIR/tex-mml-chtml.js" ]; then
+# The site loads MathJax's component loader (startup.js) and, through it, only the
+# pieces it uses: core, TeX input (its extensions autoloaded when a page needs one),
+# CHTML output with its fonts, and assistive MathML for screen readers; no menu
+# (_config.yml: mathjax3_config). About half of the all-in-one tex-mml-chtml.js.
+if [ ! -f "$MATHJAX_DIR/output/chtml/fonts/tex.js" ]; then
   command -v npm >/dev/null 2>&1 || apt_install npm \
     || die "npm is needed once, to fetch MathJax (Debian/Ubuntu: sudo apt-get install npm)"
   echo "setup: fetching MathJax $MATHJAX_VERSION"
@@ -66,9 +70,16 @@ if [ ! -f "$MATHJAX_DIR/tex-mml-chtml.js" ]; then
   (cd "$scratch" && npm pack --silent "mathjax@$MATHJAX_VERSION" >/dev/null 2>&1) \
     || die "could not fetch mathjax@$MATHJAX_VERSION with npm"
   tar -xzf "$scratch"/mathjax-*.tgz -C "$scratch"
-  mkdir -p "$MATHJAX_DIR/output/chtml/fonts"
-  cp "$scratch/package/es5/tex-mml-chtml.js" "$MATHJAX_DIR/"
-  cp -r "$scratch/package/es5/output/chtml/fonts/woff-v2" "$MATHJAX_DIR/output/chtml/fonts/"
+  rm -rf "$MATHJAX_DIR"
+  mkdir -p "$MATHJAX_DIR/output/chtml/fonts" "$MATHJAX_DIR/input/tex" "$MATHJAX_DIR/a11y"
+  es5="$scratch/package/es5"
+  cp "$es5/startup.js" "$es5/core.js" "$MATHJAX_DIR/"
+  cp "$es5/input/tex.js" "$MATHJAX_DIR/input/"
+  cp -r "$es5/input/tex/extensions" "$MATHJAX_DIR/input/tex/"
+  cp "$es5/output/chtml.js" "$MATHJAX_DIR/output/"
+  cp -r "$es5/output/chtml/fonts/woff-v2" "$es5/output/chtml/fonts/tex.js" \
+    "$MATHJAX_DIR/output/chtml/fonts/"
+  cp "$es5/a11y/assistive-mml.js" "$MATHJAX_DIR/a11y/"
   cp "$scratch/package/LICENSE" "$MATHJAX_DIR/"
   rm -rf "$scratch"
 fi
