@@ -229,9 +229,10 @@ def test_no_axe_violations_at_desktop_and_phone_widths_in_both_modes(
         found = {}
         for width, height in ((1280, 900), (390, 844)):
             page.set_viewport_size({"width": width, "height": height})
+            page.wait_for_timeout(600)  # the theme re-marks scroll boxes 300 ms after
             for mode in ("light", "dark"):
                 page.evaluate(f"document.documentElement.dataset.theme = '{mode}'")
-                page.wait_for_timeout(100)
+                page.wait_for_timeout(400)  # colours change with a transition
                 violations = axe_violations(page)
                 if violations:
                     found[f"{width}px {mode}"] = violations
@@ -255,8 +256,9 @@ SINGLE_PANEL_PIXELS = 900  # tools/sphinx_ext/gradlab_pages.py: WIDE_PIXELS
 def test_phone_width_figures_are_readable_and_controls_fit(
     browser, site: str, name: str
 ):
-    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page = browser.new_page()
     try:
+        page.set_viewport_size({"width": 390, "height": 844})
         page.goto(f"{site}/{name}.html", wait_until="networkidle")
         page.evaluate(
             "document.querySelectorAll('img').forEach(i => i.loading = 'eager')"

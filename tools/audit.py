@@ -121,9 +121,10 @@ def run_axe(page, widths=(1280, 390)) -> list[dict]:
     found = []
     for width in widths:
         page.set_viewport_size({"width": width, "height": 900 if width > 600 else 844})
+        page.wait_for_timeout(600)  # the theme re-marks scroll boxes 300 ms after
         for mode in ("light", "dark"):
             page.evaluate(f"document.documentElement.dataset.theme = '{mode}'")
-            page.wait_for_timeout(100)
+            page.wait_for_timeout(400)  # colours change with a transition
             result = page.evaluate(
                 "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
                 AXE_TAGS,

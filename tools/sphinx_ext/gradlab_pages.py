@@ -183,9 +183,45 @@ def _wide_figures(body: str, sizes: dict[str, tuple[int, int]]) -> str:
     return FIGURE.sub(mark, body)
 
 
+IMG = re.compile(r'<img ([^>]*)src="([^"]*_images/([^"/]+)\.png)"([^>]*)>')
+
+
+def _pictures(body: str, sizes: dict[str, tuple[int, int]]) -> str:
+    """Each PNG as a <picture> offering its lossless WebP twin (half the bytes; written
+    by ``_write_webp``), with its size stated (no layout shift) and lazily loaded after
+    the first."""
+    count = 0
+
+    def picture(m: re.Match) -> str:
+        nonlocal count
+        count += 1
+        size = sizes.get(m.group(3) + ".png")
+        extra = f' width="{size[0]}" height="{size[1]}"' if size else ""
+        if count > 1:
+            extra += ' loading="lazy"'
+        webp = m.group(2)[: -len(".png")] + ".webp"
+        return (
+            f'<picture><source srcset="{webp}" type="image/webp">'
+            f'<img {m.group(1)}src="{m.group(2)}"{m.group(4)}{extra}></picture>'
+        )
+
+    return IMG.sub(picture, body)
+
+
+def _write_webp(outdir: Path) -> None:
+    from PIL import Image
+
+    for png in (outdir / "_images").glob("*.png"):
+        webp = png.with_suffix(".webp")
+        if not webp.is_file() or webp.stat().st_mtime < png.stat().st_mtime:
+            with Image.open(png) as image:
+                image.save(webp, "WEBP", lossless=True, method=6)
+
+
 def _on_page(app: Sphinx, pagename: str, templatename: str, context: dict, doctree):
     if "body" in context:
-        body = _wide_figures(context["body"], _image_sizes(app))
+        sizes = _image_sizes(app)
+        body = _pictures(_wide_figures(context["body"], sizes), sizes)
         # A table wider than a phone scrolls in its box: let a keyboard reach it.
         context["body"] = body.replace(
             '<div class="pst-scrollable-table-container">',
@@ -205,8 +241,9 @@ def _on_page(app: Sphinx, pagename: str, templatename: str, context: dict, doctr
         ]
     # Defer the page scripts (they wait for the DOM anyway), with new objects: the
     # builder shares these between pages. documentation_options.js stays: inline
-    # scripts below it use its object.
-    for k, script in enumerate(scripts):
+    # scripts below it use its object. The search page's own searchtools.js runs at
+    # once and needs doctools.js: nothing is deferred there.
+    for k, script in enumerate(scripts if pagename != "search" else ()):
         name = str(script.filename or "")
         if (
             name
@@ -258,6 +295,7 @@ def _on_build_finished(app: Sphinx, exception: Exception | None) -> None:
         / "theme/pydata_sphinx_theme/static/scripts/fontawesome.js"
     ).read_text()
     outdir = Path(app.outdir)
+    _write_webp(outdir)
     css = icons_css(used_icons(outdir), font_awesome_icons(bundle))
     (outdir / "_static" / "gradlab-icons.css").write_text(css)
     # The bundle is no page's script any more; leave no 1.4 MB file to fetch by mistake.
