@@ -87,6 +87,14 @@ def font_awesome_icons(bundle: str) -> dict[str, dict[str, tuple[int, int, str]]
     return icons
 
 
+def _svg_url(width: int, height: int, path: str) -> str:
+    svg = (
+        f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {width} {height}'>"
+        f"<path d='{path}'/></svg>"
+    )
+    return "data:image/svg+xml," + quote(svg, safe=" /:=',.-")
+
+
 def icons_css(used: set[tuple[str, str]], icons: dict) -> str:
     """CSS drawing each (style, name) icon as a mask filled with the text colour."""
     lines = [
@@ -98,17 +106,31 @@ def icons_css(used: set[tuple[str, str]], icons: dict) -> str:
         "  -webkit-mask: var(--gl-icon) center / contain no-repeat;",
         "  mask: var(--gl-icon) center / contain no-repeat; }",
         ".fa-lg { font-size: 1.25em; line-height: 0.05em; vertical-align: -0.075em; }",
+        "/* No glyph from the theme's Font Awesome CSS (it would fetch its fonts). */",
+        ".fa::before, .fas::before, .far::before, .fab::before, .fa-solid::before,",
+        ".fa-regular::before, .fa-brands::before { content: none !important; }",
     ]
+    # The theme draws an icon after each admonition's title with Font Awesome's font;
+    # exercises and solutions get their pencil as a mask instead, the others none.
+    lines.append(
+        ".admonition > .admonition-title::after, div.admonition > .admonition-title"
+        "::after { content: none !important; }"
+    )
+    pencil = icons.get("fas", {}).get("pencil")
+    if pencil is not None:
+        lines.append(f':root {{ --gl-pencil: url("{_svg_url(*pencil)}"); }}')
+        lines.append(
+            "div.admonition.exercise > p.admonition-title::after,"
+            " div.admonition.solution > p.admonition-title::after"
+            ' { content: "" !important; font: inherit; width: 1em; height: 1em;'
+            " background-color: currentColor; -webkit-mask: var(--gl-pencil) center /"
+            " contain no-repeat; mask: var(--gl-pencil) center / contain no-repeat; }"
+        )
     for style, name in sorted(used):
         found = icons.get(style, {}).get(name)
         if found is None:
             continue
-        width, height, path = found
-        svg = (
-            f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {width} {height}'>"
-            f"<path d='{path}'/></svg>"
-        )
-        url = "data:image/svg+xml," + quote(svg, safe=" /:=',.-")
+        url = _svg_url(*found)
         selector = {
             "fab": f".fa-brands.fa-{name}, .fab.fa-{name}",
             "far": f".fa-regular.fa-{name}, .far.fa-{name}",
