@@ -10,8 +10,8 @@ BUILD   := $(JB) build . -n -W --keep-going
 PYTEST  := PYTHONDONTWRITEBYTECODE= GRADLAB_FAST_EXIT=1 $(PY) -m pytest
 
 .DEFAULT_GOAL := help
-.PHONY: help setup setup-browser book test test-fast lint unit html-tests browser-tests \
-	clean clean-cache bench sync notebooks colab figures
+.PHONY: help setup setup-browser setup-audit book test test-fast lint unit html-tests browser-tests \
+	clean clean-cache bench sync notebooks colab figures audit
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -19,8 +19,11 @@ help:  ## list the targets
 setup:  ## create .venv, install the pinned packages, Graphviz and MathJax
 	@tools/setup.sh
 
-setup-browser:  ## setup, plus Debian's chromium for the browser tests
+setup-browser:  ## setup, plus Debian's chromium and axe-core for the browser tests
 	@tools/setup.sh --browser
+
+setup-audit:
+	@tools/setup.sh --audit
 
 book: setup  ## execute the chapters in parallel, then build the HTML strictly into _build/html
 	$(PY) tools/execute_chapters.py
@@ -57,6 +60,9 @@ test: test-fast colab browser-tests  ## everything CI runs: lint, unit tests, st
 
 figures: setup  ## write every figure of the book to _build/figures
 	$(PY) -m gradlab figures --out _build/figures
+
+audit: setup-audit book  ## per page: Lighthouse (mobile), bytes transferred gzipped, axe violations
+	nice -n 10 $(PY) tools/audit.py
 
 bench: setup  ## builds, loaded build, chapters, --help and unit tests against budgets (minutes)
 	$(PY) tools/bench.py

@@ -199,3 +199,115 @@ def test_math_renders_from_disk_without_a_server(browser, html_dir: Path):
         assert page.evaluate(RAW_TEX) == []
     finally:
         page.close()
+
+
+AXE = ROOT / ".vendor" / "node" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def axe_violations(page) -> list[str]:
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+    ]
+
+
+@pytest.mark.parametrize("name", toc_files())
+def test_no_axe_violations_at_desktop_and_phone_widths_in_both_modes(
+    browser, site: str, name: str
+):
+    """axe-core (WCAG 2.1 A and AA), served from .vendor/node: none on any page."""
+    if not AXE.is_file():
+        pytest.fail("no axe-core: run `make setup-browser`")
+    page, _, _ = open_page(browser, f"{site}/{name}.html")
+    try:
+        found = {}
+        for width, height in ((1280, 900), (390, 844)):
+            page.set_viewport_size({"width": width, "height": height})
+            page.wait_for_timeout(600)  # the theme re-marks scroll boxes 300 ms after
+            for mode in ("light", "dark"):
+                page.evaluate(f"document.documentElement.dataset.theme = '{mode}'")
+                page.wait_for_timeout(400)  # colours change with a transition
+                violations = axe_violations(page)
+                if violations:
+                    found[f"{width}px {mode}"] = violations
+        assert not found, found
+    finally:
+        page.close()
+
+
+# Each article image's shown width against its natural width, and whether the page
+# scrolls sideways.
+WIDTHS = """() => ({
+    images: Array.from(document.querySelectorAll('article figure img')).map(i => ({
+        src: i.src.split('/').pop(), natural: i.naturalWidth,
+        shown: i.getBoundingClientRect().width})),
+    sideways: document.documentElement.scrollWidth > window.innerWidth + 1,
+})"""
+SINGLE_PANEL_PIXELS = 900  # tools/sphinx_ext/gradlab_pages.py: WIDE_PIXELS
+
+
+@pytest.mark.parametrize("name", sorted(CHAPTERS))
+def test_phone_width_figures_are_readable_and_controls_fit(
+    browser, site: str, name: str
+):
+    page = browser.new_page()
+    try:
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.goto(f"{site}/{name}.html", wait_until="networkidle")
+        page.evaluate(
+            "document.querySelectorAll('img').forEach(i => i.loading = 'eager')"
+        )
+        page.wait_for_function("Array.from(document.images).every(i => i.complete)")
+        found = page.evaluate(WIDTHS)
+        assert not found["sideways"], "the page scrolls sideways at 390 px"
+        for image in found["images"]:
+            if image["natural"] >= SINGLE_PANEL_PIXELS:
+                assert image["shown"] >= 0.6 * image["natural"] - 1, image
+        controls = page.evaluate(
+            """Array.from(document.querySelectorAll('.anim-controls button'))
+                .filter(b => b.getBoundingClientRect().right >
+                             b.closest('.animation').getBoundingClientRect().right + 1)
+                .map(b => b.title)"""
+        )
+        assert controls == [], f"animation controls outside their box: {controls}"
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("name", ["book/autograd", "book/chain-lab"])
+def test_print_hides_chrome_wraps_code_and_keeps_captions(
+    browser, site: str, name: str, tmp_path: Path
+):
+    page = browser.new_page()
+    try:
+        page.goto(f"{site}/{name}.html", wait_until="networkidle")
+        page.emulate_media(media="print")
+        shown = page.evaluate(
+            """sel => Array.from(document.querySelectorAll(sel))
+                .filter(e => getComputedStyle(e).display !== 'none').length""",
+            ".bd-header, .bd-sidebar-primary, .bd-sidebar-secondary, .prev-next-area",
+        )
+        assert shown == 0, "navigation is printed"
+        wraps = page.evaluate(
+            """Array.from(document.querySelectorAll('article pre'))
+                .every(p => getComputedStyle(p).whiteSpace === 'pre-wrap')"""
+        )
+        assert wraps, "code does not wrap in print"
+        captions = page.evaluate(
+            """Array.from(document.querySelectorAll('article figure'))
+                .every(f => !f.querySelector('img') || (f.querySelector('figcaption')
+                     && getComputedStyle(f.querySelector('figcaption')).display
+                        !== 'none'))"""
+        )
+        assert captions, "a printed figure lost its caption"
+        pdf = tmp_path / "page.pdf"
+        page.pdf(path=str(pdf))
+        assert pdf.stat().st_size > 10_000
+    finally:
+        page.close()

@@ -57,7 +57,8 @@ def test_no_third_party_scripts_styles_or_fonts(html_dir: Path, page: str):
 
 
 def test_mathjax_is_served_by_the_site(html_dir: Path):
-    assert (html_dir / "_static" / "mathjax" / "tex-mml-chtml.js").is_file()
+    for part in ("startup", "core", "input/tex", "output/chtml", "a11y/assistive-mml"):
+        assert (html_dir / "_static" / "mathjax" / f"{part}.js").is_file(), part
     fonts = html_dir / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2"
     assert len(list(fonts.glob("*.woff"))) > 10
 

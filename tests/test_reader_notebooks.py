@@ -59,6 +59,7 @@ def test_set_up_cell_comes_first_and_names_repository_and_sources(chapter: Path)
 def test_solutions_are_folded_and_nothing_is_executed(chapter: Path):
     source = jupytext.read(chapter)
     hidden = sum("hide-cell" in c.metadata.get("tags", []) for c in source.cells)
+    hidden += chapter.read_text().count("```{solution-start}")  # one cell each
     nb = cells(chapter.with_suffix(".ipynb"))
     folded = [c for c in nb if c["metadata"].get("jupyter", {}).get("outputs_hidden")]
     assert len(folded) == hidden
@@ -72,6 +73,34 @@ def test_a_glued_value_and_an_included_listing_are_inlined():
     prose = "\n".join(text(c) for c in nb if c["cell_type"] == "markdown")
     assert "```python\ndef sin_radial_grad(" in prose
     assert "> **A common slip" in prose  # the admonition, as a block quote
+
+
+def test_exercises_are_numbered_and_their_solutions_labelled():
+    nb = cells(ROOT / "book" / "chain-lab.ipynb")
+    prose = "\n".join(text(c) for c in nb if c["cell_type"] == "markdown")
+    assert "**Exercise 1 (Gradient ascent).** Step *with* the gradient" in prose
+    assert "*Solution to Exercise 3 (folded below).*" in prose
+    assert "(Exercise 2 asks why a longer chain" in prose  # a {numref} in the text
+    after = nb.index(next(c for c in nb if "Solution to Exercise 1" in text(c)))
+    assert text(nb[after + 1]).startswith("#@title Solution")
+    assert nb[after + 1]["metadata"]["jupyter"]["outputs_hidden"]
+
+
+def test_exercise_markup_becomes_plain_markdown(tmp_path):
+    md = tmp_path / "x.md"
+    md.write_text(
+        "```{exercise} Title\n:label: ex-a\n\nDo it.\n```\n\n"
+        "```{solution-start} ex-a\n:class: dropdown\n```\n"
+    )
+    out = chapters.markdown(md.read_text(), {}, md)
+    assert out == (
+        "**Exercise 1 (Title).** Do it.\n\n*Solution to Exercise 1 (folded below).*"
+    )
+    assert chapters.markdown(
+        "```{solution-end}\n```\n\nSee {numref}`ex-a`.", {}, md
+    ) == ("See Exercise 1.")
+    assert chapters.in_solution_after("```{solution-start} ex-a\n```", False)
+    assert not chapters.in_solution_after("```{solution-end}\n```\n\ntext", True)
 
 
 def test_check_setup_reports_a_different_gradlab(capsys):

@@ -9,7 +9,10 @@ page:
   in the execution cache (so run `make book`, or `tools/execute_chapters.py`, first);
 - each `literalinclude` replaced by the lines Sphinx shows (a fenced code block);
 - admonitions as block quotes, `{doc}` links to the other notebooks;
-- solutions collapsed (Jupyter's `source_hidden`/`outputs_hidden`, Colab's form
+- exercises (sphinx-exercise's `{exercise}`) as bold numbered paragraphs, references
+  to them as "Exercise N", and the code cells of their gated solutions
+  (`{solution-start}` ... `{solution-end}`) collapsed like this: solutions collapsed
+  (Jupyter's `source_hidden`/`outputs_hidden`, Colab's form
   view), hidden-input cells collapsed the same way;
 - each figure's caption as a Markdown line under it;
 - first, a short set-up cell: it installs gradlab from the repository of _config.yml
@@ -59,6 +62,13 @@ INCLUDE = re.compile(r"```\{literalinclude\} (\S+)\n:pyobject: (\S+)\n```")
 ADMONITION = re.compile(r":::\{admonition\} (.*?)\n(?::class: \S+\n)?(.*?)\n:::", re.S)
 DOC = re.compile(r"\{doc\}`([^`<>]+)`")
 EXEC_TABLE = re.compile(r"```\{nb-exec-table\}\n```")
+OPTION = r"(?::[\w-]+:[^\n]*\n)*"
+EXERCISE = re.compile(
+    r"```\{exercise\}(?: ([^\n]+))?\n:label: (\S+)\n" + OPTION + r"\n?(.*?)\n```", re.S
+)
+SOLUTION_START = re.compile(r"```\{solution-start\} (\S+)\n" + OPTION + "```")
+SOLUTION_END = re.compile(r"```\{solution-end\}\n```")
+REF = re.compile(r"\{(?:num)?ref\}`([^`<>]+)`")
 #: What must not survive in a reader notebook's Markdown (tested).
 MYST = re.compile(r"\{[a-z][a-z:-]*\}`|```\{|^:::|:pyobject:|\{glue", re.M)
 
@@ -119,8 +129,24 @@ def pyobject_source(include: str, name: str, md: Path) -> str:
     return "".join(path.read_text().splitlines(keepends=True)[start - 1 : end - 1])
 
 
-def markdown(text: str, glued: dict, md: Path) -> str:
+def exercise_numbers(md: Path) -> dict[str, int]:
+    """{label: number} of a chapter's exercises, numbered from 1 in order."""
+    labels = re.findall(r"```\{exercise\}[^\n]*\n:label: (\S+)", md.read_text())
+    return {label: k for k, label in enumerate(labels, 1)}
+
+
+def in_solution_after(text: str, before: bool) -> bool:
+    """Whether the cells after this Markdown ``text`` belong to a gated solution."""
+    starts = [m.start() for m in SOLUTION_START.finditer(text)]
+    ends = [m.start() for m in SOLUTION_END.finditer(text)]
+    if not starts and not ends:
+        return before
+    return max(starts, default=-1) > max(ends, default=-1)
+
+
+def markdown(text: str, glued: dict, md: Path, exercises: dict | None = None) -> str:
     """A chapter's Markdown cell without MyST: values, code and links inlined."""
+    exercises = exercises if exercises is not None else exercise_numbers(md)
     from myst_nb.core.variables import format_plain_text
 
     def glue_text(match: re.Match) -> str:
@@ -135,6 +161,24 @@ def markdown(text: str, glued: dict, md: Path) -> str:
         target = md.parent / f"{match.group(1)}.md"
         return f"[{title_of(target)}]({match.group(1)}.ipynb)"
 
+    def exercise(match: re.Match) -> str:
+        title = f" ({match.group(1)})" if match.group(1) else ""
+        return f"**Exercise {exercises[match.group(2)]}{title}.** {match.group(3)}"
+
+    text = EXERCISE.sub(exercise, text)
+    text = SOLUTION_START.sub(
+        lambda m: f"*Solution to Exercise {exercises[m.group(1)]} (folded below).*",
+        text,
+    )
+    text = SOLUTION_END.sub("", text).strip("\n")
+    text = REF.sub(
+        lambda m: (
+            f"Exercise {exercises[m.group(1)]}"
+            if m.group(1) in exercises
+            else m.group(0)
+        ),
+        text,
+    )
     text = GLUE_TEXT.sub(glue_text, text)
     text = GLUE_MD.sub(lambda m: glued[m.group(1)]["data"]["text/markdown"], text)
     text = INCLUDE.sub(
@@ -166,22 +210,28 @@ def reader_notebook(md: Path, *, outputs: bool, url: str | None = None):
         new.new_markdown_cell(SETUP_INTRO.format(title=title_of(md))),
         new.new_code_cell(setup_source(sources, url)),
     ]
+    exercises = exercise_numbers(md)
+    solution = False  # inside a gated {solution-start} ... {solution-end}
     for cell in source.cells:
         if cell.cell_type == "markdown":
-            cells.append(new.new_markdown_cell(markdown(cell.source, glued, md)))
+            solution = in_solution_after(cell.source, solution)
+            text = markdown(cell.source, glued, md, exercises)
+            if text.strip():
+                cells.append(new.new_markdown_cell(text))
             continue
         tags = cell.metadata.get("tags", [])
         if "remove-cell" in tags:
             continue
         code = new.new_code_cell(cell.source)
-        if "hide-cell" in tags or "remove-input" in tags:
-            title = "Solution" if "hide-cell" in tags else "Code"
+        hidden = "hide-cell" in tags or solution
+        if hidden or "remove-input" in tags:
+            title = "Solution" if hidden else "Code"
             code.source = f"#@title {title} (double-click to show the code)\n" + (
                 cell.source
             )
             code.metadata["jupyter"] = {"source_hidden": True}
             code.metadata["cellView"] = "form"  # Colab's way of folding code
-            if "hide-cell" in tags:
+            if hidden:
                 code.metadata["jupyter"]["outputs_hidden"] = True
         if outputs:
             code.outputs = [_small(o) for o in cell.get("outputs", [])]

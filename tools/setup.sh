@@ -7,8 +7,9 @@
 #      otherwise one message saying what to install),
 #   4. MathJax, fetched once from the npm registry into .vendor/ (never committed), so
 #      the site serves its own math renderer and makes no third-party requests.
-# Usage: tools/setup.sh [--browser]   (--browser also installs Debian's chromium for the
-# browser tests).
+#   5. with --browser: Debian's chromium and axe-core (npm, into .vendor/node) for the
+#      browser tests; with --audit: also Lighthouse, for `make audit`.
+# Usage: tools/setup.sh [--browser | --audit]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +18,11 @@ VENV=.venv
 STAMP=$VENV/.gradlab-setup
 
 die() { echo "setup: $*" >&2; exit 1; }
+
+case "${1:-}" in
+  "" | --browser | --audit) ;;
+  *) die "unknown option '$1' (use --browser or --audit)" ;;
+esac
 
 apt_install() {  # apt_install PACKAGE... : install Debian packages if we can, else fail
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -52,7 +58,11 @@ fi
 
 MATHJAX_VERSION=3.2.2
 MATHJAX_DIR=.vendor/site/_static/mathjax
-if [ ! -f "$MATHJAX_DIR/tex-mml-chtml.js" ]; then
+# The site loads MathJax's component loader (startup.js) and, through it, only the
+# pieces it uses: core, TeX input (its extensions autoloaded when a page needs one),
+# CHTML output with its fonts, and assistive MathML for screen readers; no menu
+# (_config.yml: mathjax3_config). About half of the all-in-one tex-mml-chtml.js.
+if [ ! -f "$MATHJAX_DIR/output/chtml/fonts/tex.js" ]; then
   command -v npm >/dev/null 2>&1 || apt_install npm \
     || die "npm is needed once, to fetch MathJax (Debian/Ubuntu: sudo apt-get install npm)"
   echo "setup: fetching MathJax $MATHJAX_VERSION"
@@ -60,15 +70,41 @@ if [ ! -f "$MATHJAX_DIR/tex-mml-chtml.js" ]; then
   (cd "$scratch" && npm pack --silent "mathjax@$MATHJAX_VERSION" >/dev/null 2>&1) \
     || die "could not fetch mathjax@$MATHJAX_VERSION with npm"
   tar -xzf "$scratch"/mathjax-*.tgz -C "$scratch"
-  mkdir -p "$MATHJAX_DIR/output/chtml/fonts"
-  cp "$scratch/package/es5/tex-mml-chtml.js" "$MATHJAX_DIR/"
-  cp -r "$scratch/package/es5/output/chtml/fonts/woff-v2" "$MATHJAX_DIR/output/chtml/fonts/"
+  rm -rf "$MATHJAX_DIR"
+  mkdir -p "$MATHJAX_DIR/output/chtml/fonts" "$MATHJAX_DIR/input/tex" "$MATHJAX_DIR/a11y"
+  es5="$scratch/package/es5"
+  cp "$es5/startup.js" "$es5/core.js" "$MATHJAX_DIR/"
+  cp "$es5/input/tex.js" "$MATHJAX_DIR/input/"
+  cp -r "$es5/input/tex/extensions" "$MATHJAX_DIR/input/tex/"
+  cp "$es5/output/chtml.js" "$MATHJAX_DIR/output/"
+  cp -r "$es5/output/chtml/fonts/woff-v2" "$es5/output/chtml/fonts/tex.js" \
+    "$MATHJAX_DIR/output/chtml/fonts/"
+  cp "$es5/a11y/assistive-mml.js" "$MATHJAX_DIR/a11y/"
   cp "$scratch/package/LICENSE" "$MATHJAX_DIR/"
   rm -rf "$scratch"
 fi
 
-if [ "${1:-}" = "--browser" ] && ! command -v chromium >/dev/null 2>&1; then
+if [ -n "${1:-}" ] && ! command -v chromium >/dev/null 2>&1; then
   apt_install chromium || die "the browser tests need Debian's 'chromium' package
   (sudo apt-get install chromium); or run 'make test-fast' to skip them"
+fi
+
+# npm packages for the browser tests (axe-core) and the audit (Lighthouse), exact
+# versions, into .vendor/node (never committed, and outside _static: Jupyter Book
+# would put every .js there on every page).
+npm_install() {  # npm_install PACKAGE@VERSION PATH-THAT-IT-PROVIDES
+  [ -f ".vendor/node/node_modules/$2" ] && return 0
+  command -v npm >/dev/null 2>&1 || apt_install npm \
+    || die "npm is needed once, to fetch $1 (Debian/Ubuntu: sudo apt-get install npm)"
+  echo "setup: fetching $1"
+  mkdir -p .vendor/node
+  npm install --silent --no-audit --no-fund --prefix .vendor/node "$1" >/dev/null 2>&1 \
+    || die "could not fetch $1 with npm"
+}
+if [ -n "${1:-}" ]; then
+  npm_install axe-core@4.14.1 axe-core/axe.min.js
+fi
+if [ "${1:-}" = "--audit" ]; then
+  npm_install lighthouse@12.8.2 lighthouse/cli/index.js
 fi
 exit 0

@@ -1,0 +1,63 @@
+"""tools/sphinx_ext/gradlab_pages.py: the rewrites that make pages light."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from tests._book import ROOT
+
+sys.path.insert(0, str(ROOT / "tools" / "sphinx_ext"))
+import gradlab_pages
+
+
+def test_head_loses_font_awesome_and_defers_search():
+    head = (
+        '<script defer src="../_static/scripts/fontawesome.js?digest=1"></script>\n'
+        '<script src="../_static/searchtools.js"></script>'
+        '<script src="../searchindex.js"></script>'
+    )
+    out = gradlab_pages.gradlab_head(head)
+    assert "fontawesome" not in out
+    assert out.count("<script defer src=") == 2
+
+
+def test_icons_are_read_from_the_bundle_by_style_with_aliases():
+    bundle = (
+        'var a={github:[496,512,[],"f09b","M1 2z"]};d("fab",a);'
+        'var b={sun:[512,512,[],"f185","M3 4z"]};d("far",b);'
+        'var c={"backward-fast":[512,512,["fast-backward"],"f049","M5 6z"]};'
+        'd("fas",c);'
+    )
+    icons = gradlab_pages.font_awesome_icons(bundle)
+    assert icons["fab"]["github"] == (496, 512, "M1 2z")
+    assert icons["far"]["sun"][2] == "M3 4z"
+    assert icons["fas"]["fast-backward"] == icons["fas"]["backward-fast"]
+    css = gradlab_pages.icons_css({("fas", "fast-backward"), ("fas", "nope")}, icons)
+    assert ".fa-fast-backward {" in css and "M5 6z" in css and "nope" not in css
+
+
+def test_used_icons_come_from_the_class_attributes(tmp_path: Path):
+    (tmp_path / "a.html").write_text(
+        '<i class="fa-brands fa-github"></i><i class="fa-solid fa-sun fa-lg"></i>'
+        '<i class="fa fa-play"></i>'
+    )
+    assert gradlab_pages.used_icons(tmp_path) == {
+        ("fab", "github"),
+        ("fas", "sun"),
+        ("fas", "play"),
+    }
+
+
+def test_wide_figures_scroll_on_phones_and_images_become_pictures():
+    body = (
+        '<figure class="align-default" id="f">\n<img alt="x" src="../_images/w.png" />'
+        '<figure class="align-default" id="g">\n<img alt="y" src="../_images/n.png" />'
+    )
+    sizes = {"w.png": (1300, 400), "n.png": (600, 400)}
+    out = gradlab_pages._pictures(gradlab_pages._wide_figures(body, sizes), sizes)
+    assert 'class="align-default gradlab-wide" id="f" tabindex="0"' in out
+    assert "--gradlab-phone-width: 780px" in out
+    assert 'id="g">' in out  # a single panel is left alone
+    assert out.count('<source srcset="../_images/') == 2
+    assert 'width="600" height="400" loading="lazy"' in out
