@@ -137,3 +137,14 @@ def test_the_download_is_the_reader_notebook_with_outputs(html_dir, chapter: Pat
     assert download.stat().st_size < 400_000
     html = [o for o in outputs if "text/html" in o.get("data", {})]
     assert not any("<script" in "".join(o["data"]["text/html"]) for o in html)
+
+
+@pytest.mark.parametrize("name", ["autograd-beyond", "autograd-from-scratch"])
+def test_measured_times_are_not_copied_into_the_notebook(name):
+    # A time differs on every run: the notebook points to the cell that measures it,
+    # so that re-executing the book (as CI does) leaves the notebook unchanged.
+    notebook = (ROOT / "book" / f"{name}.ipynb").read_text()
+    assert "*(measured: see the output of the cell that times it)*" in notebook
+    assert (
+        "*(A table of measured times: the cell above shows it when run.)*" in notebook
+    )

@@ -56,6 +56,7 @@ import gradlab.book
 
 gradlab.book.check_setup(sources="{sources}")"""
 
+MEASURED = "__measured"  # as gradlab.book.MEASURED: a glued time, different every run
 GLUE_TEXT = re.compile(r"\{glue:text\}`([^`]+)`")
 GLUE_MD = re.compile(r"```\{glue:md\} (\S+)\n(?::format: myst\n)?```")
 INCLUDE = re.compile(r"```\{literalinclude\} (\S+)\n:pyobject: (\S+)\n```")
@@ -151,7 +152,14 @@ def markdown(text: str, glued: dict, md: Path, exercises: dict | None = None) ->
 
     def glue_text(match: re.Match) -> str:
         key, _, fmt = match.group(1).partition(":")
+        if key + MEASURED in glued:  # a time: the notebook's own run measures it
+            return "*(measured: see the output of the cell that times it)*"
         return format_plain_text(glued[key]["data"]["text/plain"], fmt)
+
+    def glue_md(match: re.Match) -> str:
+        if match.group(1) + MEASURED in glued:
+            return "*(A table of measured times: the cell above shows it when run.)*"
+        return glued[match.group(1)]["data"]["text/markdown"]
 
     def admonition(match: re.Match) -> str:
         lines = [f"**{match.group(1)}**", "", *match.group(2).splitlines()]
@@ -180,7 +188,7 @@ def markdown(text: str, glued: dict, md: Path, exercises: dict | None = None) ->
         text,
     )
     text = GLUE_TEXT.sub(glue_text, text)
-    text = GLUE_MD.sub(lambda m: glued[m.group(1)]["data"]["text/markdown"], text)
+    text = GLUE_MD.sub(glue_md, text)
     text = INCLUDE.sub(
         lambda m: f"```python\n{pyobject_source(m.group(1), m.group(2), md)}```", text
     )

@@ -24,10 +24,20 @@ def _plain(value: object) -> object:
     return value
 
 
-def glue(name: str, value: object, *, display: bool = False) -> None:
+#: Glued beside a value that is a measurement (a time), which differs on every run:
+#: the reader notebooks then point to the cell that measures it instead of
+#: copying the book's number (tools/chapters.py).
+MEASURED = "__measured"
+
+
+def glue(
+    name: str, value: object, *, display: bool = False, measured: bool = False
+) -> None:
     """Store ``value`` under ``name`` for ``{glue:text}`name:fmt``` in the prose.
 
     One-element tensors are stored as Python numbers so that format specs apply.
+    ``measured=True`` marks a measurement (a time) that changes from run to run;
+    outside the book build it is printed, since the prose cannot quote it.
     """
     value = _plain(value)
     try:
@@ -37,8 +47,12 @@ def glue(name: str, value: object, *, display: bool = False) -> None:
             from IPython.display import display as show
 
             show(value)
+        elif measured:
+            print(f"{name}: {value:.3g}" if isinstance(value, float) else value)
         return
     myst_glue(name, value, display=display)
+    if measured:
+        myst_glue(name + MEASURED, True, display=False)
 
 
 def markdown_table(
@@ -64,11 +78,16 @@ def markdown_table(
 
 
 def glue_table(
-    name: str, header: Sequence[str], rows: Sequence[Sequence[object]], **kw
+    name: str,
+    header: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    *,
+    measured: bool = False,
+    **kw,
 ) -> None:
     """Glue a `markdown_table` for a ``{glue:md}`` directive with ``:format: myst``.
 
-    Outside the book build the table is displayed instead.
+    Outside the book build the table is displayed instead. ``measured`` as in `glue`.
     """
     from IPython.display import Markdown
 
@@ -81,6 +100,8 @@ def glue_table(
         display(Markdown(table))
         return
     myst_glue(name, Markdown(table), display=False)
+    if measured:
+        myst_glue(name + MEASURED, True, display=False)
 
 
 def sources_digest(package: Path | None = None) -> str:
