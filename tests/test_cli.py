@@ -106,9 +106,11 @@ seen["heavy"] = sorted(m for m in ("torch", "matplotlib") if m in sys.modules)
 print(json.dumps(seen))
 """
 QUICK = [
+    ["--help"],
     ["--version"],
     ["descent", "--help"],
     ["descent", "--lr", "-inf"],
+    ["descent", "--lr", "-1"],
     ["descent", "--out", "noext"],
     ["descent", "--out", "run.xyz"],
     ["descent", "--steps", "1000000000"],
@@ -488,6 +490,10 @@ def test_row_13_negative_numbers_parse_and_are_rejected(capsys, value):
 
 def test_row_14_help_version_and_errors_answer_without_torch(probed):
     assert probed.pop("heavy") == []
+    code, out, err = probed.pop("--help")
+    assert code == 0 and "descent" in out and err == ""
+    code, out, err = probed.pop("descent --lr -1")
+    assert code == 2 and out == "" and "expected a finite number > 0" in one_line(err)
     code, out, err = probed.pop("--version")
     assert code == 0 and out.startswith("gradlab ") and err == ""
     code, out, err = probed.pop("descent --help")
