@@ -56,7 +56,6 @@ import gradlab.book
 
 gradlab.book.check_setup(sources="{sources}")"""
 
-MEASURED = "__measured"  # as gradlab.book.MEASURED: a glued time, different every run
 GLUE_TEXT = re.compile(r"\{glue:text\}`([^`]+)`")
 GLUE_MD = re.compile(r"```\{glue:md\} (\S+)\n(?::format: myst\n)?```")
 INCLUDE = re.compile(r"```\{literalinclude\} (\S+)\n:pyobject: (\S+)\n```")
@@ -148,6 +147,7 @@ def in_solution_after(text: str, before: bool) -> bool:
 def markdown(text: str, glued: dict, md: Path, exercises: dict | None = None) -> str:
     """A chapter's Markdown cell without MyST: values, code and links inlined."""
     exercises = exercises if exercises is not None else exercise_numbers(md)
+    from gradlab.book import MEASURED  # torch-free: cheap to import
     from myst_nb.core.variables import format_plain_text
 
     def glue_text(match: re.Match) -> str:
