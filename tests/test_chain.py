@@ -8,6 +8,7 @@ from gradlab.chain import (
     CHAIN_LINKS,
     CHAIN_LR,
     CHAIN_SEED,
+    CHAIN_STEPS,
     ChainLoss,
     Pull,
     end_point_jacobian,
@@ -104,11 +105,12 @@ def test_the_pull_right_loss_is_zero_straight_and_at_most_2n():
     assert float(Pull(-1, (2.0, 0.0)).loss(positions(torch.zeros(3)))) == 0.0
 
 
-def test_500_steps_at_001_cut_the_loss_by_more_than_99_percent():
-    run = pull(pull_right, start(), lr=0.01, steps=500)
-    assert run.steps == 500 and run.params.shape == (501, CHAIN_LINKS)
-    assert run.final_loss < 0.01 * float(run.losses[0])
-    assert run.converged and run.status == "converged"
+def test_the_chapters_run_cuts_the_loss_by_999_permille_yet_is_still_falling():
+    run = pull()  # the chapter's settings
+    assert run.params.shape == (CHAIN_STEPS + 1, CHAIN_LINKS)
+    assert run.final_loss < 0.001 * float(run.losses[0])
+    assert run.status == "still falling" and not run.converged
+    assert pull(pull_right, start(), lr=0.04).converged  # just below the limit
 
 
 def test_learning_rates_get_the_right_verdicts():
@@ -133,18 +135,57 @@ def test_unknown_variant_and_schedule_are_rejected():
     with pytest.raises(ValueError, match="unknown loss"):
         loss_variant("sideways")
     with pytest.raises(ValueError, match="unknown schedule"):
-        pull_by_strings(fan_of_strings(), start(), schedule="x", lr=0.1, steps=1)
+        pull_by_strings(fan_of_strings(), start(), schedule="x", lr=0.1, epochs=1)
 
 
 def test_full_batch_reaches_the_fan_minimum():
     strings = fan_of_strings()
-    run = pull_by_strings(strings, start(), schedule="full batch", lr=0.02, steps=500)
+    run = pull_by_strings(strings, start(), schedule="full batch", lr=0.02, epochs=500)
     best = fan_minimum(strings, CHAIN_LINKS)
     mean = ChainLoss(
         tuple(Pull(-1, (s.force[0] / 10, s.force[1] / 10)) for s in strings)
     )
-    assert float(mean(run.params[-1])) == pytest.approx(run.final_loss)
-    assert 0 <= run.final_loss - best < 0.01
+    assert run.losses.shape == (1, 501) and run.angles.shape == (1, CHAIN_LINKS)
+    assert float(mean(run.angles[0])) == pytest.approx(float(run.losses[0, -1]), 1e-5)
+    assert 0 <= float(run.losses[0, -1]) - best < 0.01
+
+
+def test_a_batch_of_seeds_runs_each_seed_as_if_alone():
+    strings, kw = (
+        fan_of_strings(),
+        {"schedule": "random order", "lr": 0.02, "epochs": 7},
+    )
+    both = pull_by_strings(strings, start(), seeds=(3, 4), **kw)
+    for row, seed in enumerate((3, 4)):
+        alone = pull_by_strings(strings, start(), seeds=(seed,), **kw)
+        torch.testing.assert_close(both.losses[row], alone.losses[0])
+        torch.testing.assert_close(both.angles[row], alone.angles[0])
+    assert not torch.equal(both.losses[0], both.losses[1])  # the order matters
+
+
+def test_an_epoch_uses_every_string_once():
+    """One string per step, each string once per epoch: with every string the same,
+    the one-at-a-time schedules are full batch with m small steps per epoch."""
+    same = (Pull(-1, (1.0, 0.0)),) * 4
+    full = pull_by_strings(same, start(), schedule="full batch", lr=0.004, epochs=3)
+    for schedule in ("in order", "random order"):
+        one = pull_by_strings(same, start(), schedule=schedule, lr=0.001, epochs=3)
+        torch.testing.assert_close(one.losses, full.losses, atol=0.02, rtol=0.01)
+
+
+def test_a_decaying_step_shrinks_as_lr_over_one_plus_epoch_over_decay():
+    same, kw = (Pull(-1, (1.0, 0.0)),), {"schedule": "full batch"}
+    decayed = pull_by_strings(same, start(), lr=0.01, epochs=2, decay=1.0, **kw)
+    first = pull_by_strings(same, start(), lr=0.01, epochs=1, **kw)
+    then = pull_by_strings(same, first.angles[0], lr=0.005, epochs=1, **kw)  # 0.01/2
+    torch.testing.assert_close(decayed.angles, then.angles)
+
+
+def test_strings_not_tied_to_the_end_are_rejected():
+    with pytest.raises(ValueError, match="tied to the end"):
+        pull_by_strings(
+            [Pull(2, (0.0, 1.0))], start(), schedule="in order", lr=1, epochs=1
+        )
 
 
 def test_a_heavier_weight_shrinks_the_stability_limit_by_its_force():

@@ -526,7 +526,8 @@ def test_chain_prints_the_final_loss_and_convergence(capsys, tmp_path):
         capsys, "chain", "--out", str(out), "--animation", str(anim)
     )
     assert code == 0 and err == ""
-    assert "8.409 -> 0.02287 after 500 steps" in printed and ": converged" in printed
+    assert "8.409 -> 0.0008945 after 1000 steps" in printed
+    assert ": did not converge (still falling)" in printed
     assert out.stat().st_size > 5_000 and anim.stat().st_size > 5_000
 
 

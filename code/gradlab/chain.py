@@ -204,8 +204,30 @@ def fan_minimum(strings: Sequence[Pull], n: int) -> float:
     return float(n * (forces.norm(dim=1).mean() - forces.mean(dim=0).norm()))
 
 
-#: How the strings take turns: all at once, one at a time in order, or at random.
+#: How the strings take turns: all at once, one at a time in a fixed order, or one at a
+#: time in a fresh random order every epoch (stochastic gradient descent).
 SCHEDULES = ("full batch", "in order", "random order")
+
+
+@dataclass(frozen=True)
+class StringsRun:
+    """Pulls of one chain by several strings, one run per seed, recorded per epoch.
+
+    An epoch is one gradient of every string. ``losses`` has shape (seeds, e + 1): the
+    mean loss of all strings at the start and after each of the e epochs run (e is
+    smaller than asked if the loss became non-finite). ``angles`` has shape
+    (seeds, n): where each run ended. Only a random order depends on the seed.
+    """
+
+    schedule: str
+    lr: float
+    decay: float | None
+    losses: Tensor
+    angles: Tensor
+
+    def tail_mean(self, epochs: int) -> Tensor:
+        """The mean loss over the last ``epochs`` epochs, one value per seed."""
+        return self.losses[:, -epochs:].mean(dim=1)
 
 
 def pull_by_strings(
@@ -214,29 +236,74 @@ def pull_by_strings(
     *,
     schedule: str,
     lr: float,
-    steps: int,
-    seed: int = 0,
-) -> History:
-    """Pull with several strings, taking turns as ``schedule`` says (see SCHEDULES).
+    epochs: int,
+    seeds: Sequence[int] = (0,),
+    decay: float | None = None,
+) -> StringsRun:
+    """Pull with strings tied to the end, taking turns as ``schedule`` says.
 
-    The recorded loss is always the mean loss of all strings, so runs compare. A
-    "full batch" step follows the gradient of that mean; the others follow one
-    string's loss per step, in fixed order or drawn at random (stochastic descent).
+    "full batch" steps once per epoch along the gradient of the mean loss; "in order"
+    and "random order" step once per string, each along that one string's gradient,
+    so every schedule evaluates each string's gradient once per epoch. With
+    ``decay``, the steps of epoch e are lr / (1 + e / decay) long. All seeds run at
+    once, as one batch of chains, through `gradient_descent`.
     """
     _checks.one_of(schedule, "schedule", SCHEDULES)
-    m = len(strings)
-    everyone = ChainLoss(tuple(Pull(s.joint, _scaled(s.force, 1 / m)) for s in strings))
-    single = [ChainLoss((s,)) for s in strings]
-    steps = _checks.whole_number(steps, "steps")
-    generator = torch.Generator().manual_seed(_checks.seed(seed))
-    picks = torch.randint(m, (steps,), generator=generator).tolist()
+    lr = _checks.positive_number(lr, "lr")
+    epochs = _checks.whole_number(epochs, "epochs")
+    if decay is not None:
+        decay = _checks.positive_number(decay, "decay")
+    seeds = [_checks.seed(s) for s in seeds]
+    n, m, k = len(start), len(strings), len(seeds)
+    if not seeds or not strings:
+        raise ValueError("pull_by_strings needs at least one string and one seed")
+    if any(s.joint_of(n) != n for s in strings):
+        raise ValueError("pull_by_strings takes strings tied to the end (joint -1)")
+    forces = start.new_tensor([s.force for s in strings])  # (m, 2)
+    mean_force, mean_size = forces.mean(dim=0), forces.norm(dim=1).mean()
 
-    def one_string(i: int) -> LossFn:
-        return single[i % m if schedule == "in order" else picks[i]]
+    def mean_loss(w: Tensor) -> Tensor:  # flat angles (..., k·n) -> (..., k)
+        return n * mean_size - _end(w.unflatten(-1, (k, n))) @ mean_force
 
-    step_loss = None if schedule == "full batch" else one_string
-    return gradient_descent(everyone, start, lr=lr, steps=steps, step_loss=step_loss)
+    per_epoch = 1 if schedule == "full batch" else m
+    order = _turns(schedule, m, epochs, seeds)  # (epochs · m, k) string indices
+
+    def step_loss(i: int) -> LossFn:
+        rate = 1.0 if decay is None else 1.0 / (1.0 + (i // per_epoch) / decay)
+        if order is None:
+            return lambda w: rate * mean_loss(w).sum()
+        f = forces[order[i]]  # (k, 2): the string each chain follows at step i
+        ends = lambda w: _end(w.unflatten(-1, (k, n)))  # noqa: E731
+        return lambda w: rate * (n * f.norm(dim=1) - (ends(w) * f).sum(dim=1)).sum()
+
+    history = gradient_descent(
+        lambda w: mean_loss(w).sum(),
+        start.detach().repeat(k),
+        lr=lr,
+        steps=epochs * per_epoch,
+        step_loss=step_loss,
+    )
+    path = history.params[::per_epoch]
+    with torch.no_grad():
+        losses = mean_loss(path).T.contiguous()
+    return StringsRun(schedule, lr, decay, losses, path[-1].view(k, n))
 
 
-def _scaled(force: tuple[float, float], c: float) -> tuple[float, float]:
-    return (force[0] * c, force[1] * c)
+def _end(angles: Tensor) -> Tensor:
+    """The end point of chains with relative ``angles`` (..., n): shape (..., 2)."""
+    absolute = angles.cumsum(dim=-1)
+    return torch.stack([absolute.cos().sum(dim=-1), absolute.sin().sum(dim=-1)], -1)
+
+
+def _turns(schedule: str, m: int, epochs: int, seeds: list[int]) -> Tensor | None:
+    """Which of ``m`` strings each chain follows at each step, shape (epochs · m, k)."""
+    if schedule == "full batch":
+        return None
+    if schedule == "in order":
+        return torch.arange(m).repeat(epochs)[:, None].expand(-1, len(seeds))
+    columns = []
+    for s in seeds:
+        generator = torch.Generator().manual_seed(s)
+        epoch_orders = [torch.randperm(m, generator=generator) for _ in range(epochs)]
+        columns.append(torch.cat(epoch_orders))
+    return torch.stack(columns, dim=1)

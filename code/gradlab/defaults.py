@@ -9,11 +9,11 @@ as its defaults without loading torch. The concept modules re-export them
 True
 """
 
-#: The chapter's chain: 10 links, a seeded random start, 500 steps at lr 0.01.
+#: The chapter's chain: 10 links, a seeded random start, 1000 steps at lr 0.01.
 CHAIN_LINKS = 10
 CHAIN_SEED = 0
 CHAIN_LR = 0.01
-CHAIN_STEPS = 500
+CHAIN_STEPS = 1000
 #: Loss variants by name (see `gradlab.chain.loss_variant`).
 LOSS_VARIANTS = ("right", "diagonal", "x-heavy", "x-light", "middle", "stiff")
 

@@ -51,19 +51,26 @@ class History:
         return self.status in ("diverged", "non-finite")
 
 
-#: How `regime` judges a run: over its last WINDOW steps, with tolerance TOL.
-WINDOW, TOL = 50, 0.01
+#: How `regime` judges a run: over its last WINDOW steps, the loss may vary by at most
+#: TOL, and the gradient's norm must stay below GTOL, for the run to have converged.
+WINDOW, TOL, GTOL = 50, 0.01, 1e-3
+#: A loss that swings by more than this fraction of its mean (a tenth) is thrashing.
+THRASH = 0.1
 
 
-def regime(history: History, *, tol: float = TOL, window: int = WINDOW) -> str:
+def regime(
+    history: History, *, tol: float = TOL, gtol: float = GTOL, window: int = WINDOW
+) -> str:
     """How a run ended, judged on its last ``window`` steps.
 
     'non-finite': a parameter or the loss became inf or nan. 'diverged': the loss
-    rose at every step of the window. 'converged': the loss varied by at most
-    ``tol`` and no step moved the parameters by more than ``tol``. 'oscillating':
-    the loss is flat but the parameters keep jumping (between two mirror images,
-    say). 'still falling': the loss only went down, but by more than ``tol``.
-    'thrashing': the loss jumps up and down.
+    rose at every step of the window. 'converged': the loss varied by at most ``tol``
+    and the gradient's norm, read off each step as |Δw| / lr, stayed below ``gtol``:
+    the run is at a stationary point, not merely moving slowly. 'still falling': the
+    loss only went down, and the gradient has not vanished. 'oscillating': the loss
+    swings by at most ``THRASH`` times its mean while the parameters keep jumping
+    (between two mirror images, or back and forth across a kink). 'thrashing': the
+    loss swings by more than that.
     """
     if not bool(
         torch.isfinite(history.losses).all() and torch.isfinite(history.params).all()
@@ -72,14 +79,14 @@ def regime(history: History, *, tol: float = TOL, window: int = WINDOW) -> str:
     tail = history.losses[-window - 1 :]
     if history.steps and bool((tail.diff() > 0).all()):
         return "diverged"
-    moves = history.params[-window - 1 :].diff(dim=0).norm(dim=1)
-    flat = float(tail.max() - tail.min()) <= tol
-    if flat and bool((moves <= tol).all()):
+    gradients = history.params[-window - 1 :].diff(dim=0).norm(dim=1) / history.lr
+    swing = float(tail.max() - tail.min())
+    if swing <= tol and bool((gradients <= gtol).all()):
         return "converged"
-    if flat:
-        return "oscillating"
-    if bool((tail.diff() <= 1e-12).all()):
+    if bool((tail.diff() <= 0).all()):
         return "still falling"
+    if swing <= THRASH * float(tail.abs().mean()):
+        return "oscillating"
     return "thrashing"
 
 
@@ -126,7 +133,8 @@ def gradient_descent(
     w = as_parameters(start)
     path, losses = [w.detach().clone()], []
     for step in range(steps + 1):
-        loss = _scalar(loss_fn(w))  # forward: records the graph
+        with torch.set_grad_enabled(step_loss is None):  # record what backward needs
+            loss = _scalar(loss_fn(w))  # forward: records the graph
         losses.append(loss.detach())
         if step == steps or not loss.isfinite() or loss > blow_up:
             break

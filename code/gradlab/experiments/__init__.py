@@ -10,7 +10,25 @@ from gradlab import _lazy
 
 #: The experiments, by the module (named after the chapter's subject) defining them.
 _EXPORTS = {
-    "chain": ("SWEEP_LRS", "lr_sweep"),
+    "chain": (
+        "DECAYING",
+        "FAN_DECAY",
+        "FAN_EPOCHS",
+        "FAN_SEEDS",
+        "FAN_TAIL",
+        "MIDDLE",
+        "STIFF",
+        "SWEEP_LRS",
+        "WEIGHTED",
+        "Conditioning",
+        "ScheduleComparison",
+        "book_start",
+        "conditioning",
+        "lr_sweep",
+        "one_step",
+        "pulled",
+        "schedule_comparison",
+    ),
     "descent": (
         "RAW_LR",
         "RAW_MEASURED_STEPS",

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -18,6 +19,9 @@ from gradlab.chain import ChainLoss, positions
 from gradlab.descent import History
 from gradlab.plotting.descent import plot_training_losses
 from gradlab.plotting.style import COLORS, INK, axes_or_new, new_figure, styled
+
+if TYPE_CHECKING:
+    from gradlab.experiments.chain import ScheduleComparison
 
 FINAL = COLORS[1]
 
@@ -150,24 +154,28 @@ def plot_pulled(
 
 
 @styled
-def plot_schedules(
-    runs: Mapping[str, History], *, minimum: float, strings: Sequence | None = None
-) -> Figure:
-    """Left: mean loss above its minimum, per step, for each schedule (log scale).
-    Right: each schedule's final chain, with the strings' directions as arrows."""
+def plot_schedules(comparison: ScheduleComparison) -> Figure:
+    """Left: each schedule's mean loss above its minimum, per epoch (log scale); for a
+    schedule run with several seeds, the median line and the band from the lowest to
+    the highest seed. Right: each schedule's final chain (its first seed), with the
+    strings' directions dotted."""
     fig, (left, right) = new_figure(2, figsize=(10.5, 4.4))
-    for (label, run), color in zip(runs.items(), COLORS, strict=False):
-        left.plot((run.losses - minimum).clamp_min(1e-6).numpy(), label=label, c=color)
-        _draw(right, run.params[-1], color=color, label=label)
-    left.set(xlabel="step", ylabel="mean loss − smallest possible", yscale="log")
-    left.legend()
-    if strings:
-        n = runs[next(iter(runs))].params.shape[1]
-        for pull in strings:
-            direction = np.asarray(pull.force) / np.linalg.norm(pull.force)
-            right.plot(*zip((0, 0), n * direction, strict=True), c=INK, lw=0.6, ls=":")
-    _frame(right, runs[next(iter(runs))].params.shape[1])
-    right.legend(loc="lower left")
+    epochs = np.arange(comparison.excess(next(iter(comparison.runs))).shape[1])
+    for (label, run), color in zip(comparison.runs.items(), COLORS, strict=False):
+        excess = comparison.excess(label).clamp_min(1e-6)
+        left.plot(epochs, excess.median(dim=0).values.numpy(), label=label, c=color)
+        if len(excess) > 1:
+            low, high = excess.min(dim=0).values, excess.max(dim=0).values
+            left.fill_between(epochs, low.numpy(), high.numpy(), color=color, alpha=0.2)
+        _draw(right, run.angles[0], color=color, label=label)
+    left.set(xlabel="epoch", ylabel="mean loss − smallest possible", yscale="log")
+    left.legend(fontsize=8)
+    n = comparison.runs[next(iter(comparison.runs))].angles.shape[1]
+    for string in comparison.strings:
+        direction = np.asarray(string.force) / np.linalg.norm(string.force)
+        right.plot(*zip((0, 0), n * direction, strict=True), c=INK, lw=0.6, ls=":")
+    _frame(right, n)
+    right.legend(loc="lower left", fontsize=8)
     return fig
 
 
