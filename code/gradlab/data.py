@@ -86,13 +86,13 @@ def linear_data(
     return Regression(x, y, w, bias)
 
 
-#: Seed of the noisy sine (the source tutorial's).
-SINE_SEED = 2021
-#: Seed of the wiggly curve's sample points and of its network.
-WIGGLY_SEED = 0
+#: Seed, size and noise level of the noisy sine (the source tutorial's).
+SINE_SEED, SINE_POINTS, SINE_NOISE = 2021, 32, 0.25
+#: Seed of the wiggly curve's sample points and of its network, and their number.
+WIGGLY_SEED, WIGGLY_POINTS = 0, 200
 
 
-def noisy_sine(*, seed: int, n: int = 32, noise: float = 0.25) -> Series:
+def noisy_sine(*, seed: int, n: int = SINE_POINTS, noise: float = SINE_NOISE) -> Series:
     """y = sin(πt) + noise·N(0, 1) at ``n`` evenly spaced t in [−1, 1].
 
     >>> s = noisy_sine(seed=SINE_SEED)
@@ -110,7 +110,7 @@ def wiggly(t: Tensor) -> Tensor:
     return 4 * torch.sin(math.pi * t) * torch.cos(6 * math.pi * t**2)
 
 
-def wiggly_sample(*, seed: int, n: int = 200) -> Series:
+def wiggly_sample(*, seed: int, n: int = WIGGLY_POINTS) -> Series:
     """`wiggly` at ``n`` points drawn uniformly from [0, 1] (no noise)."""
     _checks.whole_number(n, "n", minimum=1)
     t = torch.rand(n, generator=_generator(seed))
@@ -122,8 +122,10 @@ MEANS_0 = ((-1.2, 0.8), (0.9, -0.9), (0.2, 1.4))
 MEANS_1 = ((0.0, 0.0), (1.3, 0.9), (-1.0, -1.1))
 #: Standard deviation of every component (isotropic).
 STD = 0.45
-#: Seeds of the chapter's training and test sets.
-TRAIN_SEED, TEST_SEED = 0, 1
+#: Seeds of the chapter's training and test sets. The training seed is a typical
+#: draw: the Bayes classifier's error on it is the median over draws of its size
+#: (tests/test_claims_mlp.py checks that).
+TRAIN_SEED, TEST_SEED = 8, 1
 
 
 @dataclass(frozen=True)

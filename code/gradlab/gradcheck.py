@@ -1,6 +1,6 @@
 """Checking gradients against finite differences (float64, central differences).
 
-Two checks, for two uses:
+Three checks, for three uses:
 
 * `numerical_gradient` perturbs one coordinate at a time: exact but costs two loss
   evaluations per coordinate, fine for tests on small tensors.
@@ -8,6 +8,10 @@ Two checks, for two uses:
   length ε and compares the symmetric difference (L(w + Δw) − L(w − Δw)) / 2 with
   ⟨∇L, Δw⟩: two evaluations whatever the size of w. The error is O(ε³) for smooth L
   (truncation) plus about machine-epsilon · |L| (round-off), so error / ε → 0.
+* `relative_error` compares two whole gradients by one number,
+  ‖a − b‖ / (‖a‖ + ‖b‖): 0 for equal tensors, 1 for opposite ones, and about
+  machine-epsilon-sized for a correct gradient against a float64 central difference.
+  `RELATIVE_ERROR_BANDS` holds the usual reading of it.
 """
 
 from __future__ import annotations
@@ -50,6 +54,38 @@ def max_relative_error(a: Tensor, b: Tensor, *, floor: float = 1e-8) -> float:
     a, b = a.detach().double(), b.detach().double()
     scale = torch.maximum(torch.maximum(a.abs(), b.abs()), torch.tensor(floor))
     return float(((a - b).abs() / scale).max())
+
+
+def relative_error(a: Tensor, b: Tensor) -> float:
+    """‖a − b‖ / (‖a‖ + ‖b‖) in float64, and 0 when both are zero.
+
+    >>> relative_error(torch.tensor([1.0, 2.0]), torch.tensor([1.0, 2.0]))
+    0.0
+    >>> relative_error(torch.tensor([1.0]), torch.tensor([-1.0]))
+    1.0
+    """
+    a, b = a.detach().double(), b.detach().double()
+    total = float(a.norm() + b.norm())
+    return float((a - b).norm()) / total if total else 0.0
+
+
+#: How a float64 check's relative error is usually read, by its upper bound: a
+#: correct gradient of a smooth function lands far below the first band; a kink
+#: (ReLU) crossed by the finite difference can push it up to the second; above the
+#: third the gradient is almost certainly wrong.
+RELATIVE_ERROR_BANDS = (
+    (1e-7, "correct"),
+    (1e-4, "acceptable near kinks"),
+    (1e-2, "suspicious"),
+)
+
+
+def read_relative_error(error: float) -> str:
+    """The band of `RELATIVE_ERROR_BANDS` that ``error`` falls in, or 'wrong'."""
+    for bound, verdict in RELATIVE_ERROR_BANDS:
+        if error <= bound:
+            return verdict
+    return "wrong"
 
 
 @dataclass(frozen=True)

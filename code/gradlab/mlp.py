@@ -17,7 +17,13 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from gradlab import _checks
-from gradlab.gradcheck import DirectionalCheck, directional_check, random_direction
+from gradlab.gradcheck import (
+    DirectionalCheck,
+    directional_check,
+    numerical_gradient,
+    random_direction,
+    relative_error,
+)
 
 PARAM_NAMES = ("w1", "b1", "w2", "b2")
 
@@ -184,6 +190,23 @@ def gradient_check(
             for e in eps
         ]
     return checks
+
+
+def relative_check(
+    params: MLPParams, x: Tensor, y: Tensor, grads: MLPParams, *, eps: float = 1e-6
+) -> dict[str, float]:
+    """Per tensor, `relative_error` of ``grads`` against the central-difference
+    gradient of the loss (float64, one coordinate at a time, step ``eps``)."""
+    params, x, y = params.to(torch.float64), x.double(), y.double()
+    return {
+        name: relative_error(
+            getattr(grads, name),
+            numerical_gradient(
+                _loss_of_one(params, name, x, y), getattr(params, name), eps=eps
+            ),
+        )
+        for name in PARAM_NAMES
+    }
 
 
 def _loss_of_one(

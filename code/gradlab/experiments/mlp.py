@@ -26,11 +26,14 @@ from gradlab.data import (
 from gradlab.mlp import init_mlp, mlp_predict, tanh_mlp, wide_net
 from gradlab.training import MLPRun, error_rate, fit_module, train_mlp
 
-#: The widths compared in the chapter.
+#: The widths compared in the chapter, and the epochs of the widest one's long run.
 WIDTHS = (5, 10, 100, 500)
+LONG_EPOCHS = 1000
 #: Epochs of the sine fit after its first step (the year Cauchy published gradient
 #: descent, as the source tutorial likes to point out) and of the wiggly fit.
 SINE_EPOCHS, WIGGLY_EPOCHS = 1847, 6000
+#: Hidden units of the sine fit's network; the wiggly fit's layers and learning rate.
+SINE_HIDDEN, WIGGLY_WIDTHS, WIGGLY_LR = 512, (32, 32), 0.05
 
 
 def training_set(
@@ -43,6 +46,21 @@ def training_set(
 def test_set(n: int = book.TEST_SIZE, *, seed: int = TEST_SEED) -> LabelledPoints:
     """The chapter's test points: Hoeffding's size for ±1 % with 99 % confidence."""
     return default_mixture().sample(n, seed=seed)
+
+
+#: Independent training sets drawn to show how much one set's error varies.
+DRAWS = 1000
+
+
+def bayes_training_errors(draws: int = DRAWS, n: int = book.MLP_TRAIN_SIZE) -> Tensor:
+    """The Bayes classifier's error on each of ``draws`` training sets of size ``n``
+    (seeds 0, 1, …), shape (draws,): how much a training error varies by draw."""
+    mixture = default_mixture()
+    errors = []
+    for seed in range(draws):
+        points = mixture.sample(n, seed=seed)
+        errors.append(error_rate(mixture.bayes_predict(points.x), points.y))
+    return torch.tensor(errors, dtype=torch.float64)
 
 
 def lab_run(
@@ -122,7 +140,7 @@ def _fit(net: nn.Module, data: Series, optimizer, epochs: int, grid: Tensor, tru
 
 
 def sine_fit(
-    epochs: int = SINE_EPOCHS, *, hidden: int = 512, seed: int = SINE_SEED
+    epochs: int = SINE_EPOCHS, *, hidden: int = SINE_HIDDEN, seed: int = SINE_SEED
 ) -> CurveFit:
     """`wide_net` fitted to `noisy_sine` by SGD (lr 0.003, momentum 0.9): one step
     (the chapter takes it by hand), then ``epochs`` more; ``losses`` are theirs."""
@@ -140,14 +158,26 @@ def sine_fit(
     return _fit(net, data, sgd, epochs, grid, torch.sin(math.pi * grid))
 
 
+def fit_reach(
+    grid: Tensor, fitted: Tensor, truth: Tensor, *, tol: float = 0.5
+) -> float:
+    """How far along ``grid`` (G,), increasing, ``fitted`` stays within ``tol`` of
+    ``truth``: the last grid point before the first miss (the whole grid if none)."""
+    misses = ((fitted - truth).abs() > tol).nonzero()
+    if len(misses) == 0:
+        return float(grid[-1])
+    return float(grid[max(int(misses[0]) - 1, 0)])
+
+
 def wiggly_fit(
     epochs: int = WIGGLY_EPOCHS,
     *,
-    widths: tuple[int, ...] = (32, 32),
+    widths: tuple[int, ...] = WIGGLY_WIDTHS,
+    lr: float = WIGGLY_LR,
     seed: int = WIGGLY_SEED,
 ) -> CurveFit:
-    """`tanh_mlp` fitted to `wiggly_sample` by plain SGD at lr 0.05, full batch."""
+    """`tanh_mlp` fitted to `wiggly_sample` by plain SGD at ``lr``, full batch."""
     data, net = wiggly_sample(seed=seed), tanh_mlp(widths, seed=seed)
-    sgd = torch.optim.SGD(net.parameters(), lr=0.05)
+    sgd = torch.optim.SGD(net.parameters(), lr=lr)
     grid = torch.linspace(0, 1, 300)
     return _fit(net, data, sgd, epochs, grid, wiggly(grid))
