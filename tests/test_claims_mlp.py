@@ -1,0 +1,138 @@
+"""The sentences of "Training MLPs" and "Deeper networks, and cross-entropy" that
+compare or explain, each checked on the experiment the chapter runs."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+from gradlab import data, defaults, experiments, gradcheck, mlp
+from gradlab.training import error_rate, train_mlp
+from torch import nn
+
+
+@pytest.fixture(scope="module")
+def sets():
+    return experiments.training_set(), experiments.test_set()
+
+
+@pytest.fixture(scope="module")
+def widths(sets):
+    train, test = sets
+    return experiments.width_experiment(train=train, test=test)
+
+
+@pytest.fixture(scope="module")
+def bayes(sets):
+    mixture = data.default_mixture()
+    train, test = sets
+    return {
+        "true": mixture.bayes_error(),
+        "train": error_rate(mixture.bayes_predict(train.x), train.y),
+        "test": error_rate(mixture.bayes_predict(test.x), test.y),
+    }
+
+
+def test_the_training_draw_is_a_typical_one(bayes):
+    draws = experiments.bayes_training_errors()
+    rank = float((draws < bayes["train"]).double().mean())
+    assert 0.3 <= rank <= 0.7
+    assert float(draws.std()) > 0.015  # "a couple of points" from draw to draw
+
+
+def test_the_narrow_net_underfits_and_the_wide_ones_come_close(widths, bayes):
+    narrow = min(widths)
+    assert widths[narrow].test_error > bayes["test"] + 0.10
+    best = min(r.test_error for h, r in widths.items() if h >= 100)
+    assert best - bayes["test"] < 0.03
+
+
+def test_training_ten_times_longer_makes_the_wide_net_overfit(sets, widths, bayes):
+    train, test = sets
+    wide = max(widths)
+    longer = experiments.width_experiment(
+        (wide,), train=train, test=test, epochs=experiments.LONG_EPOCHS
+    )[wide]
+    assert experiments.LONG_EPOCHS >= 10 * defaults.MLP_EPOCHS
+    assert longer.train_error < widths[wide].train_error
+    assert longer.train_error < bayes["true"]  # below the floor: fitting noise
+    assert longer.test_error > widths[wide].test_error
+
+
+def test_the_lab_run_is_still_falling_at_its_last_epoch():
+    run = experiments.lab_run()
+    assert bool((run.losses[-10:].diff() < 0).all())
+
+
+def test_the_small_net_trained_longer_improves_but_not_to_the_wide_nets(sets, widths):
+    train, test = sets
+    small = defaults.MLP_HIDDEN
+    start = mlp.init_mlp(small, seed=defaults.MLP_SEED)
+    longer = train_mlp(
+        start, train, lr=defaults.MLP_LR, epochs=10 * defaults.MLP_EPOCHS
+    )
+    p = longer.trained
+    test_error = error_rate(mlp.mlp_predict(p, test.x), test.y)
+    assert test_error < widths[small].test_error
+    assert test_error > max(r.test_error for h, r in widths.items() if h >= 100)
+    active = (torch.relu(train.x @ p.w1.T + p.b1) > 0).float().mean(0)
+    assert float(active.min()) < 0.05  # one unit is nearly dead
+
+
+@pytest.fixture(scope="module")
+def float64_check(sets):
+    train, _ = sets
+    p = mlp.init_mlp(defaults.MLP_HIDDEN, seed=defaults.MLP_SEED).to(torch.float64)
+    x, y = train.x.double(), train.y.double()
+    return p, x, y, mlp.autograd_gradients(p, x, y)
+
+
+def test_the_relative_error_reads_correct_wrong_and_kink(float64_check):
+    p, x, y, auto = float64_check
+    fine = mlp.relative_check(p, x, y, auto, eps=1e-6)
+    assert {gradcheck.read_relative_error(e) for e in fine.values()} == {"correct"}
+    doubled = mlp.relative_check(p, x, y, auto.replace("w1", 2 * auto.w1), eps=1e-6)
+    assert doubled["w1"] == pytest.approx(1 / 3, abs=1e-6)
+    assert gradcheck.read_relative_error(doubled["w1"]) == "wrong"
+    coarse = mlp.relative_check(p, x, y, auto, eps=1e-4)
+    assert max(coarse["w1"], coarse["b1"]) > 1e-7  # a kink crossed, not a bug
+    assert max(coarse["w2"], coarse["b2"]) < 1e-7  # the output layer has no kink
+
+
+def test_the_naive_nll_breaks_where_the_chapter_says():
+    whole = torch.arange(1.0, 40.0)
+    assert float(whole[torch.sigmoid(whole) == 1][0]) == pytest.approx(17, abs=1)
+    zero = torch.zeros(1)
+    naive = [float(mlp.naive_nll_loss(torch.tensor([s]), zero)) for s in (15, 20)]
+    assert math.isfinite(naive[0]) and math.isinf(naive[1])
+
+
+def test_the_sine_net_fits_some_noise_but_stays_near_the_truth():
+    fit = experiments.sine_fit()
+    sine = data.noisy_sine(seed=data.SINE_SEED)
+    truth_mse = float(((sine.y - torch.sin(math.pi * sine.t)) ** 2).mean())
+    assert fit.losses[-1] < truth_mse
+    distance = float(((fit.fitted - fit.truth) ** 2).mean())
+    assert distance < 0.25 * data.SINE_NOISE**2
+
+
+def test_the_wiggly_fit_is_good_where_slow_and_misses_the_fastest_oscillation():
+    fit = experiments.wiggly_fit()
+    miss = (fit.fitted - fit.truth).abs()
+    assert 0.5 < experiments.fit_reach(fit.grid, fit.fitted, fit.truth) < 0.9
+    end = fit.grid > 0.9
+    assert float(miss[end].max()) > 0.5 * float(fit.truth[end].abs().max())
+    assert float(miss[fit.grid < 0.5].max()) < 0.5
+
+
+def test_cross_entropy_grows_about_linearly_with_a_wrong_score():
+    ce, logits = (
+        nn.CrossEntropyLoss(),
+        torch.tensor([[-1.0, 1.0], [-1.0, 1.0], [1.0, -1.0]]),
+    )
+    targets = torch.tensor([1, 1, 0])
+    k = 3
+    ratio = float(ce(-k * logits, targets) / ce(-logits, targets))
+    assert 0.8 * k < ratio < k
+    assert float(ce(0 * logits, targets)) == pytest.approx(math.log(2))
