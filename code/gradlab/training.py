@@ -15,9 +15,21 @@ import torch
 from torch import Tensor, nn
 
 from gradlab import _checks
-from gradlab.data import LabelledPoints
+from gradlab.data import LabelledPoints, Series
 from gradlab.descent import History, LossFn, gradient_descent
 from gradlab.mlp import MLPParams, mlp_loss
+
+
+@dataclass(frozen=True)
+class CurveFit:
+    """A 1-D regression fit: the ``data``, the network's curve ``fitted`` (G,) on
+    ``grid`` (G,), the ``truth`` there, and the training loss of every epoch."""
+
+    data: Series
+    grid: Tensor
+    fitted: Tensor
+    truth: Tensor
+    losses: list[float]
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ settings, and the same training at several widths."""
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import torch
@@ -16,6 +16,7 @@ from gradlab.data import (
     TEST_SEED,
     TRAIN_SEED,
     WIGGLY_SEED,
+    GaussianMixture,
     LabelledPoints,
     Series,
     default_mixture,
@@ -23,8 +24,8 @@ from gradlab.data import (
     wiggly,
     wiggly_sample,
 )
-from gradlab.mlp import init_mlp, mlp_predict, tanh_mlp, wide_net
-from gradlab.training import MLPRun, error_rate, fit_module, train_mlp
+from gradlab.mlp import MLPParams, init_mlp, mlp_predict, tanh_mlp, wide_net
+from gradlab.training import CurveFit, MLPRun, error_rate, fit_module, train_mlp
 
 #: The widths compared in the chapter, and the epochs of the widest one's long run.
 WIDTHS = (5, 10, 100, 500)
@@ -61,6 +62,21 @@ def bayes_training_errors(draws: int = DRAWS, n: int = book.MLP_TRAIN_SIZE) -> T
         points = mixture.sample(n, seed=seed)
         errors.append(error_rate(mixture.bayes_predict(points.x), points.y))
     return torch.tensor(errors, dtype=torch.float64)
+
+
+def training_data() -> tuple[GaussianMixture, LabelledPoints]:
+    """The mixture and the chapter's training points drawn from it."""
+    return default_mixture(), training_set()
+
+
+def loss_curve(run: MLPRun) -> dict[str, Tensor]:
+    """The losses of ``run`` labelled by its width, as the chapter plots them."""
+    return {f"{run.trained.w1.shape[0]} hidden units": run.losses}
+
+
+def trained_models(results: Mapping[int, WidthResult]) -> dict[str, MLPParams]:
+    """label -> trained parameters, as the chapter's boundary figure names them."""
+    return {f"{h} hidden units": r.run.trained for h, r in results.items()}
 
 
 def lab_run(
@@ -115,18 +131,6 @@ def width_experiment(
             error_rate(mlp_predict(run.trained, test.x), test.y),
         )
     return results
-
-
-@dataclass(frozen=True)
-class CurveFit:
-    """A 1-D regression fit: the ``data``, the network's curve ``fitted`` (G,) on
-    ``grid`` (G,), the ``truth`` there, and the training loss of every epoch."""
-
-    data: Series
-    grid: Tensor
-    fitted: Tensor
-    truth: Tensor
-    losses: list[float]
 
 
 def _fit(net: nn.Module, data: Series, optimizer, epochs: int, grid: Tensor, truth):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 
 import torch
 from matplotlib.axes import Axes
@@ -10,10 +10,11 @@ from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
 from torch import Tensor
 
-from gradlab.data import GaussianMixture, LabelledPoints, Series
+from gradlab.data import GaussianMixture, LabelledPoints
 from gradlab.mlp import MLPParams, mlp_probability
 from gradlab.plotting.descent import plot_training_losses
 from gradlab.plotting.style import COLORS, INK, axes_or_new, new_figure, styled
+from gradlab.training import CurveFit
 
 CLASS_COLORS = (COLORS[1], COLORS[0])  # class 0 blue, class 1 orange
 _PROB_CMAP = LinearSegmentedColormap.from_list("p1", CLASS_COLORS)
@@ -107,28 +108,16 @@ def plot_decision_boundaries(
 
 
 @styled
-def plot_regression_fit(
-    data: Series,
-    grid: Tensor,
-    prediction: Tensor,
-    *,
-    truth: Tensor | None = None,
-    losses: Sequence[float] | None = None,
-) -> Figure:
-    """Data points and a fitted curve; the true curve (dashed) and losses if given.
-
-    ``grid`` and ``prediction`` (M,) give the fitted curve; ``truth`` (M,) the curve
-    the data come from; ``losses`` adds a right-hand panel with the training loss.
-    """
-    ncols = 1 if losses is None else 2
-    fig, axes = new_figure(ncols, figsize=(5.5 * ncols, 3.8))
-    ax = axes if ncols == 1 else axes[0]
-    ax.scatter(data.t, data.y, s=16, color=COLORS[1], label="data")
-    if truth is not None:
-        ax.plot(grid, truth, color=INK, linestyle="--", linewidth=1.2, label="truth")
-    ax.plot(grid, prediction.detach(), color=COLORS[0], label="network")
+def plot_regression_fit(fit: CurveFit) -> Figure:
+    """The data points, the true curve (dashed) and the fitted one; on the right, the
+    training loss per epoch (log scale)."""
+    fig, (ax, right) = new_figure(2, figsize=(11.0, 3.8))
+    ax.scatter(fit.data.t, fit.data.y, s=16, color=COLORS[1], label="data")
+    ax.plot(
+        fit.grid, fit.truth, color=INK, linestyle="--", linewidth=1.2, label="truth"
+    )
+    ax.plot(fit.grid, fit.fitted.detach(), color=COLORS[0], label="network")
     ax.set(xlabel="x", ylabel="y")
     ax.legend(fontsize=9)
-    if losses is not None:
-        plot_training_losses({"MSE": losses}, ax=axes[1], ylabel="MSE", log=True)
+    plot_training_losses({"MSE": fit.losses}, ax=right, ylabel="MSE", log=True)
     return fig
