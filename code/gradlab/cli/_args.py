@@ -92,10 +92,22 @@ def add_output(
 
 
 def add_count(
-    parser: argparse.ArgumentParser, flag: str, most: int, why: str, **kwargs
+    parser: argparse.ArgumentParser,
+    flag: str,
+    what: str,
+    *,
+    default: int,
+    most: int,
+    why: str,
 ) -> None:
-    """A whole-number option from 1 to ``most`` (``why`` says why not more)."""
-    parser.add_argument(flag, type=integer(1, most, why), **kwargs)
+    """A whole-number option ``flag`` counting ``what``, from 1 to ``most`` (``why``
+    says why not more), with its help text built from those."""
+    parser.add_argument(
+        flag,
+        type=integer(1, most, why),
+        default=default,
+        help=f"{what}, at most {most:,}",
+    )
 
 
 def finish(parser: argparse.ArgumentParser, *, run, check=None, work=None) -> None:
@@ -263,18 +275,7 @@ def output_file(formats: tuple[str, ...]):
             raise argparse.ArgumentTypeError("expected a file path, got ''")
         parent = os.path.dirname(text) or "."
         _check_length(text, parent if os.path.isdir(parent) else ".")
-        try:
-            mode = os.stat(text).st_mode  # follows links; never blocks, even on FIFOs
-        except FileNotFoundError:
-            mode = None
-        except OSError as error:
-            if error.errno == errno.ENOTDIR:  # a file where a folder should be
-                raise argparse.ArgumentTypeError(
-                    f"cannot write {_clip(text)}: {parent!r} is not a folder"
-                ) from None
-            raise argparse.ArgumentTypeError(
-                f"cannot write {_clip(text)}: {_reason(error)}"
-            ) from None
+        mode = _mode(text, f"cannot write {_clip(text)}", parent=parent)
         if mode is not None and not stat.S_ISREG(mode):
             raise argparse.ArgumentTypeError(
                 f"cannot write {_clip(text)}: it is {_kind(mode)}, not a regular file"
@@ -311,6 +312,21 @@ def output_file(formats: tuple[str, ...]):
     return parse
 
 
+def _mode(text: str, failure: str, *, parent: str | None = None) -> int | None:
+    """``os.stat(text).st_mode`` (links followed; never blocks, even on FIFOs), or
+    None when nothing is there; any other failure is one line starting ``failure``."""
+    try:
+        return os.stat(text).st_mode
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        if parent is not None and error.errno == errno.ENOTDIR:  # a file, not a folder
+            raise argparse.ArgumentTypeError(
+                f"{failure}: {parent!r} is not a folder"
+            ) from None
+        raise argparse.ArgumentTypeError(f"{failure}: {_reason(error)}") from None
+
+
 def writable_dir(text: str) -> Path:
     """A folder that exists or can be created, and can be written to."""
     if not text.strip():
@@ -322,14 +338,7 @@ def writable_dir(text: str) -> Path:
             f"cannot write to {_clip(text)}: the path is too long to hold files"
         )
     path = Path(text)
-    try:
-        mode = os.stat(text).st_mode
-    except FileNotFoundError:
-        mode = None
-    except OSError as error:
-        raise argparse.ArgumentTypeError(
-            f"cannot write to {_clip(text)}: {_reason(error)}"
-        ) from None
+    mode = _mode(text, f"cannot write to {_clip(text)}")
     if mode is not None and not stat.S_ISDIR(mode):
         raise argparse.ArgumentTypeError(
             f"{_clip(text)} exists and is {_kind(mode)}, not a folder"

@@ -2,9 +2,11 @@
 
 `atomic_path` gives a writer a temporary name in the target's own folder and renames
 it onto the target only when the writer has finished: a full disk, an error or Ctrl-C
-leaves the old file (or none), never a partial or empty one. `progress` yields a
+leaves the old file (or none), never a partial or empty one; `save_figure` writes a
+matplotlib figure that way and closes it. `progress` yields a
 callback for the library's loops (they never print) that moves a tqdm bar, or does
-nothing when stderr is not a terminal or ``--quiet`` was given.
+nothing when stderr is not a terminal or ``--quiet`` was given. `count` spells
+"1 step" and "5 steps".
 """
 
 from __future__ import annotations
@@ -83,3 +85,20 @@ def progress(
             bar.update(done - bar.n)
 
         yield on_step
+
+
+def save_figure(fig, target: Path) -> None:
+    """Save ``fig`` to ``target`` atomically, in the format its extension names, and
+    close it whatever happens."""
+    import matplotlib.pyplot as plt
+
+    try:
+        with atomic_path(target) as temp:
+            fig.savefig(temp, format=target.suffix[1:].lower())
+    finally:
+        plt.close(fig)
+
+
+def count(n: int, noun: str) -> str:
+    """``n`` with ``noun``, plural unless n is 1: "1 step", "5 steps"."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

@@ -43,13 +43,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         epilog=f"Limit: --links × (--steps + 1) <= {MAX_CHAIN_CELLS:,}, the angles "
         "kept in memory. --dry-run shows the size of a run.",
     )
+    why = "every link adds work to every step"
     add_count(
-        p,
-        "--links",
-        MAX_LINKS,
-        "every link adds work to every step",
-        default=CHAIN_LINKS,
-        help=f"links of the chain, at most {MAX_LINKS:,}",
+        p, "--links", "links of the chain", default=CHAIN_LINKS, most=MAX_LINKS, why=why
     )
     p.add_argument("--seed", type=seed, default=CHAIN_SEED, help="seed of the start")
     p.add_argument("--lr", type=positive_float, default=CHAIN_LR, help="learning rate")
@@ -94,7 +90,7 @@ def work(args: argparse.Namespace) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from gradlab.chain import loss_variant, random_angles
-    from gradlab.cli._output import progress
+    from gradlab.cli._output import count, progress
     from gradlab.cli._runs import descend
 
     loss = loss_variant(args.loss, args.links)
@@ -106,8 +102,8 @@ def run(args: argparse.Namespace) -> int:
     verdict = "converged" if result.converged else f"did not converge ({result.status})"
     print(
         f"{args.links} links, loss {args.loss!r}: {float(result.losses[0]):.4g} -> "
-        f"{result.final_loss:.4g} after {_steps(result.steps)} at lr {args.lr:g}: "
-        f"{verdict}"
+        f"{result.final_loss:.4g} after {count(result.steps, 'step')} at lr "
+        f"{args.lr:g}: {verdict}"
     )
     if repeated:
         print(
@@ -120,24 +116,14 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _steps(n: int) -> str:
-    return "1 step" if n == 1 else f"{n} steps"
-
-
 def _save(args: argparse.Namespace, loss, result) -> None:
-    import matplotlib.pyplot as plt
     from matplotlib.animation import PillowWriter
 
-    from gradlab.cli._output import atomic_path
+    from gradlab.cli._output import atomic_path, save_figure
     from gradlab.plotting.chain import animate_chain, plot_pulled
 
     if args.out is not None:
-        fig = plot_pulled({args.loss: (loss, result)})
-        try:
-            with atomic_path(args.out) as temp:
-                fig.savefig(temp, format=args.out.suffix[1:].lower())
-        finally:
-            plt.close(fig)
+        save_figure(plot_pulled({args.loss: (loss, result)}), args.out)
         print(f"figure written to {args.out}")
     if args.animation is not None:
         animation = animate_chain(result)

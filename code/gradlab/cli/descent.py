@@ -110,7 +110,7 @@ def _parabola(args: argparse.Namespace) -> ParabolaSetup:
 def _save_figure(args: argparse.Namespace, history: History) -> None:
     import matplotlib.pyplot as plt
 
-    from gradlab.cli._output import atomic_path
+    from gradlab.cli._output import save_figure
     from gradlab.plotting import plot_descent_paths, plot_losses, plot_series_fit
     from gradlab.plotting.style import new_figure, styled
 
@@ -127,9 +127,9 @@ def _save_figure(args: argparse.Namespace, history: History) -> None:
                     setup.series, {f"after {history.steps} steps": fit}, ax=left
                 )
             plot_losses({args.lr: history}, ax=right)
-            with atomic_path(args.out) as temp:
-                fig.savefig(temp, format=args.out.suffix[1:].lower())
-        finally:
+        except BaseException:
             plt.close(fig)
+            raise
+        save_figure(fig, args.out)
 
     draw()

@@ -41,33 +41,24 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         f"--epochs × --train-size × --hidden <= {MAX_MLP_WORK:,} (a minute or two). "
         "--dry-run shows the size of a run.",
     )
+    why = f"the {TEST_SIZE:,} test points need that many scores each"
     add_count(
-        p,
-        "--hidden",
-        MAX_HIDDEN,
-        f"the {TEST_SIZE:,} test points need that many scores each",
-        default=MLP_HIDDEN,
-        help=f"hidden units, at most {MAX_HIDDEN:,}",
+        p, "--hidden", "hidden units", default=MLP_HIDDEN, most=MAX_HIDDEN, why=why
     )
-    add_count(
-        p,
-        "--epochs",
-        MAX_EPOCHS,
-        "more would take minutes even for a small net",
-        default=MLP_EPOCHS,
-        help=f"epochs of full-batch gradient descent, at most {MAX_EPOCHS:,}",
-    )
+    what, why = "epochs of full-batch gradient descent", "more would take minutes"
+    add_count(p, "--epochs", what, default=MLP_EPOCHS, most=MAX_EPOCHS, why=why)
     p.add_argument("--lr", type=positive_float, default=MLP_LR, help="learning rate")
     p.add_argument(
         "--seed", type=seed, default=MLP_SEED, help="seed of the initial parameters"
     )
+    why = "more take minutes to train and to draw"
     add_count(
         p,
         "--train-size",
-        MAX_TRAIN_SIZE,
-        "more take minutes to train and to draw",
+        "training points",
         default=MLP_TRAIN_SIZE,
-        help=f"training points, at most {MAX_TRAIN_SIZE:,}",
+        most=MAX_TRAIN_SIZE,
+        why=why,
     )
     add_output(p, "a figure of the decision boundary")
     finish(p, run=run, check=check, work=work)
@@ -97,7 +88,7 @@ def work(args: argparse.Namespace) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from gradlab.cli._output import progress
+    from gradlab.cli._output import count, progress
     from gradlab.cli._runs import train
     from gradlab.data import TEST_SEED, TRAIN_SEED, default_mixture
     from gradlab.mlp import init_mlp, mlp_predict
@@ -117,30 +108,20 @@ def run(args: argparse.Namespace) -> int:
     train_error = error_rate(mlp_predict(result.trained, train_set.x), train_set.y)
     test_error = error_rate(mlp_predict(result.trained, test.x), test.y)
     print(
-        f"{_count(args.hidden, 'hidden unit')}, {_count(args.epochs, 'epoch')} at lr "
+        f"{count(args.hidden, 'hidden unit')}, {count(args.epochs, 'epoch')} at lr "
         f"{args.lr:g}: "
         f"loss {result.losses[0]:.4f} -> {result.final_loss:.4f}"
     )
-    print(f"train error {train_error:.2%} on {_count(len(train_set), 'point')}")
+    print(f"train error {train_error:.2%} on {count(len(train_set), 'point')}")
     print(f"test error  {test_error:.2%} on {len(test):,} points")
     print(f"Bayes error {mixture.bayes_error():.2%}")
     if args.out is not None:
-        import matplotlib.pyplot as plt
-
-        from gradlab.cli._output import atomic_path
+        from gradlab.cli._output import save_figure
         from gradlab.plotting import plot_decision_boundaries
 
-        fig = plot_decision_boundaries(
-            {f"{args.hidden} hidden units": result.trained}, train_set, mixture=mixture
+        models = {f"{args.hidden} hidden units": result.trained}
+        save_figure(
+            plot_decision_boundaries(models, train_set, mixture=mixture), args.out
         )
-        try:
-            with atomic_path(args.out) as temp:
-                fig.savefig(temp, format=args.out.suffix[1:].lower())
-        finally:
-            plt.close(fig)
         print(f"figure written to {args.out}")
     return 0
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
