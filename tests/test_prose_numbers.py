@@ -133,3 +133,40 @@ def test_every_allowed_number_is_still_in_its_page():
         path = next(ROOT / f"{p}.md" for p in toc_files() if Path(p).name == page)
         prose = "\n".join(prose_of(path.read_text(encoding="utf-8")))
         assert number in numbers_in(prose), (page, number)
+
+
+GLUE_CALL = re.compile(r"glue(?:_table)?\(\s*(f?)\"([^\"]+)\"")
+GLUE_USE = re.compile(
+    r"\{glue(?::text|:md|:math|:figure|)\}`([^`:]+)|```\{glue(?::md|:figure|)\} (\S+)"
+)
+
+
+def quoted_before_computed(page: str) -> list[str]:
+    """Glued names a markdown cell quotes before any code cell glues them."""
+    cells = jupytext.read(ROOT / f"{page}.md").cells
+    glued: list[tuple[int, re.Pattern]] = []
+    for i, cell in enumerate(cells):
+        if cell.cell_type == "code":
+            for is_f, name in GLUE_CALL.findall(cell.source):
+                pattern = (
+                    re.sub(r"\\\{[^}]*\\\}", ".+", re.escape(name))
+                    if is_f
+                    else re.escape(name)
+                )
+                glued.append((i, re.compile(pattern + r"\Z")))
+    late = []
+    for i, cell in enumerate(cells):
+        if cell.cell_type != "markdown":
+            continue
+        for used in GLUE_USE.findall(cell.source):
+            name = used[0] or used[1]
+            first = min((j for j, p in glued if p.match(name)), default=None)
+            if first is None or first > i:
+                late.append(f"{name} (cell {i}, glued in cell {first})")
+    return late
+
+
+@pytest.mark.parametrize("page", toc_files(), ids=lambda p: Path(p).name)
+def test_prose_never_quotes_a_number_computed_in_a_later_cell(page: str):
+    late = quoted_before_computed(page)
+    assert not late, "quoted before the cell that computes it:\n" + "\n".join(late)
