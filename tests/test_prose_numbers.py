@@ -35,6 +35,7 @@ PROSE_DIRECTIVES = {
 NUMBER = re.compile(r"(?<![\w.\\^_])\d[\d,]*(?:\.\d+)?(?:[eE][-+]?\d+)?%?")
 
 INLINE = [
+    re.compile(r"^\s*\d+[.)](?=\s)", re.M),  # an ordered list's item markers
     re.compile(r"<!--.*?-->"),  # comments
     re.compile(r"\$\$.*?\$\$"),  # one-line display math
     re.compile(r"\$[^$]*\$"),  # inline math
@@ -125,6 +126,11 @@ def test_the_scanner_finds_typed_numbers_and_skips_glued_ones():
         "```{exercise} Halve 1000 steps\nTry 25 [here](page-9.md).\n```\n"
     )
     assert numbers_in("\n".join(prose_of(cell))) == ["0.15", "7", "1000", "25"]
+
+
+def test_the_markers_of_an_ordered_list_are_no_numbers():
+    cell = "3. **Measure** the loss\n   after 3.5 steps\n10) Stop at 12.\n"
+    assert numbers_in("\n".join(prose_of(cell))) == ["3.5", "12"]
 
 
 def test_every_allowed_number_is_still_in_its_page():
