@@ -12,14 +12,17 @@ from gradlab import _lazy
 _EXPORTS = {
     "chain": ("SWEEP_LRS", "lr_sweep"),
     "descent": (
+        "LECTURE_STEPS",
         "RAW_LR",
         "RAW_MEASURED_STEPS",
         "RESCALED_STEPS",
+        "SLACK",
         "ParabolaComparison",
         "ParabolaSetup",
         "bowl_experiment",
         "parabola_comparison",
         "parabola_setup",
+        "rescaling_speedups",
     ),
     "engine": (
         "COST_SIZES",
