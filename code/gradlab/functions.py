@@ -214,12 +214,13 @@ def relu_graph_grad_w(x: Tensor, b: Tensor, w: Tensor, t: Tensor) -> Tensor:
 
 class TanhLogParts(NamedTuple):
     """The nodes of `tanh_log_parts`: a = 2x, b = sin y, c = a/b, d = z·c,
-    e = ln(1 + d), f = tanh e."""
+    u = 1 + d, e = ln u, f = tanh e."""
 
     a: Tensor
     b: Tensor
     c: Tensor
     d: Tensor
+    u: Tensor
     e: Tensor
     f: Tensor
 
@@ -230,8 +231,9 @@ def tanh_log_parts(x: Tensor, y: Tensor, z: Tensor) -> TanhLogParts:
     b = torch.sin(y)
     c = a / b
     d = z * c
-    e = torch.log(1 + d)
-    return TanhLogParts(a, b, c, d, e, torch.tanh(e))
+    u = 1 + d
+    e = torch.log(u)
+    return TanhLogParts(a, b, c, d, u, e, torch.tanh(e))
 
 
 def tanh_log(x: Tensor, y: Tensor, z: Tensor) -> Tensor:
