@@ -256,6 +256,11 @@ def tanh_log_grad(x: Tensor, y: Tensor, z: Tensor) -> tuple[Tensor, Tensor, Tens
 
 # --- one tanh neuron ---
 
+#: Points (w, b, x, target) at which the chapter "Autograd" checks the neuron's
+#: gradient: the source material's, where w x + b = 0 (so ŷ = 0, tanh′ = 1) and
+#: x = 1, which hide a forgotten tanh′ or factor x; and one where nothing coincides.
+NEURON_POINTS = ((-0.5, 0.5, 1.0, 7.0), (0.8, -0.3, 1.5, 0.2))
+
 
 def neuron(w: Tensor, b: Tensor, x: Tensor) -> Tensor:
     """A single neuron with scalar input: ŷ = tanh(w x + b)."""
@@ -274,6 +279,17 @@ def neuron_loss_grad(
     pred = neuron(w, b, x)
     common = -2 * (target - pred) * (1 - pred**2)
     return common * x, common
+
+
+def neuron_loss_grad_slips(
+    w: Tensor, b: Tensor, x: Tensor, target: Tensor
+) -> dict[str, tuple[Tensor, Tensor]]:
+    """Two plausible slips in `neuron_loss_grad`, by name: tanh′ = 1 − ŷ² forgotten,
+    and the factor x of ∂(w x + b)/∂w forgotten. Each gives (∂loss/∂w, ∂loss/∂b)."""
+    pred = neuron(w, b, x)
+    right = -2 * (target - pred) * (1 - pred**2)
+    no_slope = -2 * (target - pred)
+    return {"tanh′ forgotten": (no_slope * x, no_slope), "x forgotten": (right, right)}
 
 
 # --- a sigmoid network 3 → 3 → 1 ---
