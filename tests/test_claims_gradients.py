@@ -45,6 +45,14 @@ def test_arrows_are_short_on_ridges_and_troughs_and_grow_away_from_the_centre():
 # --- the bowl ---
 
 
+def test_one_learning_rate_of_each_kind(runs):
+    """"a small η is safe but slow; between 0.1 and the limit ... w₂ overshoots ...;
+    above the limit ... the run diverges. We run one learning rate of each kind"."""
+    slow, good, bad = runs
+    limit = 2 / max(fn.BOWL_CURVATURES)
+    assert slow < 1 / max(fn.BOWL_CURVATURES) < good < limit < bad
+
+
 def test_the_small_step_is_safe_but_slow(runs):
     """ "a small η is safe but slow"; the path "drops to the floor of the valley and
     then crawls along it, still far from the minimum"."""
