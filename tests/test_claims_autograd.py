@@ -14,12 +14,21 @@ from gradlab.functions import NEURON_POINTS
 F64 = torch.float64
 
 
+def test_integer_tensors_may_not_require_a_gradient_float_and_complex_ones_may():
+    """Claim: "an integer tensor may not require one (floating-point tensors may, and so
+    may complex ones)"."""
+    with pytest.raises(RuntimeError, match="floating point"):
+        torch.tensor(1).requires_grad_()
+    for value in (1.0, 1 + 2j):
+        assert torch.tensor(value).requires_grad_().requires_grad
+
+
 def _relu_loss(w):
     return fn.relu_graph(torch.tensor(2.0), torch.tensor(4.0), w, torch.tensor(3.0)).l
 
 
 def test_a_second_backward_doubles_the_gradient_and_zero_grad_sets_none():
-    """ "Running the same forward and backward pass again doubles it"; zero_grad()
+    """Claim: "Running the same forward and backward pass again doubles it"; zero_grad()
     "by default sets the gradients to None"."""
     w = torch.tensor(1.0, requires_grad=True)
     _relu_loss(w).backward()
@@ -31,9 +40,9 @@ def test_a_second_backward_doubles_the_gradient_and_zero_grad_sets_none():
 
 
 def test_an_update_outside_no_grad_sends_the_next_gradient_to_the_old_leaf():
-    """ "The second backward pass ran through the update back into the old leaf, which
-    now holds the sum of two gradients"; the in-place update under no_grad keeps w a
-    leaf."""
+    """Claim: "The second backward pass ran through the update back into the old leaf,
+    which now holds the sum of two gradients"; the in-place update under no_grad keeps w
+    a leaf."""
     w = torch.tensor(1.0, requires_grad=True)
     _relu_loss(w).backward()
     first = float(w.grad)
@@ -53,8 +62,8 @@ def test_an_update_outside_no_grad_sends_the_next_gradient_to_the_old_leaf():
 
 
 def test_the_graph_saves_what_its_backward_steps_need():
-    """ "ExpBackward0 saved its result e^w; PowBackward0 saved its input e^w − a"; the
-    in-place change is refused."""
+    """Claim: "ExpBackward0 saved its result e^w; PowBackward0 saved its input e^w − a";
+    the in-place change is refused."""
     w = torch.tensor(1.0, requires_grad=True)
     loss = fn.exp_loss(w)
     power = loss.grad_fn
@@ -85,8 +94,8 @@ def _grads(point):
 
 
 def test_the_source_point_is_degenerate_and_hides_both_slips():
-    """ "Here w x + b = 0, so ŷ = 0 and tanh′(0) = 1; and x = 1. A hand formula that
-    forgot the factor 1 − ŷ², or the factor x ..., gives the very same numbers, and
+    """Claim: "Here w x + b = 0, so ŷ = 0 and tanh′(0) = 1; and x = 1. A hand formula
+    that forgot the factor 1 − ŷ², or the factor x ..., gives the very same numbers, and
     the two gradients coincide"; "both gradients are −2 yₜ"."""
     w, b, x, target = NEURON_POINTS[0]
     assert w * x + b == 0 and x == 1
@@ -97,8 +106,8 @@ def test_the_source_point_is_degenerate_and_hides_both_slips():
 
 
 def test_the_second_point_catches_both_slips():
-    """ "at the second, ... only the right one does"; "choose one where no factor is 0
-    or 1"."""
+    """Claim: "at the second, ... only the right one does"; "choose one where no factor
+    is 0 or 1"."""
     w, b, x, _ = NEURON_POINTS[1]
     pred = math.tanh(w * x + b)
     assert w * x + b != 0 and pred**2 > 0.1 and abs(x - 1) > 0.1  # tanh′, x ≠ 1
@@ -110,7 +119,7 @@ def test_the_second_point_catches_both_slips():
 
 
 def test_each_hundredfold_smaller_eps_cuts_the_difference_about_a_millionfold():
-    """ "each hundredfold smaller ε cuts the difference by about a million, the ε³
+    """Claim: "each hundredfold smaller ε cuts the difference by about a million, the ε³
     law" (at the chapter's ε = 10⁻¹, 10⁻³, 10⁻⁵)."""
     seed = gradlab.experiments.GRADCHECK_SEED
     problem = fn.tanh_regression(seed=seed)
@@ -131,9 +140,9 @@ def test_each_hundredfold_smaller_eps_cuts_the_difference_about_a_millionfold():
 
 
 def test_the_sweep_has_the_shape_the_figure_shows():
-    """ "Right of each V, truncation error falls like ε²; left of it, round-off error
-    grows like 1/ε"; float32's minimum is "far higher and at a larger epsilon", and
-    "for the smallest epsilons its error sits at 1, where the two rounded losses are
+    """Claim: "Right of each V, truncation error falls like ε²; left of it, round-off
+    error grows like 1/ε"; float32's minimum is "far higher and at a larger epsilon",
+    and "for the smallest epsilons its error sits at 1, where the two rounded losses are
     equal"; "The wrong gradient never gets below a large constant"."""
     sweeps = gradlab.experiments.epsilon_sweep()
 

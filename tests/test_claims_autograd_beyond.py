@@ -10,8 +10,8 @@ from gradlab.graphs import autograd_dag
 
 
 def test_inference_tensors_cannot_be_saved_for_a_later_backward():
-    """ "which a later graph may not save for its backward pass: a no_grad result can
-    be multiplied by a tensor that requires a gradient, an inference tensor cannot";
+    """Claim: "which a later graph may not save for its backward pass: a no_grad result
+    can be multiplied by a tensor that requires a gradient, an inference tensor cannot";
     "to use one in training, clone it first"."""
     w = torch.tensor(2.0, requires_grad=True)
     with torch.inference_mode():
@@ -23,7 +23,8 @@ def test_inference_tensors_cannot_be_saved_for_a_later_backward():
 
 
 def test_an_optimizer_leaves_frozen_parameters_alone():
-    """ "their .grad stays None, and an optimizer given them leaves them alone"."""
+    """Claim: "their .grad stays None, and an optimizer given them leaves them
+    alone"."""
     net = fn.sigmoid_net(seed=0)
     net.linear1.requires_grad_(False)
     before = {k: v.clone() for k, v in net.state_dict().items()}
@@ -37,7 +38,7 @@ def test_an_optimizer_leaves_frozen_parameters_alone():
 
 
 def test_the_loop_runs_twice_for_the_first_input_and_never_for_the_second():
-    """ "the loop runs twice and the sine is taken"; "the loop never runs and the
+    """Claim: "the loop runs twice and the sine is taken"; "the loop never runs and the
     square is taken"."""
     first, second = fn.BEND_INPUTS
     for start, halvings, last in (

@@ -10,9 +10,9 @@ from gradlab.experiments import train_twins
 
 
 def test_the_twin_runs_fall_by_orders_of_magnitude_for_other_seeds_too():
-    """ "the loss falls from A to B (other seeds' starting weights fall as far)"; the
-    alt text: "falls by orders of magnitude"; "blue dots for torch sit exactly on the
-    line"."""
+    """Claim: "the loss falls from A to B (other seeds' starting weights fall as far)";
+    the alt text: "falls by orders of magnitude"; "blue dots for torch sit exactly on
+    the line"."""
     book = train_twins()
     book_ratio = book.engine_losses[0] / book.engine_losses[-1]
     assert book_ratio > 100
@@ -23,8 +23,8 @@ def test_the_twin_runs_fall_by_orders_of_magnitude_for_other_seeds_too():
 
 
 def test_nodes_are_visited_in_reverse_topological_order_each_once():
-    """ "every node after all the nodes that use it"; "the order is the same on every
-    run"."""
+    """Claim: "every node after all the nodes that use it"; "the order is the same on
+    every run"."""
     nodes = gradlab.experiments.composite_values(Value(2.0), Value(4.0))
     order = topological_order(nodes["z4"])
     assert len(order) == len({id(v) for v in order})

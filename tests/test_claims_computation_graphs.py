@@ -19,9 +19,9 @@ def _flops(step) -> int:
 
 
 def test_the_backward_pass_costs_a_small_multiple_of_the_forward_pass():
-    """ "for a scalar output the whole gradient, with respect to every input at once,
-    costs a small constant multiple of the forward pass": counted in floating-point
-    operations for networks of growing size, the ratio stays put."""
+    """Claim: "for a scalar output the whole gradient, with respect to every input at
+    once, costs a small constant multiple of the forward pass": counted in
+    floating-point operations for networks of growing size, the ratio stays put."""
     ratios = []
     for width in (16, 64, 256):
         gen = torch.Generator().manual_seed(0)
@@ -42,9 +42,9 @@ def test_the_backward_pass_costs_a_small_multiple_of_the_forward_pass():
 
 
 def test_a_is_not_recorded_and_the_maximum_passes_its_input_through():
-    """ "a.grad_fn is None: a = x + b involves no tensor that requires a gradient";
-    "Here a w ... positive, so the maximum passes its input through with local
-    derivative 1"."""
+    """Claim: "a.grad_fn is None: a = x + b involves no tensor that requires a
+    gradient"; "Here a w ... positive, so the maximum passes its input through with
+    local derivative 1"."""
     w = torch.tensor(1.0, requires_grad=True)
     x, b, t = torch.tensor(2.0), torch.tensor(4.0), torch.tensor(3.0)
     a, y, _ = fn.relu_graph(x, b, w, t)
@@ -55,7 +55,8 @@ def test_a_is_not_recorded_and_the_maximum_passes_its_input_through():
 
 
 def test_the_drawing_is_deterministic_but_a_grad_fn_prints_its_address():
-    """ "its memory address, which changes from run to run; its name() does not"."""
+    """Claim: "its memory address, which changes from run to run; its name() does
+    not"."""
     w = torch.tensor(1.0, requires_grad=True)
     losses = [fn.relu_graph(torch.tensor(2.0), torch.tensor(4.0), w, torch.tensor(3.0))]
     losses.append(
@@ -69,8 +70,8 @@ def test_the_drawing_is_deterministic_but_a_grad_fn_prints_its_address():
 
 
 def test_the_tanh_log_graph_has_seven_operations_on_one_path_from_x():
-    """ "the work splits into seven easy operations"; "the single path from x";
-    "e = ln u" is drawn as ln."""
+    """Claim: "the work splits into seven easy operations"; "the single path from x"; "e
+    = ln u" is drawn as ln."""
     point = {k: torch.tensor(v, dtype=F64) for k, v in (("x", 0.5), ("y", 1), ("z", 2))}
     trace = trace_values_and_grads(fn.tanh_log_parts, **point)
     ops = [n for n in trace.nodes if n.kind == "op"]
@@ -85,7 +86,7 @@ def test_the_tanh_log_graph_has_seven_operations_on_one_path_from_x():
 
 
 def test_both_inputs_of_the_composite_feed_more_than_one_path():
-    """ "Both inputs feed more than one path to the output"; "x reaches the output
+    """Claim: "Both inputs feed more than one path to the output"; "x reaches the output
     through z3 and z2, and y through z2 and z1"."""
     trace = trace_values_and_grads(
         fn.composite_parts,
@@ -108,8 +109,8 @@ def test_both_inputs_of_the_composite_feed_more_than_one_path():
 
 
 def test_the_y_gradient_is_tiny_because_exp_minus_four_is():
-    """ "The gradient of y is tiny because e^(−4) is: the first term hardly depends on
-    y there"."""
+    """Claim: "The gradient of y is tiny because e^(−4) is: the first term hardly
+    depends on y there"."""
     dfdx, dfdy = fn.composite_grad(
         torch.tensor(2.0, dtype=F64), torch.tensor(4.0, dtype=F64)
     )
@@ -121,8 +122,8 @@ def test_the_y_gradient_is_tiny_because_exp_minus_four_is():
 
 
 def test_the_inputs_grad_stays_none_and_parameter_grads_have_their_shapes():
-    """ "every parameter has a gradient of its own shape"; "the input's .grad stays
-    None"."""
+    """Claim: "every parameter has a gradient of its own shape"; "the input's .grad
+    stays None"."""
     net = fn.sigmoid_net(seed=0)
     x = torch.randn(3, generator=torch.Generator().manual_seed(1))
     net(x).sum().backward()

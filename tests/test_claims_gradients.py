@@ -31,8 +31,8 @@ def result():
 
 
 def test_arrows_are_short_on_ridges_and_troughs_and_grow_away_from_the_centre():
-    """ "short along the tops of the ridges and the bottoms of the valleys";
-    "the arrows grow with the factor 2x and 2y"."""
+    """Claim: "short along the tops of the ridges and the bottoms of the valleys"; "the
+    arrows grow with the factor 2x and 2y"."""
     for r2 in (math.pi / 2, 3 * math.pi / 2):  # a ridge (sin = 1), a trough (−1)
         x, y = torch.tensor(math.sqrt(r2), dtype=torch.float64), torch.tensor(0.0)
         assert torch.stack(fn.sin_radial_grad(x, y)).abs().max() < 1e-12
@@ -46,16 +46,17 @@ def test_arrows_are_short_on_ridges_and_troughs_and_grow_away_from_the_centre():
 
 
 def test_one_learning_rate_of_each_kind(runs):
-    """"a small η is safe but slow; between 0.1 and the limit ... w₂ overshoots ...;
-    above the limit ... the run diverges. We run one learning rate of each kind"."""
+    """Claim: "a small η is safe but slow; between 0.1 and the limit ... w₂ overshoots
+    ...; above the limit ... the run diverges. We run one learning rate of each
+    kind"."""
     slow, good, bad = runs
     limit = 2 / max(fn.BOWL_CURVATURES)
     assert slow < 1 / max(fn.BOWL_CURVATURES) < good < limit < bad
 
 
 def test_the_small_step_is_safe_but_slow(runs):
-    """ "a small η is safe but slow"; the path "drops to the floor of the valley and
-    then crawls along it, still far from the minimum"."""
+    """Claim: "a small η is safe but slow"; the path "drops to the floor of the valley
+    and then crawls along it, still far from the minimum"."""
     slow, good, _ = runs.values()
     assert bool((slow.losses.diff() < 0).all())
     assert slow.final_loss > 1000 * good.final_loss
@@ -64,8 +65,8 @@ def test_the_small_step_is_safe_but_slow(runs):
 
 
 def test_the_good_step_flips_w2_each_step_and_reaches_the_minimum(runs):
-    """ "w₂ overshoots and flips sign each step but still shrinks"; the path "reaches
-    the minimum at the origin"."""
+    """Claim: "w₂ overshoots and flips sign each step but still shrinks"; the path
+    "reaches the minimum at the origin"."""
     _, good, _ = runs.values()
     w2 = good.params[:, 1]
     assert bool((w2[1:] * w2[:-1] < 0).all()) and bool(
@@ -75,8 +76,8 @@ def test_the_good_step_flips_w2_each_step_and_reaches_the_minimum(runs):
 
 
 def test_the_large_step_flips_ever_wider_and_diverges(runs):
-    """ "every flip is larger than the last and the run diverges"; the loss "rises at
-    every step"; the path "leaves the plot" (its w₂ axis ends at ±3)."""
+    """Claim: "every flip is larger than the last and the run diverges"; the loss "rises
+    at every step"; the path "leaves the plot" (its w₂ axis ends at ±3)."""
     *_, bad = runs.values()
     w2 = bad.params[:, 1]
     assert bool((w2[1:] * w2[:-1] < 0).all()) and bool(
@@ -90,8 +91,8 @@ def test_the_large_step_flips_ever_wider_and_diverges(runs):
 
 
 def test_the_slip_lowers_the_loss_by_accident_but_real_steps_do_far_better():
-    """ "The loss may even fall for a while, by accident"; "real gradient steps bring it
-    to" far less."""
+    """Claim: "The loss may even fall for a while, by accident"; "real gradient steps
+    bring it to" far less."""
     setup = gradlab.experiments.parabola_setup()
     loss = setup.problem.loss
     shrunk = setup.start * (1 - RAW_LR) ** 1000
@@ -104,7 +105,7 @@ def test_the_slip_lowers_the_loss_by_accident_but_real_steps_do_far_better():
 
 
 def test_mse_of_a_linear_model_is_exactly_quadratic(result):
-    """ "The model is linear in its parameters ..., so its mean squared error is
+    """Claim: "The model is linear in its parameters ..., so its mean squared error is
     exactly quadratic in them, with Hessian H = (2/N) XᵀX"."""
     p = result.raw.problem
     best, h = p.optimum, p.hessian
@@ -116,7 +117,8 @@ def test_mse_of_a_linear_model_is_exactly_quadratic(result):
 
 
 def test_both_fits_start_from_the_same_curve(result):
-    """ "both fits start from the same curve"; "Both fits start at the same loss"."""
+    """Claim: "both fits start from the same curve"; "Both fits start at the same
+    loss"."""
     raw, scaled = result.raw, result.rescaled
     torch.testing.assert_close(
         raw.problem.features.double() @ raw.start.double(),
@@ -130,8 +132,8 @@ def test_both_fits_start_from_the_same_curve(result):
 
 
 def test_each_fit_runs_at_its_fastest_step(result):
-    """ "each runs at its own best fixed learning rate"; "A smaller step ... takes more
-    steps in all" (and so does a larger stable one)."""
+    """Claim: "each runs at its own best fixed learning rate"; "A smaller step ... takes
+    more steps in all" (and so does a larger stable one)."""
     for setup, lr, needed in (
         (result.raw, result.raw_lr, result.raw_steps_needed),
         (result.rescaled, result.rescaled_lr, result.rescaled_steps_needed),
@@ -148,9 +150,9 @@ def test_each_fit_runs_at_its_fastest_step(result):
 def test_the_raw_step_sits_a_hair_below_the_limit_and_the_steep_direction_swings(
     result,
 ):
-    """ "a hair below the stability limit"; "the steepest direction, mostly the
-    coefficient a, flips sign at every step and shrinks only by the factor
-    |1 − ηλ_max|"."""
+    """Claim: "a hair below the stability limit"; "the steepest direction, mostly the
+    coefficient a, flips sign at every step and shrinks only by the factor |1 −
+    ηλ_max|"."""
     p, lr = result.raw.problem, result.raw_lr
     assert 0.9999 * p.max_stable_lr < lr < p.max_stable_lr
     lam, q = torch.linalg.eigh(p.hessian)
@@ -159,7 +161,8 @@ def test_the_raw_step_sits_a_hair_below_the_limit_and_the_steep_direction_swings
 
 
 def test_the_raw_fit_needs_far_more_steps_than_the_chapter_runs(result):
-    """ "far more than the chapter can afford to run"; about κ/2 steps per factor e."""
+    """Claim: "far more than the chapter can afford to run"; about κ/2 steps per factor
+    e."""
     p = result.raw.problem
     assert result.raw_steps_needed > 50 * RAW_MEASURED_STEPS
     for setup, needed in (
@@ -172,7 +175,7 @@ def test_the_raw_fit_needs_far_more_steps_than_the_chapter_runs(result):
 
 
 def test_the_rescaled_run_confirms_the_predicted_step(result):
-    """ "the target is reached in N steps, predicted and confirmed by the run"."""
+    """Claim: "the target is reached in N steps, predicted and confirmed by the run"."""
     losses, k = result.rescaled_run.losses, result.rescaled_steps_needed
     assert k < RESCALED_STEPS and result.rescaled_run.steps == RESCALED_STEPS
     assert losses[k] <= result.target < losses[k - 1]
@@ -180,7 +183,7 @@ def test_the_rescaled_run_confirms_the_predicted_step(result):
 
 
 def test_the_speedup_is_close_to_the_ratio_of_condition_numbers(result):
-    """ "the rescaled fit needs N times fewer steps, close to the ratio of the two
+    """Claim: "the rescaled fit needs N times fewer steps, close to the ratio of the two
     condition numbers"."""
     ratio = (
         result.raw.problem.condition_number / result.rescaled.problem.condition_number
@@ -189,8 +192,8 @@ def test_the_speedup_is_close_to_the_ratio_of_condition_numbers(result):
 
 
 def test_the_chapters_draw_is_a_typical_one(result):
-    """ "Over N other draws the rescaled fit needs between A and B times fewer steps
-    ...; the chapter's draw is a typical one"."""
+    """Claim: "Over N other draws the rescaled fit needs between A and B times fewer
+    steps ...; the chapter's draw is a typical one"."""
     speedups = torch.tensor(list(gradlab.experiments.rescaling_speedups().values()))
     assert bool((speedups > 5_000).all())
     below = float((speedups < result.speedup).double().mean())
@@ -199,9 +202,9 @@ def test_the_chapters_draw_is_a_typical_one(result):
 
 @pytest.mark.slow  # the chapter's 5,000 autograd steps on raw inputs: about 1 s
 def test_the_raw_run_agrees_with_the_formula_and_falls_little():
-    """ "The run we can afford checks the formula"; "Why does the raw run fall so
-    little over its measured steps"; the raw fit "has moved only a small part of the
-    way from the start towards the data"."""
+    """Claim: "The run we can afford checks the formula"; "Why does the raw run fall so
+    little over its measured steps"; the raw fit "has moved only a small part of the way
+    from the start towards the data"."""
     result = gradlab.experiments.parabola_comparison()
     raw, run = result.raw, result.raw_run
     predicted = raw.problem.predicted_losses(raw.start, result.raw_lr, run.steps)
@@ -214,7 +217,7 @@ def test_the_raw_run_agrees_with_the_formula_and_falls_little():
 
 
 def test_the_lectures_run_stopped_short_of_the_target(result):
-    """ "after a million steps the loss was L, still above the target, which that
+    """Claim: "after a million steps the loss was L, still above the target, which that
     learning rate reaches only after N steps"; "at that rate the fit needs a very long
     time"."""
     p, start = result.raw.problem, result.raw.start
