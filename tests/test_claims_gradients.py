@@ -73,6 +73,7 @@ def test_the_good_step_flips_w2_each_step_and_reaches_the_minimum(runs):
         (w2[1:].abs() < w2[:-1].abs()).all()
     )
     assert good.params[-1].norm() < 0.05 and good.steps == BOWL_STEPS
+    assert good.final_loss < 1e-3 * float(good.losses[0])  # "several orders"
 
 
 def test_the_large_step_flips_ever_wider_and_diverges(runs):
