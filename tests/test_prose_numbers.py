@@ -115,6 +115,56 @@ def test_no_number_in_the_prose_is_typed_by_hand(page: str):
     assert not hits, "glue these numbers from a cell's result:\n" + "\n".join(hits)
 
 
+#: A value glued in a code cell: ``glue("name", ...)``, ``glue_table(f"a_{k}", ...)``.
+GLUED = re.compile(
+    r"""\bglue(?:_table)?\(\s*f?(?:"((?:\{[^}]*\}|[^"{])*)"|'((?:\{[^}]*\}|[^'{])*)')"""
+)
+#: A glued value used in the prose: ``{glue:text}`name:fmt``` or ```{glue:md} name``.
+QUOTED = re.compile(r"\{glue(?::\w+)?\}`([^`:]+)|\{glue(?::\w+)?\}[ \t]+(\S+)")
+
+
+def quoted_before_glued(markdown_and_code: list[tuple[str, str]]) -> list[str]:
+    """Glue names the prose quotes before a code cell has glued them, in order.
+
+    ``markdown_and_code`` is a page's cells as (cell type, source). An f-string name
+    (``f"bowl_{name}_final"``) matches any text in place of each ``{...}``.
+    """
+    glued, early = [], []
+    for kind, source in markdown_and_code:
+        if kind == "code":
+            glued += [
+                ".+".join(map(re.escape, re.split(r"\{[^}]*\}", a or b)))
+                for a, b in GLUED.findall(source)
+            ]
+            continue
+        for role, directive in QUOTED.findall(source):
+            name = role or directive
+            if not any(re.fullmatch(pattern, name) for pattern in glued):
+                early.append(name)
+    return early
+
+
+@pytest.mark.parametrize("page", toc_files(), ids=lambda p: Path(p).name)
+def test_no_prose_quotes_a_number_glued_in_a_later_cell(page: str):
+    notebook = jupytext.read(ROOT / f"{page}.md")
+    early = quoted_before_glued([(c.cell_type, c.source) for c in notebook.cells])
+    assert not early, "the prose quotes these before a cell glues them: " + ", ".join(
+        early
+    )
+
+
+def test_the_order_check_finds_a_number_quoted_too_early():
+    cells = [
+        ("markdown", "We run {glue:text}`steps:d` steps."),
+        ("code", 'glue("steps", 30)\nfor k in "ab":\n    glue(f"loss_{k}", 1.0)'),
+        ("code", "glue(f\"fan_{s.replace(' ', '_')}\", 2.0)"),
+        ("markdown", "{glue:text}`fan_in_order:.2f`"),
+        ("markdown", "{glue:text}`steps` steps, {glue:text}`loss_a:.2f`, {glue}`x`"),
+        ("markdown", "```{glue:md} table\n:format: myst\n```"),
+    ]
+    assert quoted_before_glued(cells) == ["steps", "x", "table"]
+
+
 def test_the_scanner_finds_typed_numbers_and_skips_glued_ones():
     cell = (
         "A step of 0.15 takes {glue:text}`n` steps; $x^3$ and `f(30)` are no prose.\n"
