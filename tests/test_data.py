@@ -64,3 +64,18 @@ def test_regression_data():
     assert float(w.t.min()) >= 0 and float(w.t.max()) <= 1
     assert torch.allclose(w.y, wiggly(w.t))
     assert float(wiggly(torch.tensor(1 / 3))) == pytest.approx(-math.sqrt(3), abs=1e-5)
+
+
+def test_rescale_quadratic_gives_the_same_curve_in_the_rescaled_input():
+    from gradlab.data import quadratic_features, rescale, rescale_quadratic
+
+    t = torch.arange(20.0, dtype=torch.float64)
+    coefficients = torch.tensor([-0.9, 0.4, 2.5], dtype=torch.float64)
+    same = rescale_quadratic(coefficients, t)
+    torch.testing.assert_close(
+        quadratic_features(rescale(t)) @ same, quadratic_features(t) @ coefficients
+    )
+    with pytest.raises(ValueError, match="shape"):
+        rescale_quadratic(torch.ones(2), t)
+    with pytest.raises(ValueError, match="distinct"):
+        rescale_quadratic(coefficients, torch.ones(3))

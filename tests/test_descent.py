@@ -89,6 +89,30 @@ def test_steps_to_reach_is_the_first_step_below_target():
         p.steps_to_reach(start, 0.05, p.min_loss / 2)
 
 
+def test_steps_for_many_learning_rates_at_once_equal_one_at_a_time():
+    p = _problem()
+    start = torch.tensor([0.0, 0.0], dtype=torch.float64)
+    target = 1.01 * p.min_loss
+    lrs = torch.linspace(0.01, 0.99, 25, dtype=torch.float64) * p.max_stable_lr
+    many = p._steps_needed(start, lrs, target)
+    assert many.tolist() == [p.steps_to_reach(start, float(lr), target) for lr in lrs]
+    # a start that already meets the target needs no step
+    assert p.steps_to_reach(p.optimum, 0.05, target) == 0
+
+
+def test_fastest_lr_needs_no_more_steps_than_any_other_stable_step():
+    p = _problem()
+    start = torch.tensor([3.0, -2.0], dtype=torch.float64)
+    target = 1.01 * p.min_loss
+    lr, steps = p.fastest_lr(start, target)
+    assert 0 < lr < p.max_stable_lr and steps == p.steps_to_reach(start, lr, target)
+    for fraction in torch.linspace(0.02, 0.98, 49):
+        other = float(fraction) * p.max_stable_lr
+        assert p.steps_to_reach(start, other, target) >= steps
+    with pytest.raises(ValueError, match="fractions"):
+        p.fastest_lr(start, target, fractions=torch.tensor([0.5, 1.0]))
+
+
 def test_least_squares_rejects_bad_shapes():
     with pytest.raises(ValueError, match="features"):
         gradlab.LeastSquares(torch.zeros(3, 2), torch.zeros(4))

@@ -2,13 +2,13 @@ import gradlab
 import pytest
 import torch
 from gradlab.data import default_mixture
-from gradlab.experiments import RAW_MEASURED_STEPS, RESCALED_STEPS, width_experiment
+from gradlab.experiments import width_experiment
 
 
 @pytest.fixture(scope="module")
 def result():
-    """The chapter's comparison without its measured raw run: nothing else depends on
-    that run's 5,000 steps, and the one test that reads it runs them itself."""
+    """The chapter's comparison without its measured raw run: nothing here depends on
+    that run's 5,000 steps (tests/test_claims_gradients.py runs them once)."""
     return gradlab.experiments.parabola_comparison(raw_steps=0)
 
 
@@ -29,30 +29,33 @@ def test_raw_features_are_badly_conditioned_and_rescaling_fixes_it(result):
     )
 
 
-@pytest.mark.slow  # the chapter's 5,000 autograd steps on raw inputs: about 1 s
-def test_measured_raw_run_agrees_with_the_closed_form():
-    result = gradlab.experiments.parabola_comparison()
-    assert result.raw_run.steps == RAW_MEASURED_STEPS
-    predicted = result.raw.problem.predicted_losses(
-        result.raw.start, gradlab.experiments.RAW_LR, result.raw_run.steps
+def test_fastest_learning_rates_and_the_steps_they_need(result):
+    # (The chapter's sentences about these numbers: tests/test_claims_gradients.py.)
+    for setup, lr, needed in (
+        (result.raw, result.raw_lr, result.raw_steps_needed),
+        (result.rescaled, result.rescaled_lr, result.rescaled_steps_needed),
+    ):
+        assert 0 < lr < setup.problem.max_stable_lr
+        assert setup.problem.steps_to_reach(setup.start, lr, result.target) == needed
+    assert result.speedup == result.raw_steps_needed / result.rescaled_steps_needed
+    k, losses = result.raw_prediction(1000)
+    assert k[0] == 1 and k[-1] == 1000 and bool((losses[1:] <= losses[:-1]).all())
+
+
+def test_rescaled_start_is_the_raw_start_rewritten():
+    raw = gradlab.experiments.parabola_setup(seed=3)
+    scaled = gradlab.experiments.parabola_setup(seed=3, rescaled=True)
+    torch.testing.assert_close(
+        scaled.start, gradlab.data.rescale_quadratic(raw.start, raw.series.t)
     )
-    assert result.raw_run.final_loss == pytest.approx(float(predicted), rel=1e-4)
+    # the noise comes from the seed, the start from seed + 1
+    again = torch.randn(3, generator=torch.Generator().manual_seed(4))
+    torch.testing.assert_close(raw.start, again)
 
 
-def test_the_orders_of_magnitude_the_chapter_states(result):
-    p, start = result.raw.problem, result.raw.start
-    # Still above 200 after 200,000 raw steps; hundreds of thousands more needed.
-    assert p.predicted_losses(start, gradlab.experiments.RAW_LR, 200_000) > 200
-    assert result.raw_steps_needed > 500_000
-    # Rescaled inputs reach the same target within 100 steps, as the run confirms.
-    assert result.rescaled_steps_needed <= RESCALED_STEPS
-    assert result.rescaled_run.losses[result.rescaled_steps_needed] <= result.target
-    assert result.raw_steps_needed / result.rescaled_steps_needed > 1e4
-    # The source lecture's milestone, a loss of 22: ~10⁶ raw steps, < 100 rescaled.
-    to_22 = p.steps_to_reach(start, gradlab.experiments.RAW_LR, 22.0)
-    assert 500_000 < to_22 < 1_000_000
-    scaled = result.rescaled
-    assert scaled.problem.steps_to_reach(scaled.start, result.rescaled_lr, 22.0) < 100
+def test_speedups_over_seeds_by_the_formula():
+    speedups = gradlab.experiments.rescaling_speedups(range(2))
+    assert list(speedups) == [0, 1] and all(v > 1e3 for v in speedups.values())
 
 
 def test_rescale_maps_onto_minus_one_one():

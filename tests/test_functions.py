@@ -98,9 +98,9 @@ def test_tanh_log_three_ways(point):
     assert float(parts.f) == pytest.approx(float(fn.tanh_log(*args)), 1e-14)
 
 
-@pytest.mark.parametrize("w,b", [(-0.5, 0.5), (0.3, -1.2)])
-def test_neuron_three_ways(w, b):
-    args = [t(w), t(b), t(1.0), t(7.0)]
+@pytest.mark.parametrize("point", [*fn.NEURON_POINTS, (0.3, -1.2, 1.0, 7.0)])
+def test_neuron_three_ways(point):
+    args = [t(v) for v in point]
     closed = fn.neuron_loss_grad(*args)
     auto = autograd(
         lambda w_, b_: fn.neuron_loss(w_, b_, args[2], args[3]),

@@ -161,12 +161,13 @@ def test_traced_gradients_of_every_node_match_finite_differences():
         y=torch.tensor(1.0, dtype=torch.float64),
         z=torch.tensor(2.0, dtype=torch.float64),
     )
-    vals = {n: float(trace.by_name(n).value) for n in "abcdef"}
+    vals = {n: float(trace.by_name(n).value) for n in "abcdeuf"}
     downstream = {
         "a": lambda v: torch.tanh(torch.log(1 + vals["d"] / vals["a"] * v)),
         "b": lambda v: torch.tanh(torch.log(1 + 2.0 * vals["a"] / v)),
         "c": lambda v: torch.tanh(torch.log(1 + 2.0 * v)),
         "d": lambda v: torch.tanh(torch.log(1 + v)),
+        "u": lambda v: torch.tanh(torch.log(v)),
         "e": torch.tanh,
     }
     for name, rest in downstream.items():

@@ -21,9 +21,7 @@ from tests._book import ROOT, toc_files
 SMALL = {"0", "1", "2"}
 
 #: (page, number as written, why it may be typed) — keep this short.
-ALLOWED = {
-    ("computation-graphs", "7", "Olah's 2015 post is cited by its section, 'Figure 7'"),
-}
+ALLOWED: set[tuple[str, str, str]] = set()
 
 #: Directives whose body is prose (their option lines are not).
 PROSE_DIRECTIVES = {
@@ -35,6 +33,7 @@ PROSE_DIRECTIVES = {
 NUMBER = re.compile(r"(?<![\w.\\^_])\d[\d,]*(?:\.\d+)?(?:[eE][-+]?\d+)?%?")
 
 INLINE = [
+    re.compile(r"^\s*\d+[.)](?=\s)", re.M),  # an ordered list's item markers
     re.compile(r"<!--.*?-->"),  # comments
     re.compile(r"\$\$.*?\$\$"),  # one-line display math
     re.compile(r"\$[^$]*\$"),  # inline math
@@ -116,6 +115,56 @@ def test_no_number_in_the_prose_is_typed_by_hand(page: str):
     assert not hits, "glue these numbers from a cell's result:\n" + "\n".join(hits)
 
 
+#: A value glued in a code cell: ``glue("name", ...)``, ``glue_table(f"a_{k}", ...)``.
+GLUED = re.compile(
+    r"""\bglue(?:_table)?\(\s*f?(?:"((?:\{[^}]*\}|[^"{])*)"|'((?:\{[^}]*\}|[^'{])*)')"""
+)
+#: A glued value used in the prose: ``{glue:text}`name:fmt``` or ```{glue:md} name``.
+QUOTED = re.compile(r"\{glue(?::\w+)?\}`([^`:]+)|\{glue(?::\w+)?\}[ \t]+(\S+)")
+
+
+def quoted_before_glued(markdown_and_code: list[tuple[str, str]]) -> list[str]:
+    """Glue names the prose quotes before a code cell has glued them, in order.
+
+    ``markdown_and_code`` is a page's cells as (cell type, source). An f-string name
+    (``f"bowl_{name}_final"``) matches any text in place of each ``{...}``.
+    """
+    glued, early = [], []
+    for kind, source in markdown_and_code:
+        if kind == "code":
+            glued += [
+                ".+".join(map(re.escape, re.split(r"\{[^}]*\}", a or b)))
+                for a, b in GLUED.findall(source)
+            ]
+            continue
+        for role, directive in QUOTED.findall(source):
+            name = role or directive
+            if not any(re.fullmatch(pattern, name) for pattern in glued):
+                early.append(name)
+    return early
+
+
+@pytest.mark.parametrize("page", toc_files(), ids=lambda p: Path(p).name)
+def test_no_prose_quotes_a_number_glued_in_a_later_cell(page: str):
+    notebook = jupytext.read(ROOT / f"{page}.md")
+    early = quoted_before_glued([(c.cell_type, c.source) for c in notebook.cells])
+    assert not early, "the prose quotes these before a cell glues them: " + ", ".join(
+        early
+    )
+
+
+def test_the_order_check_finds_a_number_quoted_too_early():
+    cells = [
+        ("markdown", "We run {glue:text}`steps:d` steps."),
+        ("code", 'glue("steps", 30)\nfor k in "ab":\n    glue(f"loss_{k}", 1.0)'),
+        ("code", "glue(f\"fan_{s.replace(' ', '_')}\", 2.0)"),
+        ("markdown", "{glue:text}`fan_in_order:.2f`"),
+        ("markdown", "{glue:text}`steps` steps, {glue:text}`loss_a:.2f`, {glue}`x`"),
+        ("markdown", "```{glue:md} table\n:format: myst\n```"),
+    ]
+    assert quoted_before_glued(cells) == ["steps", "x", "table"]
+
+
 def test_the_scanner_finds_typed_numbers_and_skips_glued_ones():
     cell = (
         "A step of 0.15 takes {glue:text}`n` steps; $x^3$ and `f(30)` are no prose.\n"
@@ -127,6 +176,11 @@ def test_the_scanner_finds_typed_numbers_and_skips_glued_ones():
     assert numbers_in("\n".join(prose_of(cell))) == ["0.15", "7", "1000", "25"]
 
 
+def test_the_markers_of_an_ordered_list_are_no_numbers():
+    cell = "3. **Measure** the loss\n   after 3.5 steps\n10) Stop at 12.\n"
+    assert numbers_in("\n".join(prose_of(cell))) == ["3.5", "12"]
+
+
 def test_every_allowed_number_is_still_in_its_page():
     for page, number, reason in ALLOWED:
         assert reason
@@ -134,39 +188,3 @@ def test_every_allowed_number_is_still_in_its_page():
         prose = "\n".join(prose_of(path.read_text(encoding="utf-8")))
         assert number in numbers_in(prose), (page, number)
 
-
-GLUE_CALL = re.compile(r"glue(?:_table)?\(\s*(f?)\"([^\"]+)\"")
-GLUE_USE = re.compile(
-    r"\{glue(?::text|:md|:math|:figure|)\}`([^`:]+)|```\{glue(?::md|:figure|)\} (\S+)"
-)
-
-
-def quoted_before_computed(page: str) -> list[str]:
-    """Glued names a markdown cell quotes before any code cell glues them."""
-    cells = jupytext.read(ROOT / f"{page}.md").cells
-    glued: list[tuple[int, re.Pattern]] = []
-    for i, cell in enumerate(cells):
-        if cell.cell_type == "code":
-            for is_f, name in GLUE_CALL.findall(cell.source):
-                pattern = (
-                    re.sub(r"\\\{[^}]*\\\}", ".+", re.escape(name))
-                    if is_f
-                    else re.escape(name)
-                )
-                glued.append((i, re.compile(pattern + r"\Z")))
-    late = []
-    for i, cell in enumerate(cells):
-        if cell.cell_type != "markdown":
-            continue
-        for used in GLUE_USE.findall(cell.source):
-            name = used[0] or used[1]
-            first = min((j for j, p in glued if p.match(name)), default=None)
-            if first is None or first > i:
-                late.append(f"{name} (cell {i}, glued in cell {first})")
-    return late
-
-
-@pytest.mark.parametrize("page", toc_files(), ids=lambda p: Path(p).name)
-def test_prose_never_quotes_a_number_computed_in_a_later_cell(page: str):
-    late = quoted_before_computed(page)
-    assert not late, "quoted before the cell that computes it:\n" + "\n".join(late)

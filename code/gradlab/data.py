@@ -19,6 +19,7 @@ import torch
 from torch import Tensor
 
 from gradlab import _checks
+from gradlab.defaults import PARABOLA_NOISE, PARABOLA_POINTS
 
 
 def _generator(seed: int) -> torch.Generator:
@@ -33,7 +34,9 @@ class Series:
     y: Tensor
 
 
-def noisy_parabola(*, seed: int, n: int = 20, noise: float = 3.0) -> Series:
+def noisy_parabola(
+    *, seed: int, n: int = PARABOLA_POINTS, noise: float = PARABOLA_NOISE
+) -> Series:
     """Signal 0.75 (t − 9.5)² + 1 plus Gaussian noise of scale ``noise``, t = 0 … n−1.
 
     >>> s = noisy_parabola(seed=0)
@@ -57,6 +60,26 @@ def rescale(t: Tensor) -> Tensor:
     if not hi > lo:
         raise ValueError("rescale needs at least two distinct values")
     return 2 * (t - lo) / (hi - lo) - 1
+
+
+def rescale_quadratic(coefficients: Tensor, t: Tensor) -> Tensor:
+    """The same quadratic in the rescaled input: (a', b', c') (3,) such that
+    a' s² + b' s + c' = a t² + b t + c for s = `rescale` (t).
+
+    With t = m + h s (m the midpoint of t's range, h half its width):
+    a' = a h², b' = (2 a m + b) h, c' = a m² + b m + c.
+
+    >>> rescale_quadratic(torch.tensor([1.0, 0.0, 0.0]), torch.tensor([0.0, 2.0]))
+    tensor([1., 2., 1.])
+    """
+    if coefficients.shape != (3,):
+        raise ValueError(
+            f"coefficients must have shape (3,), got {tuple(coefficients.shape)}"
+        )
+    rescale(t)  # the same check: t needs two distinct values
+    m, h = (t.max() + t.min()) / 2, (t.max() - t.min()) / 2
+    a, b, c = coefficients
+    return torch.stack([a * h**2, (2 * a * m + b) * h, a * m**2 + b * m + c])
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,16 @@ CHAIN_STEPS = 1000
 #: Loss variants by name (see `gradlab.chain.loss_variant`).
 LOSS_VARIANTS = ("right", "diagonal", "x-heavy", "x-light", "middle", "stiff")
 
-#: Seed of the parabola's noise and of the starting parameters.
+#: The bowl of "Gradients": three learning rates (too small, good, too large), the
+#: start and the number of steps of each run.
+BOWL_LRS = (0.01, 0.15, 0.21)
+BOWL_START = (-4.0, 2.0)
+BOWL_STEPS = 30
+
+#: Seed of the parabola's noise (its random start is drawn with seed + 1).
 PARABOLA_SEED = 666
+#: Time steps 0 … PARABOLA_POINTS − 1, and the scale of the Gaussian noise.
+PARABOLA_POINTS, PARABOLA_NOISE = 20, 3.0
 
 #: The source lab's settings: learning rate, epochs, hidden units, training points.
 MLP_LR, MLP_EPOCHS, MLP_HIDDEN, MLP_TRAIN_SIZE = 0.1, 100, 5, 200

@@ -83,7 +83,7 @@ class Value:
     def log(self) -> Value:
         if self.data <= 0:
             raise ValueError(f"log needs a positive number, got {self.data:g}")
-        return Value(math.log(self.data), (self,), "log", (1 / self.data,))
+        return Value(math.log(self.data), (self,), "ln", (1 / self.data,))
 
     def tanh(self) -> Value:
         t = math.tanh(self.data)

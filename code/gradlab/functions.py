@@ -214,12 +214,13 @@ def relu_graph_grad_w(x: Tensor, b: Tensor, w: Tensor, t: Tensor) -> Tensor:
 
 class TanhLogParts(NamedTuple):
     """The nodes of `tanh_log_parts`: a = 2x, b = sin y, c = a/b, d = z·c,
-    e = ln(1 + d), f = tanh e."""
+    u = 1 + d, e = ln u, f = tanh e."""
 
     a: Tensor
     b: Tensor
     c: Tensor
     d: Tensor
+    u: Tensor
     e: Tensor
     f: Tensor
 
@@ -230,8 +231,9 @@ def tanh_log_parts(x: Tensor, y: Tensor, z: Tensor) -> TanhLogParts:
     b = torch.sin(y)
     c = a / b
     d = z * c
-    e = torch.log(1 + d)
-    return TanhLogParts(a, b, c, d, e, torch.tanh(e))
+    u = 1 + d
+    e = torch.log(u)
+    return TanhLogParts(a, b, c, d, u, e, torch.tanh(e))
 
 
 def tanh_log(x: Tensor, y: Tensor, z: Tensor) -> Tensor:
@@ -254,6 +256,11 @@ def tanh_log_grad(x: Tensor, y: Tensor, z: Tensor) -> tuple[Tensor, Tensor, Tens
 
 # --- one tanh neuron ---
 
+#: Points (w, b, x, target) at which the chapter "Autograd" checks the neuron's
+#: gradient: the source material's, where w x + b = 0 (so ŷ = 0, tanh′ = 1) and
+#: x = 1, which hide a forgotten tanh′ or factor x; and one where nothing coincides.
+NEURON_POINTS = ((-0.5, 0.5, 1.0, 7.0), (0.8, -0.3, 1.5, 0.2))
+
 
 def neuron(w: Tensor, b: Tensor, x: Tensor) -> Tensor:
     """A single neuron with scalar input: ŷ = tanh(w x + b)."""
@@ -272,6 +279,17 @@ def neuron_loss_grad(
     pred = neuron(w, b, x)
     common = -2 * (target - pred) * (1 - pred**2)
     return common * x, common
+
+
+def neuron_loss_grad_slips(
+    w: Tensor, b: Tensor, x: Tensor, target: Tensor
+) -> dict[str, tuple[Tensor, Tensor]]:
+    """Two plausible slips in `neuron_loss_grad`, by name: tanh′ = 1 − ŷ² forgotten,
+    and the factor x of ∂(w x + b)/∂w forgotten. Each gives (∂loss/∂w, ∂loss/∂b)."""
+    pred = neuron(w, b, x)
+    right = -2 * (target - pred) * (1 - pred**2)
+    no_slope = -2 * (target - pred)
+    return {"tanh′ forgotten": (no_slope * x, no_slope), "x forgotten": (right, right)}
 
 
 # --- a sigmoid network 3 → 3 → 1 ---

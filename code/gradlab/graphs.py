@@ -305,7 +305,7 @@ def autograd_dag(
 SYMBOLS = {
     "add": "+", "sub": "−", "mul": "×", "div": "÷", "truediv": "÷", "pow": "^",
     "neg": "−", "matmul": "@", "rsub": "−", "radd": "+", "rmul": "×",
-    "rtruediv": "÷", "rdiv": "÷", "rpow": "^",
+    "rtruediv": "÷", "rdiv": "÷", "rpow": "^", "log": "ln",
 }  # fmt: skip
 
 

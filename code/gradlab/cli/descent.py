@@ -15,7 +15,7 @@ from gradlab.cli._args import (
     seed,
     steps,
 )
-from gradlab.defaults import PARABOLA_SEED
+from gradlab.defaults import BOWL_LRS, BOWL_START, BOWL_STEPS, PARABOLA_SEED
 
 if TYPE_CHECKING:
     from gradlab.descent import History
@@ -23,8 +23,7 @@ if TYPE_CHECKING:
 
 PROBLEMS = ("bowl", "parabola", "parabola-rescaled")
 #: The chapter's good learning rate on the bowl, and its number of steps.
-LR, STEPS = 0.15, 30
-BOWL_START = (-4.0, 2.0)
+LR, STEPS = BOWL_LRS[1], BOWL_STEPS
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

@@ -30,14 +30,17 @@ _EXPORTS = {
         "schedule_comparison",
     ),
     "descent": (
+        "LECTURE_STEPS",
         "RAW_LR",
         "RAW_MEASURED_STEPS",
         "RESCALED_STEPS",
+        "SLACK",
         "ParabolaComparison",
         "ParabolaSetup",
         "bowl_experiment",
         "parabola_comparison",
         "parabola_setup",
+        "rescaling_speedups",
     ),
     "engine": (
         "COST_SIZES",

@@ -10,24 +10,35 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from gradlab.data import Series, noisy_parabola, quadratic_features, rescale
-from gradlab.defaults import PARABOLA_SEED
+from gradlab.data import (
+    Series,
+    noisy_parabola,
+    quadratic_features,
+    rescale,
+    rescale_quadratic,
+)
+from gradlab.defaults import BOWL_LRS, BOWL_START, BOWL_STEPS, PARABOLA_SEED
 from gradlab.descent import History, LeastSquares, gradient_descent
 from gradlab.functions import bowl
 
-#: The source material's learning rate for the fit on raw time steps.
+#: The source material's learning rate for the fit on raw time steps (used in the
+#: chapter's walk through one step, and by the lecture's million-step run).
 RAW_LR = 1e-5
 #: Steps of the raw-input fit actually run in the chapter (the rest is predicted).
 RAW_MEASURED_STEPS = 5_000
 #: Steps of the rescaled fit.
 RESCALED_STEPS = 100
+#: The target of the comparison: a loss within this factor of the best possible.
+SLACK = 1.05
+#: Steps the source lecture ran on the raw inputs at RAW_LR.
+LECTURE_STEPS = 1_000_000
 
 
 def bowl_experiment(
-    lrs: Sequence[float] = (0.01, 0.15, 0.21),
+    lrs: Sequence[float] = BOWL_LRS,
     *,
-    start: Sequence[float] = (-4.0, 2.0),
-    steps: int = 30,
+    start: Sequence[float] = BOWL_START,
+    steps: int = BOWL_STEPS,
 ) -> dict[float, History]:
     """Gradient descent on `gradlab.bowl` from one start with several learning rates.
 
@@ -52,33 +63,44 @@ def parabola_setup(
 ) -> ParabolaSetup:
     """Fit a t² + b t + c to `noisy_parabola` (t in 0…19, or rescaled to [−1, 1]).
 
-    The starting parameters are standard normal, drawn after the noise from the same
-    seeded generator, so both inputs start from the same (a, b, c).
+    The noise is drawn from ``seed``; the starting (a, b, c) are standard normal,
+    drawn from ``seed + 1`` for the raw time steps. On rescaled inputs the start is
+    the same quadratic written in the rescaled variable (`rescale_quadratic`), so
+    both fits start from the same curve and the same loss.
     """
     series = noisy_parabola(seed=seed)
     start = torch.randn(3, generator=torch.Generator().manual_seed(seed + 1))
+    if rescaled:
+        start = rescale_quadratic(start.double(), series.t.double()).float()
     t = rescale(series.t) if rescaled else series.t
     return ParabolaSetup(series, LeastSquares(quadratic_features(t), series.y), start)
 
 
 @dataclass(frozen=True)
 class ParabolaComparison:
-    """One fit on raw and on rescaled inputs: measured runs and exact predictions."""
+    """One fit on raw and on rescaled inputs, from the same starting curve, each at
+    its own fastest learning rate: measured runs and exact predictions."""
 
     raw: ParabolaSetup
     rescaled: ParabolaSetup
+    raw_lr: float
+    rescaled_lr: float
     raw_run: History
     rescaled_run: History
-    rescaled_lr: float
     target: float
     raw_steps_needed: int
     rescaled_steps_needed: int
+
+    @property
+    def speedup(self) -> float:
+        """How many times fewer steps the rescaled fit needs to reach the target."""
+        return self.raw_steps_needed / self.rescaled_steps_needed
 
     def raw_prediction(self, until: int) -> tuple[np.ndarray, np.ndarray]:
         """(steps, exact losses) of the raw fit on a log-spaced grid up to ``until``."""
         k = np.unique(np.geomspace(1, until, 400).astype(np.int64))
         losses = self.raw.problem.predicted_losses(
-            self.raw.start, RAW_LR, torch.tensor(k)
+            self.raw.start, self.raw_lr, torch.tensor(k)
         )
         return k, losses.numpy()
 
@@ -87,30 +109,43 @@ def parabola_comparison(
     *,
     seed: int = PARABOLA_SEED,
     raw_steps: int = RAW_MEASURED_STEPS,
-    slack: float = 1.05,
+    rescaled_steps: int = RESCALED_STEPS,
+    slack: float = SLACK,
 ) -> ParabolaComparison:
-    """Run both fits and predict how many steps each needs to reach a loss within
-    ``slack`` of the best possible (the least-squares minimum, identical for both).
-
-    The rescaled fit uses lr = 2/(λ_min + λ_max), the best fixed step for a quadratic.
+    """Fit the parabola on raw and on rescaled inputs from the same starting curve,
+    each at the learning rate that reaches a loss within ``slack`` of the best
+    possible (the least-squares minimum, the same for both) in the fewest steps
+    (`LeastSquares.fastest_lr`); run ``raw_steps`` and ``rescaled_steps`` of each.
     """
     raw, scaled = parabola_setup(seed=seed), parabola_setup(seed=seed, rescaled=True)
-    lam = scaled.problem.eigenvalues
-    scaled_lr = float(2 / (lam[0] + lam[-1]))
     target = slack * raw.problem.min_loss
+    raw_lr, raw_needed = raw.problem.fastest_lr(raw.start, target)
+    scaled_lr, scaled_needed = scaled.problem.fastest_lr(scaled.start, target)
     return ParabolaComparison(
         raw=raw,
         rescaled=scaled,
+        raw_lr=raw_lr,
+        rescaled_lr=scaled_lr,
         raw_run=gradient_descent(
-            raw.problem.loss, raw.start, lr=RAW_LR, steps=raw_steps
+            raw.problem.loss, raw.start, lr=raw_lr, steps=raw_steps
         ),
         rescaled_run=gradient_descent(
-            scaled.problem.loss, scaled.start, lr=scaled_lr, steps=RESCALED_STEPS
+            scaled.problem.loss, scaled.start, lr=scaled_lr, steps=rescaled_steps
         ),
-        rescaled_lr=scaled_lr,
         target=target,
-        raw_steps_needed=raw.problem.steps_to_reach(raw.start, RAW_LR, target),
-        rescaled_steps_needed=scaled.problem.steps_to_reach(
-            scaled.start, scaled_lr, target
-        ),
+        raw_steps_needed=raw_needed,
+        rescaled_steps_needed=scaled_needed,
     )
+
+
+def rescaling_speedups(
+    seeds: Sequence[int] = range(20), *, slack: float = SLACK
+) -> dict[int, float]:
+    """`ParabolaComparison.speedup` for other draws of the noise and the start, by
+    the formula alone (no run): seed -> raw steps needed / rescaled steps needed."""
+    return {
+        seed: parabola_comparison(
+            seed=seed, raw_steps=0, rescaled_steps=0, slack=slack
+        ).speedup
+        for seed in seeds
+    }

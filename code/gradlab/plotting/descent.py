@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 
 from gradlab.data import Series
 from gradlab.descent import History
-from gradlab.experiments import RAW_LR, ParabolaComparison
+from gradlab.experiments import ParabolaComparison
 from gradlab.functions import GradientField, bowl
 from gradlab.plotting.style import INK, axes_or_new, new_figure, styled
 
@@ -155,14 +155,16 @@ def plot_measured_vs_predicted(
 
 
 def plot_parabola_convergence(result: ParabolaComparison) -> Figure:
-    """Raw vs rescaled inputs: measured losses, and the raw run's exact continuation."""
+    """Raw vs rescaled inputs, each at its fastest step: measured losses, and the raw
+    run's exact continuation up to past the target."""
     until = int(result.raw_steps_needed * 1.5)
+    raw = f"raw t, η = {result.raw_lr:.5g}"
     return plot_measured_vs_predicted(
         {
-            f"raw t, η = {RAW_LR:g}": result.raw_run,
+            raw: result.raw_run,
             f"rescaled t, η = {result.rescaled_lr:.3g}": result.rescaled_run,
         },
-        {f"raw t, η = {RAW_LR:g}": result.raw_prediction(until)},
+        {raw: result.raw_prediction(until)},
         target=result.target,
     )
 

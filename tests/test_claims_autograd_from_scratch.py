@@ -1,0 +1,34 @@
+"""The sentences of book/autograd-from-scratch.md that compare or explain, each as a
+test that fails when the sentence stops being true. The quoted words are the
+chapter's. (The engine's values and gradients against torch and finite differences,
+and the cost comparison, are in tests/test_engine.py.)"""
+
+import gradlab
+import pytest
+from gradlab.engine import Value, topological_order
+from gradlab.experiments import train_twins
+
+
+def test_the_twin_runs_fall_by_orders_of_magnitude_for_other_seeds_too():
+    """Claim: "the loss falls from A to B (other seeds' starting weights fall as far)";
+    the alt text: "falls by orders of magnitude"; "blue dots for torch sit exactly on
+    the line"."""
+    book = train_twins()
+    book_ratio = book.engine_losses[0] / book.engine_losses[-1]
+    assert book_ratio > 100
+    for seed in range(1, 10):
+        run = train_twins(seed=seed)
+        assert run.engine_losses[0] / run.engine_losses[-1] > 100
+        assert run.engine_losses == pytest.approx(run.torch_losses, rel=1e-12)
+
+
+def test_nodes_are_visited_in_reverse_topological_order_each_once():
+    """Claim: "every node after all the nodes that use it"; "the order is the same on
+    every run"."""
+    nodes = gradlab.experiments.composite_values(Value(2.0), Value(4.0))
+    order = topological_order(nodes["z4"])
+    assert len(order) == len({id(v) for v in order})
+    position = {id(v): i for i, v in enumerate(order)}
+    assert all(position[id(c)] < position[id(v)] for v in order for c in v.inputs)
+    again = gradlab.experiments.composite_values(Value(2.0), Value(4.0))
+    assert [v.op for v in topological_order(again["z4"])] == [v.op for v in order]

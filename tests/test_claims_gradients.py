@@ -1,0 +1,226 @@
+"""The sentences of book/gradients.md that compare or explain, each as a test that
+fails when the sentence stops being true. The quoted words are the chapter's."""
+
+import math
+
+import gradlab
+import pytest
+import torch
+from gradlab import functions as fn
+from gradlab.defaults import BOWL_STEPS
+from gradlab.experiments import (
+    LECTURE_STEPS,
+    RAW_LR,
+    RAW_MEASURED_STEPS,
+    RESCALED_STEPS,
+)
+
+
+@pytest.fixture(scope="module")
+def runs():
+    return gradlab.experiments.bowl_experiment()
+
+
+@pytest.fixture(scope="module")
+def result():
+    """The chapter's comparison without the raw run's steps (see the slow test)."""
+    return gradlab.experiments.parabola_comparison(raw_steps=0)
+
+
+# --- the gradient field ---
+
+
+def test_arrows_are_short_on_ridges_and_troughs_and_grow_away_from_the_centre():
+    """Claim: "short along the tops of the ridges and the bottoms of the valleys"; "the
+    arrows grow with the factor 2x and 2y"."""
+    for r2 in (math.pi / 2, 3 * math.pi / 2):  # a ridge (sin = 1), a trough (−1)
+        x, y = torch.tensor(math.sqrt(r2), dtype=torch.float64), torch.tensor(0.0)
+        assert torch.stack(fn.sin_radial_grad(x, y)).abs().max() < 1e-12
+    field = fn.gradient_field()
+    r = (field.x**2 + field.y**2).sqrt()
+    length = (field.dz_dx**2 + field.dz_dy**2).sqrt()
+    assert length[(r > 2) & (r < 2.5)].max() > 3 * length[(r > 0.5) & (r < 1)].max()
+
+
+# --- the bowl ---
+
+
+def test_one_learning_rate_of_each_kind(runs):
+    """Claim: "a small η is safe but slow; between 0.1 and the limit ... w₂ overshoots
+    ...; above the limit ... the run diverges. We run one learning rate of each
+    kind"."""
+    slow, good, bad = runs
+    limit = 2 / max(fn.BOWL_CURVATURES)
+    assert slow < 1 / max(fn.BOWL_CURVATURES) < good < limit < bad
+
+
+def test_the_small_step_is_safe_but_slow(runs):
+    """Claim: "a small η is safe but slow"; the path "drops to the floor of the valley
+    and then crawls along it, still far from the minimum"."""
+    slow, good, _ = runs.values()
+    assert bool((slow.losses.diff() < 0).all())
+    assert slow.final_loss > 1000 * good.final_loss
+    w1, w2 = slow.params[:, 0], slow.params[:, 1]
+    assert abs(w2[-1]) < 0.1 * abs(w2[0]) and abs(w1[-1]) > 0.5 * abs(w1[0])
+
+
+def test_the_good_step_flips_w2_each_step_and_reaches_the_minimum(runs):
+    """Claim: "w₂ overshoots and flips sign each step but still shrinks"; the path
+    "reaches the minimum at the origin"."""
+    _, good, _ = runs.values()
+    w2 = good.params[:, 1]
+    assert bool((w2[1:] * w2[:-1] < 0).all()) and bool(
+        (w2[1:].abs() < w2[:-1].abs()).all()
+    )
+    assert good.params[-1].norm() < 0.05 and good.steps == BOWL_STEPS
+    assert good.final_loss < 1e-3 * float(good.losses[0])  # "several orders"
+
+
+def test_the_large_step_flips_ever_wider_and_diverges(runs):
+    """Claim: "every flip is larger than the last and the run diverges"; the loss "rises
+    at every step"; the path "leaves the plot" (its w₂ axis ends at ±3)."""
+    *_, bad = runs.values()
+    w2 = bad.params[:, 1]
+    assert bool((w2[1:] * w2[:-1] < 0).all()) and bool(
+        (w2[1:].abs() > w2[:-1].abs()).all()
+    )
+    assert bad.diverged and bool((bad.losses.diff() > 0).all())
+    assert abs(w2[-1]) > 3
+
+
+# --- the seven steps ---
+
+
+def test_the_slip_lowers_the_loss_by_accident_but_real_steps_do_far_better():
+    """Claim: "The loss may even fall for a while, by accident"; "real gradient steps
+    bring it to" far less."""
+    setup = gradlab.experiments.parabola_setup()
+    loss = setup.problem.loss
+    shrunk = setup.start * (1 - RAW_LR) ** 1000
+    assert loss(shrunk) < loss(setup.start)
+    descended = gradlab.gradient_descent(loss, setup.start, lr=RAW_LR, steps=1000)
+    assert descended.final_loss < loss(shrunk) / 10
+
+
+# --- conditioning and rescaling ---
+
+
+def test_mse_of_a_linear_model_is_exactly_quadratic(result):
+    """Claim: "The model is linear in its parameters ..., so its mean squared error is
+    exactly quadratic in them, with Hessian H = (2/N) XᵀX"."""
+    p = result.raw.problem
+    best, h = p.optimum, p.hessian
+    gen = torch.Generator().manual_seed(0)
+    for _ in range(5):
+        w = best + torch.randn(3, generator=gen, dtype=torch.float64)
+        quadratic = p.min_loss + 0.5 * (w - best) @ h @ (w - best)
+        assert float(p.loss(w)) == pytest.approx(float(quadratic), rel=1e-9)
+
+
+def test_both_fits_start_from_the_same_curve(result):
+    """Claim: "both fits start from the same curve"; "Both fits start at the same
+    loss"."""
+    raw, scaled = result.raw, result.rescaled
+    torch.testing.assert_close(
+        raw.problem.features.double() @ raw.start.double(),
+        scaled.problem.features.double() @ scaled.start.double(),
+        rtol=1e-5,
+        atol=1e-4,
+    )
+    assert float(scaled.problem.loss(scaled.start)) == pytest.approx(
+        float(raw.problem.loss(raw.start)), rel=1e-5
+    )
+
+
+def test_each_fit_runs_at_its_fastest_step(result):
+    """Claim: "each runs at its own best fixed learning rate"; "A smaller step ... takes
+    more steps in all" (and so does a larger stable one)."""
+    for setup, lr, needed in (
+        (result.raw, result.raw_lr, result.raw_steps_needed),
+        (result.rescaled, result.rescaled_lr, result.rescaled_steps_needed),
+    ):
+        p = setup.problem
+        assert p.steps_to_reach(setup.start, lr, result.target) == needed
+        for factor in (0.5, 0.9, 0.99, 0.999):
+            slower = p.steps_to_reach(setup.start, factor * lr, result.target)
+            assert slower >= needed
+        larger = lr + 0.5 * (p.max_stable_lr - lr)
+        assert p.steps_to_reach(setup.start, larger, result.target) >= needed
+
+
+def test_the_raw_step_sits_a_hair_below_the_limit_and_the_steep_direction_swings(
+    result,
+):
+    """Claim: "a hair below the stability limit"; "the steepest direction, mostly the
+    coefficient a, flips sign at every step and shrinks only by the factor |1 −
+    ηλ_max|"."""
+    p, lr = result.raw.problem, result.raw_lr
+    assert 0.9999 * p.max_stable_lr < lr < p.max_stable_lr
+    lam, q = torch.linalg.eigh(p.hessian)
+    assert abs(q[0, -1]) > 0.99  # the steepest direction is mostly a
+    assert -1 < 1 - lr * lam[-1] < -0.9999
+
+
+def test_the_raw_fit_needs_far_more_steps_than_the_chapter_runs(result):
+    """Claim: "far more than the chapter can afford to run"; about κ/2 steps per factor
+    e."""
+    p = result.raw.problem
+    assert result.raw_steps_needed > 50 * RAW_MEASURED_STEPS
+    for setup, needed in (
+        (result.raw, result.raw_steps_needed),
+        (result.rescaled, result.rescaled_steps_needed),
+    ):
+        kappa = setup.problem.condition_number
+        assert kappa / 10 < needed < 10 * kappa
+    assert p.condition_number > 1e5 > 20 > result.rescaled.problem.condition_number
+
+
+def test_the_rescaled_run_confirms_the_predicted_step(result):
+    """Claim: "the target is reached in N steps, predicted and confirmed by the run"."""
+    losses, k = result.rescaled_run.losses, result.rescaled_steps_needed
+    assert k < RESCALED_STEPS and result.rescaled_run.steps == RESCALED_STEPS
+    assert losses[k] <= result.target < losses[k - 1]
+    assert result.rescaled_run.final_loss <= result.target
+
+
+def test_the_speedup_is_close_to_the_ratio_of_condition_numbers(result):
+    """Claim: "the rescaled fit needs N times fewer steps, close to the ratio of the two
+    condition numbers"."""
+    ratio = (
+        result.raw.problem.condition_number / result.rescaled.problem.condition_number
+    )
+    assert ratio / 2 < result.speedup < 2 * ratio
+
+
+def test_the_chapters_draw_is_a_typical_one(result):
+    """Claim: "Over N other draws the rescaled fit needs between A and B times fewer
+    steps ...; the chapter's draw is a typical one"."""
+    speedups = torch.tensor(list(gradlab.experiments.rescaling_speedups().values()))
+    assert bool((speedups > 5_000).all())
+    below = float((speedups < result.speedup).double().mean())
+    assert 0.1 <= below <= 0.9
+
+
+@pytest.mark.slow  # the chapter's 5,000 autograd steps on raw inputs: about 1 s
+def test_the_raw_run_agrees_with_the_formula_and_falls_little():
+    """Claim: "The run we can afford checks the formula"; "Why does the raw run fall so
+    little over its measured steps"; the raw fit "has moved only a small part of the way
+    from the start towards the data"."""
+    result = gradlab.experiments.parabola_comparison()
+    raw, run = result.raw, result.raw_run
+    predicted = raw.problem.predicted_losses(raw.start, result.raw_lr, run.steps)
+    assert run.final_loss == pytest.approx(float(predicted), rel=1e-2)
+    assert run.final_loss > 0.5 * float(run.losses[0])
+    x = raw.problem.features.double()
+    start, end = x @ raw.start.double(), x @ run.params[-1].double()
+    best = x @ raw.problem.optimum
+    assert (end - start).norm() < 0.25 * (best - start).norm()
+
+
+def test_the_lectures_run_stopped_short_of_the_target(result):
+    """Claim: "after a million steps the loss was L, still above the target, which that
+    learning rate reaches only after N steps"; "at that rate the fit needs a very long
+    time"."""
+    p, start = result.raw.problem, result.raw.start
+    assert float(p.predicted_losses(start, RAW_LR, LECTURE_STEPS)) > result.target
+    assert p.steps_to_reach(start, RAW_LR, result.target) > LECTURE_STEPS
