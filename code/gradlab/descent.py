@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -135,8 +136,8 @@ def gradient_descent(
     for step in range(steps + 1):
         with torch.set_grad_enabled(step_loss is None):  # record what backward needs
             loss = _scalar(loss_fn(w))  # forward: records the graph
-        losses.append(loss.detach())
-        if step == steps or not loss.isfinite() or loss > blow_up:
+        losses.append(loss.item())
+        if step == steps or not math.isfinite(losses[-1]) or losses[-1] > blow_up:
             break
         if step_loss is not None:
             loss = step_loss(step)(w)
@@ -147,7 +148,7 @@ def gradient_descent(
         if not keep_path:
             del path[1:]  # keep the start only
         path.append(w.detach().clone())
-    return History(torch.stack(path), torch.stack(losses), lr)
+    return History(torch.stack(path), torch.tensor(losses, dtype=w.dtype), lr)
 
 
 @dataclass(frozen=True)
