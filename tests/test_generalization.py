@@ -180,8 +180,13 @@ def test_the_gap_over_draws_is_positive_and_comes_from_the_training_error(draws)
         assert float(r.gaps.median()) > 0  # "its median is above zero at every width"
     for h in (100, 500):
         assert int((draws[h].gaps > 0).sum()) > book.GAP_DRAWS / 2  # a minority below
+    for h in (
+        100,
+        500,
+    ):  # test errors just above the Bayes line, training errors around
+        assert bool((draws[h].test_errors > bayes).all())
+        assert float(draws[h].train_errors.median()) < bayes
     wide = draws[max(draws)]
-    assert bool((wide.test_errors > bayes).all())  # "just above the Bayes line"
     assert float(wide.test_errors.median()) < bayes + 0.02
     assert float(wide.train_errors.std()) > 1.5 * float(wide.test_errors.std())
     assert not math.isnan(float(wide.gaps.mean()))
