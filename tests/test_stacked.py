@@ -67,7 +67,7 @@ def test_copy_losses_is_each_copys_bce_and_copy_errors_chunks(train, monkeypatch
                 float(nn.BCEWithLogitsLoss()(m(train.x), train.y)), rel=1e-6
             )
         whole = copy_errors(stack, train.x, train.y)
-        monkeypatch.setattr("gradlab.stacked.CHUNK", 7)
+        monkeypatch.setattr("gradlab.stacked.CHUNK", 7 * 2 * 6)  # 7 rows a chunk
         torch.testing.assert_close(copy_errors(stack, train.x, train.y), whole)
         wrong = [((m(train.x) > 0).float() != train.y).double().mean() for m in models]
         torch.testing.assert_close(whole, torch.stack(wrong))

@@ -33,7 +33,7 @@ TEST_SIZE = 26_492
 #: run of the widest network (and its width); early stopping's patience in epochs;
 #: independent draws of training set and start per width for the generalisation gap.
 VAL_SIZE = 1_000
-LONG_HIDDEN, LONG_EPOCHS = 500, 1_000
+LONG_HIDDEN, LONG_EPOCHS = 500, 800
 PATIENCE = 100
 GAP_DRAWS = 20
 

@@ -101,7 +101,7 @@ def _descend(params: MLPParams, loss: Tensor, lr: float) -> None:
 
 
 def _error(scores: Tensor, y: Tensor) -> Tensor:
-    return ((scores > 0).to(y.dtype) != y).double().mean()
+    return ((scores > 0) != y.bool()).float().mean()
 
 
 def validation_curves(
@@ -125,13 +125,13 @@ def validation_curves(
         with torch.no_grad():
             val_scores = mlp_scores(p, val.x)
             values = (
-                loss,
+                loss.detach(),
                 _error(scores, train.y),
                 nll_loss(val_scores, val.y),
                 _error(val_scores, val.y),
             )
         for column, value in zip(columns, values, strict=True):
-            column.append(value.detach())
+            column.append(value)
         if epoch in keep:
             snapshots[epoch] = _snapshot(p)
         if epoch < epochs:

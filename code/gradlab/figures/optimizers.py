@@ -26,7 +26,10 @@ FIGURES = {
         lambda: (experiments.batch_size_experiment(), defaults.MLP_TRAIN_SIZE),
         lambda r: plotting.plot_batch_sizes(r[0], n=r[1]),
     ),
-    "opt-schedules": (experiments.schedule_experiment, plotting.plot_lr_schedules),
+    "opt-schedules": (
+        lambda: (experiments.schedule_experiment(), 2 * defaults.MB_EPOCHS // 3),
+        lambda r: plotting.plot_lr_schedules(r[0], mark=r[1]),
+    ),
     "opt-init": (_init, lambda r: plotting.plot_initializations(*r)),
     "opt-compare": (_compare, lambda r: plotting.plot_optimizers(*r)),
 }

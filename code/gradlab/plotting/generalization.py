@@ -19,7 +19,7 @@ TRAIN, VALIDATION = COLORS[1], COLORS[0]
 def plot_validation_curves(curves: Curves, *, mark: int | None = None) -> Figure:
     """Loss (left) and error (right) per epoch on the training and the validation
     set, epochs on a log scale from 1; a dotted line at epoch ``mark`` if given."""
-    fig, (left, right) = new_figure(2, figsize=(10.0, 3.8))
+    fig, (left, right) = new_figure(2, figsize=(9.0, 3.5))
     epochs = np.arange(1, len(curves.train_loss))
     pairs = (
         (left, curves.train_loss, curves.val_loss, "loss (NLL)"),
@@ -55,7 +55,7 @@ def plot_gap_draws(
     """Per hidden width: every draw's training and test error (left) with the Bayes
     error dashed, and every draw's gap, test minus training error (right); the
     short dark bars are medians. Errors are fractions; the axes show percent."""
-    fig, (left, right) = new_figure(2, figsize=(10.0, 4.0))
+    fig, (left, right) = new_figure(2, figsize=(9.0, 3.7))
     widths = list(train_errors)
     for i, h in enumerate(widths):
         _strip(

@@ -10,7 +10,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from torch import Tensor
 
-from gradlab.plotting.style import COLORS, new_figure, styled
+from gradlab.plotting.style import COLORS, INK, new_figure, styled
 
 
 def _band(ax: Axes, x: np.ndarray, runs: Tensor, color: str, label: str) -> None:
@@ -25,7 +25,7 @@ def plot_batch_sizes(curves: Mapping[int, Tensor], *, n: int) -> Figure:
     """Training loss of each batch size (mean over seeds, range shaded), per epoch
     on a log scale (left) and per optimiser step (right); ``curves`` maps a batch
     size to losses (S, epochs + 1); ``n`` is the number of training points."""
-    fig, (left, right) = new_figure(2, figsize=(10.0, 3.8), sharey=True)
+    fig, (left, right) = new_figure(2, figsize=(9.0, 3.5), sharey=True)
     for (b, runs), color in zip(curves.items(), COLORS, strict=False):
         label = "full batch" if b >= n else f"batches of {b}"
         epochs = np.arange(runs.shape[1])
@@ -38,16 +38,17 @@ def plot_batch_sizes(curves: Mapping[int, Tensor], *, n: int) -> Figure:
 
 
 @styled
-def plot_lr_schedules(curves: Mapping[str, Tensor], *, start: int = 0) -> Axes:
-    """Training loss per epoch from epoch ``start`` on, every seed a thin line, one
-    colour per learning-rate schedule in ``curves`` (name -> losses (S, E + 1))."""
-    _, ax = new_figure(figsize=(6.4, 3.8))
+def plot_lr_schedules(curves: Mapping[str, Tensor], *, mark: int | None = None) -> Axes:
+    """Training loss per epoch, every seed a thin line, one colour per learning-rate
+    schedule in ``curves`` (name -> losses (S, E + 1)); a dotted line at epoch
+    ``mark`` (where a schedule changes the rate) if given."""
+    _, ax = new_figure(figsize=(6.0, 3.5))
     for (name, runs), color in zip(curves.items(), COLORS, strict=False):
-        epochs = np.arange(start, runs.shape[1])
+        epochs = np.arange(runs.shape[1])
         for k, run in enumerate(runs):
-            ax.plot(
-                epochs, run[start:], color=color, lw=1.2, label=name if k == 0 else None
-            )
+            ax.plot(epochs, run, color=color, lw=1.2, label=name if k == 0 else None)
+    if mark is not None:
+        ax.axvline(mark, color=INK, linestyle=":", linewidth=1.2)
     ax.set(xlabel="epoch", ylabel="training loss")
     ax.legend()
     return ax
@@ -60,7 +61,7 @@ def plot_initializations(
     """Left: the spread (standard deviation) of each hidden layer's activations
     per scheme, log scale. Right: training loss per epoch per scheme (mean over
     seeds, range shaded); a scheme may be missing on the right."""
-    fig, (left, right) = new_figure(2, figsize=(10.0, 3.8))
+    fig, (left, right) = new_figure(2, figsize=(9.0, 3.5))
     colors = dict(zip(spread, COLORS, strict=False))
     for name, s in spread.items():
         layers = np.arange(1, len(s) + 1)
@@ -86,7 +87,7 @@ def plot_optimizers(
     second setting of the same one dashed. Right: the final loss against the
     learning rate per optimiser (name -> (L, S) for the L ``lrs``; mean, range as
     bars)."""
-    fig, (left, right) = new_figure(2, figsize=(10.0, 3.8))
+    fig, (left, right) = new_figure(2, figsize=(9.0, 3.5))
     colors = dict(zip(final, COLORS, strict=False))
     seen: list[str] = []
     for (kind, lr), runs in curves.items():
