@@ -67,7 +67,7 @@ def test_per_step_the_batch_size_hardly_matters_per_epoch_small_batches_win():
 
 
 @pytest.mark.slow
-def test_a_dropped_learning_rate_quiets_the_tail_and_ends_lowest():
+def test_a_dropped_learning_rate_quiets_the_tail_and_ends_as_low_as_the_large_rate():
     slow, fast, drop = experiments.schedule_experiment().values()
     tail = book.MB_EPOCHS - 2 * book.MB_EPOCHS // 3 - 1
     jitter = [float(tail_jitter(r, tail).mean()) for r in (slow, fast, drop)]
