@@ -66,3 +66,26 @@ def parse_html(path: Path) -> Elements:
     parser = Elements()
     parser.feed(path.read_text(encoding="utf-8"))
     return parser
+
+
+def glued_numbers(chapter: Path) -> dict[str, object]:
+    """The numbers and strings a chapter glued, as its executed outputs in the
+    execution cache hold them (run `make book` first); tables are left out."""
+    import ast
+    import sys
+
+    from myst_nb.ext.glue import extract_glue_data_cell
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    import chapters
+
+    found = {}
+    for cell in chapters.executed(chapter).cells:
+        if cell.cell_type != "code":
+            continue
+        for key, value in dict(extract_glue_data_cell(cell)).items():
+            try:
+                found[key] = ast.literal_eval(value["data"]["text/plain"])
+            except (ValueError, SyntaxError):
+                pass  # a Markdown table or another object
+    return found

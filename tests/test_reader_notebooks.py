@@ -103,6 +103,20 @@ def test_exercise_markup_becomes_plain_markdown(tmp_path):
     assert not chapters.in_solution_after("```{solution-end}\n```\n\ntext", True)
 
 
+def test_section_labels_are_dropped_and_references_name_the_section():
+    md = ROOT / "book" / "gradients.md"  # any chapter: the reference is to another
+    text = "(a-label)=\n## Heading\n\nAs {ref}`early-stopping` shows."
+    out = chapters.markdown(text, {}, md)
+    assert out == (
+        "## Heading\n\nAs section \u201cEarly stopping\u201d of "
+        "[Validation, overfitting and early stopping](generalization.ipynb) shows."
+    )
+    own = ROOT / "book" / "generalization.md"
+    assert chapters.markdown("See {ref}`early-stopping`.", {}, own) == (
+        "See section \u201cEarly stopping\u201d."
+    )
+
+
 def test_check_setup_reports_a_different_gradlab(capsys):
     from gradlab.book import check_setup
 
@@ -139,7 +153,9 @@ def test_the_download_is_the_reader_notebook_with_outputs(html_dir, chapter: Pat
     assert not any("<script" in "".join(o["data"]["text/html"]) for o in html)
 
 
-@pytest.mark.parametrize("name", ["autograd-beyond", "autograd-from-scratch"])
+@pytest.mark.parametrize(
+    "name", ["autograd-beyond", "autograd-from-scratch", "optimizers"]
+)
 def test_measured_times_are_not_copied_into_the_notebook(name):
     # A time differs on every run: the notebook points to the cell that measures it,
     # so that re-executing the book (as CI does) leaves the notebook unchanged.

@@ -91,3 +91,47 @@ def test_fit_module_lowers_the_loss_on_the_noisy_sine():
     losses = fit_module(net, x, y, loss_fn=nn.MSELoss(), optimizer=sgd, epochs=30)
     assert len(losses) == 30 and losses[0] == pytest.approx(start)
     assert losses[-1] < 0.6 * losses[0]
+
+
+def test_steps_per_epoch_and_the_batches_a_dataloader_deals(data):
+    from gradlab.training import batches, steps_per_epoch
+
+    _, train, _ = data
+    assert steps_per_epoch(200, 10) == 20 and steps_per_epoch(201, 10) == 21
+    loader = batches(train, 64, seed=3)
+    dealt = list(loader)
+    assert [len(y) for _, y in dealt] == [64, 64, 64, 8]  # the last batch is smaller
+    xs = torch.cat([x for x, _ in dealt])
+    assert sorted(xs[:, 0].tolist()) == sorted(train.x[:, 0].tolist())  # all, once
+    again = torch.cat([x for x, _ in batches(train, 64, seed=3)])
+    assert torch.equal(xs, again)  # seeded
+    assert not torch.equal(xs, torch.cat([x for x, _ in loader]))  # a new order
+    with pytest.raises(ValueError, match="batch_size"):
+        steps_per_epoch(10, 0)
+
+
+def test_train_epoch_steps_once_per_batch_and_evaluate_scores_all(data):
+    from gradlab.mlp import relu_mlp
+    from gradlab.training import batches, evaluate, train_epoch
+
+    _, train, _ = data
+    model, loss_fn = relu_mlp((8,), seed=0), nn.BCEWithLogitsLoss()
+    sgd = torch.optim.SGD(model.parameters(), lr=0.1)
+    before, _ = evaluate(model, train, loss_fn=loss_fn)
+    losses = train_epoch(
+        model, batches(train, 50, seed=0), loss_fn=loss_fn, optimizer=sgd
+    )
+    after, error = evaluate(model, train, loss_fn=loss_fn)
+    assert len(losses) == 4 and after < before
+    with torch.no_grad():
+        assert error == error_rate((model(train.x) > 0).float(), train.y)
+
+
+def test_first_epoch_below_and_tail_jitter():
+    from gradlab.training import first_epoch_below, tail_jitter
+
+    losses = torch.tensor([[1.0, 0.4, 0.6, 0.3], [1.0, 0.9, 0.8, 0.7]])
+    assert first_epoch_below(losses, 0.5).tolist() == [1, -1]
+    assert tail_jitter(losses, 2).tolist() == pytest.approx([0.25, 0.1])
+    with pytest.raises(ValueError, match="more than"):
+        tail_jitter(losses, 4)

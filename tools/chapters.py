@@ -69,6 +69,8 @@ EXERCISE = re.compile(
 SOLUTION_START = re.compile(r"```\{solution-start\} (\S+)\n" + OPTION + "```")
 SOLUTION_END = re.compile(r"```\{solution-end\}\n```")
 REF = re.compile(r"\{(?:num)?ref\}`([^`<>]+)`")
+#: A section label, ``(name)=`` on the line before a heading.
+LABEL = re.compile(r"^\(([\w-]+)\)=\n(#+ (.*))?", re.M)
 #: What must not survive in a reader notebook's Markdown (tested).
 MYST = re.compile(r"\{[a-z][a-z:-]*\}`|```\{|^:::|:pyobject:|\{glue", re.M)
 
@@ -129,6 +131,17 @@ def pyobject_source(include: str, name: str, md: Path) -> str:
     return "".join(path.read_text().splitlines(keepends=True)[start - 1 : end - 1])
 
 
+def section_labels() -> dict[str, tuple[str, str]]:
+    """{label: (chapter stem, section title)} of every ``(label)=`` before a heading
+    in the book's chapters."""
+    found = {}
+    for md in chapters():
+        for m in LABEL.finditer(md.read_text()):
+            if m.group(3):
+                found[m.group(1)] = (md.stem, m.group(3).strip())
+    return found
+
+
 def exercise_numbers(md: Path) -> dict[str, int]:
     """{label: number} of a chapter's exercises, numbered from 1 in order."""
     labels = re.findall(r"```\{exercise\}[^\n]*\n:label: (\S+)", md.read_text())
@@ -179,14 +192,22 @@ def markdown(text: str, glued: dict, md: Path, exercises: dict | None = None) ->
         text,
     )
     text = SOLUTION_END.sub("", text).strip("\n")
-    text = REF.sub(
-        lambda m: (
-            f"Exercise {exercises[m.group(1)]}"
-            if m.group(1) in exercises
-            else m.group(0)
-        ),
-        text,
-    )
+    sections = section_labels()
+
+    def ref(m: re.Match) -> str:
+        label = m.group(1)
+        if label in exercises:
+            return f"Exercise {exercises[label]}"
+        if label in sections:
+            stem, title = sections[label]
+            if stem == md.stem:
+                return f"section \u201c{title}\u201d"
+            chapter = title_of(md.parent / f"{stem}.md")
+            return f"section \u201c{title}\u201d of [{chapter}]({stem}.ipynb)"
+        return m.group(0)
+
+    text = REF.sub(ref, text)
+    text = LABEL.sub(lambda m: m.group(2) or "", text)
     text = GLUE_TEXT.sub(glue_text, text)
     text = GLUE_MD.sub(glue_md, text)
     text = INCLUDE.sub(

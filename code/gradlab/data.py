@@ -145,10 +145,11 @@ MEANS_0 = ((-1.2, 0.8), (0.9, -0.9), (0.2, 1.4))
 MEANS_1 = ((0.0, 0.0), (1.3, 0.9), (-1.0, -1.1))
 #: Standard deviation of every component (isotropic).
 STD = 0.45
-#: Seeds of the chapter's training and test sets. The training seed is a typical
+#: Seeds of the chapter's training and test sets, and of the validation set that
+#: "Validation, overfitting and early stopping" adds. The training seed is a typical
 #: draw: the Bayes classifier's error on it is the median over draws of its size
 #: (tests/test_claims_mlp.py checks that).
-TRAIN_SEED, TEST_SEED = 8, 1
+TRAIN_SEED, TEST_SEED, VAL_SEED = 8, 1, 2
 
 
 @dataclass(frozen=True)

@@ -36,3 +36,16 @@ MLP_SEED = 0
 #: `hoeffding_test_size` lives with torch in `gradlab.training`; the doctest above
 #: keeps the two equal.
 TEST_SIZE = 26_492
+
+#: "Validation, overfitting and early stopping": validation points; epochs of the long
+#: run of the widest network (and its width); early stopping's patience in epochs;
+#: independent draws of training set and start per width for the generalisation gap.
+VAL_SIZE = 1_000
+LONG_HIDDEN, LONG_EPOCHS = 500, 800
+PATIENCE = 100
+GAP_DRAWS = 20
+
+#: "Mini-batches, initialization and optimizers": hidden units of the classifier,
+#: seeds trained side by side, epochs, the mini-batch size and plain SGD's learning
+#: rate.
+MB_HIDDEN, MB_SEEDS, MB_EPOCHS, MB_BATCH, MB_LR = 100, 5, 15, 10, 0.1

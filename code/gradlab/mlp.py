@@ -246,6 +246,30 @@ def tanh_mlp(widths: tuple[int, ...], *, seed: int) -> nn.Sequential:
         return nn.Sequential(*layers, nn.Linear(sizes[-1], 1))
 
 
+def relu_mlp(
+    widths: tuple[int, ...], *, seed: int, init: str = "default", inputs: int = 2
+) -> nn.Sequential:
+    """A classifier of Linear–ReLU layers of the given hidden ``widths``: (N, inputs)
+    → one score per point, (N,) (a final ``nn.Flatten(0)`` drops the last axis).
+
+    The weights are drawn by `gradlab.initialization.initialize_` (``init`` names
+    the scheme) from a local copy of the CPU generator seeded with ``seed``.
+
+    >>> relu_mlp((100,), seed=0)(torch.zeros(4, 2)).shape
+    torch.Size([4])
+    """
+    from gradlab.initialization import initialize_
+
+    sizes = (inputs, *widths)
+    with torch.random.fork_rng(devices=[]):  # CPU only: no CUDA probe
+        torch.default_generator.manual_seed(_checks.seed(seed))  # CPU's alone
+        layers: list[nn.Module] = []
+        for a, b in itertools.pairwise(sizes):
+            layers += [nn.Linear(a, b), nn.ReLU()]
+        model = nn.Sequential(*layers, nn.Linear(sizes[-1], 1), nn.Flatten(0))
+        return initialize_(model, init)
+
+
 def wide_net(hidden: int = 512, *, seed: int) -> WideNet:
     """A seeded `WideNet` (PyTorch's default initialisation)."""
     with torch.random.fork_rng(devices=[]):  # CPU only: no CUDA probe

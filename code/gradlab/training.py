@@ -1,6 +1,6 @@
 """Training: `gradient_descent` on the raw-tensor classifier's parameters, the
-canonical ``torch.optim`` loop on an ``nn.Module``, error rates and Hoeffding's
-test-set size.
+canonical ``torch.optim`` loop on an ``nn.Module`` (full batch, and in mini-batches
+from a ``DataLoader``), error rates and Hoeffding's test-set size.
 
 Loops return a history of losses; they never print.
 """
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import torch
 from torch import Tensor, nn
+from torch.utils.data import DataLoader, TensorDataset
 
 from gradlab import _checks
 from gradlab.data import LabelledPoints, Series
@@ -106,3 +107,88 @@ def fit_module(
         optimizer.step()
         losses.append(loss.item())
     return losses
+
+
+def steps_per_epoch(n: int, batch_size: int) -> int:
+    """Optimiser steps in one pass over ``n`` points in batches of ``batch_size``
+    (the last batch may be smaller): ⌈n / batch_size⌉.
+
+    >>> steps_per_epoch(200, 10), steps_per_epoch(200, 200), steps_per_epoch(200, 64)
+    (20, 1, 4)
+    """
+    _checks.whole_number(n, "n", minimum=1)
+    _checks.whole_number(batch_size, "batch_size", minimum=1)
+    return math.ceil(n / batch_size)
+
+
+def batches(data: LabelledPoints, batch_size: int, *, seed: int) -> DataLoader:
+    """A ``DataLoader`` over ``data`` that deals batches of ``batch_size`` points in a
+    new random order every epoch, from a generator seeded with ``seed``."""
+    return DataLoader(
+        TensorDataset(data.x, data.y),
+        batch_size=_checks.whole_number(batch_size, "batch_size", minimum=1),
+        shuffle=True,
+        generator=torch.Generator().manual_seed(_checks.seed(seed)),
+    )
+
+
+def train_epoch(
+    model: nn.Module,
+    loader: DataLoader,
+    *,
+    loss_fn: Callable[[Tensor, Tensor], Tensor],
+    optimizer: torch.optim.Optimizer,
+) -> list[float]:
+    """One epoch: one optimiser step per batch the ``loader`` deals; returns the
+    loss of every batch. ``model`` and ``optimizer`` are updated in place."""
+    model.train()
+    losses = []
+    for x, y in loader:
+        optimizer.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return losses
+
+
+def evaluate(
+    model: nn.Module,
+    data: LabelledPoints,
+    *,
+    loss_fn: Callable[[Tensor, Tensor], Tensor],
+) -> tuple[float, float]:
+    """(loss, error rate) of a classifier that outputs one score per point, on all
+    of ``data`` at once, without recording a graph."""
+    model.eval()
+    with torch.no_grad():
+        scores = model(data.x)
+        return loss_fn(scores, data.y).item(), error_rate(
+            (scores > 0).to(data.y.dtype), data.y
+        )
+
+
+def first_epoch_below(losses: Tensor, target: float) -> Tensor:
+    """For each row of ``losses`` (..., E + 1), the first epoch whose loss is at most
+    ``target``, or −1 where none is; shape (...,).
+
+    >>> first_epoch_below(torch.tensor([[0.9, 0.5, 0.2], [0.9, 0.8, 0.7]]), 0.5)
+    tensor([ 1, -1])
+    """
+    below = losses <= target
+    first = below.to(torch.int64).argmax(-1)
+    return torch.where(below.any(-1), first, torch.full_like(first, -1))
+
+
+def tail_jitter(losses: Tensor, epochs: int) -> Tensor:
+    """How much the loss still jumps at the end of training: the mean absolute change
+    from one epoch to the next over the last ``epochs`` epochs of each row of
+    ``losses`` (..., E + 1); shape (...,).
+
+    >>> tail_jitter(torch.tensor([1.0, 0.5, 0.7, 0.6]), 2)
+    tensor(0.1500)
+    """
+    _checks.whole_number(epochs, "epochs", minimum=1)
+    if epochs >= losses.shape[-1]:
+        raise ValueError(f"need more than {epochs} epochs of losses")
+    return losses[..., -epochs - 1 :].diff(dim=-1).abs().mean(-1)

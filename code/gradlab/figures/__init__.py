@@ -27,8 +27,10 @@ from gradlab.figures import (
     autograd_from_scratch,
     chain_lab,
     computation_graphs,
+    generalization,
     gradients,
     mlp_training,
+    optimizers,
 )
 
 #: Chapter modules, in book order.
@@ -40,6 +42,8 @@ CHAPTERS = (
     autograd_from_scratch,
     chain_lab,
     mlp_training,
+    generalization,
+    optimizers,
 )
 
 

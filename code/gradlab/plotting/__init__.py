@@ -32,8 +32,15 @@ _EXPORTS = {
         "plot_series_fit",
         "plot_training_losses",
     ),
+    "generalization": ("plot_gap_draws", "plot_validation_curves"),
     "gradcheck": ("plot_gradcheck_errors",),
     "mlp": ("plot_decision_boundaries", "plot_mixture", "plot_regression_fit"),
+    "optimizers": (
+        "plot_batch_sizes",
+        "plot_initializations",
+        "plot_lr_schedules",
+        "plot_optimizers",
+    ),
     "style": ("styled",),
 }
 

@@ -1,0 +1,122 @@
+"""Experiments of "Validation, overfitting and early stopping": the three splits, the
+widest network trained far longer than before, early stopping on its validation
+loss, and the generalisation gap of each width over many training draws."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from torch import Tensor
+
+from gradlab import defaults as book
+from gradlab.data import LabelledPoints, default_mixture
+from gradlab.experiments.mlp import WIDTHS, test_set
+from gradlab.generalization import (
+    EarlyStop,
+    Splits,
+    ValidatedRun,
+    early_stopping,
+    errors_of,
+    three_splits,
+    train_draws,
+    validation_curves,
+)
+from gradlab.mlp import MLPParams, init_mlp
+
+#: Epochs of the long run whose decision boundaries the chapter draws (besides the
+#: early-stopped and the last).
+KEEP_EPOCHS = (20,)
+#: Draw k of the gap experiment: training set from seed DRAW_SEED + k, start from k.
+DRAW_SEED = 1_000
+
+
+def splits() -> Splits:
+    """The chapter's training, validation and test sets (`three_splits`)."""
+    return three_splits(default_mixture())
+
+
+def overfitting_run(
+    hidden: int = book.LONG_HIDDEN,
+    *,
+    lr: float = book.MLP_LR,
+    epochs: int = book.LONG_EPOCHS,
+    keep: Sequence[int] = KEEP_EPOCHS,
+    seed: int = book.MLP_SEED,
+) -> ValidatedRun:
+    """`validation_curves` of the `init_mlp` network from ``seed`` on the splits."""
+    s = splits()
+    params = init_mlp(hidden, seed=seed)
+    return validation_curves(
+        params, s.train, s.validation, lr=lr, epochs=epochs, keep=keep
+    )
+
+
+def stopped_run(
+    hidden: int = book.LONG_HIDDEN,
+    *,
+    lr: float = book.MLP_LR,
+    patience: int = book.PATIENCE,
+    max_epochs: int = book.LONG_EPOCHS,
+    seed: int = book.MLP_SEED,
+) -> EarlyStop:
+    """`early_stopping` of the same network from the same start."""
+    s = splits()
+    params = init_mlp(hidden, seed=seed)
+    return early_stopping(
+        params, s.train, s.validation, lr=lr, patience=patience, max_epochs=max_epochs
+    )
+
+
+def boundary_models(run: ValidatedRun, stop: EarlyStop) -> dict[str, MLPParams]:
+    """The networks whose boundaries the chapter draws, by title: the long run's at
+    each of `KEEP_EPOCHS`, the early-stopped one and the long run's last."""
+    last = len(run.curves.train_loss) - 1
+    models = {f"epoch {e:,}": run.snapshots[e] for e in KEEP_EPOCHS}
+    models[f"epoch {stop.best_epoch:,} (early stopping)"] = stop.trained
+    models[f"epoch {last:,} (last)"] = run.trained
+    return models
+
+
+def draw_sets(
+    draws: int = book.GAP_DRAWS, n: int = book.MLP_TRAIN_SIZE
+) -> list[LabelledPoints]:
+    """The gap experiment's training sets: draw k from seed `DRAW_SEED` + k."""
+    mixture = default_mixture()
+    return [mixture.sample(n, seed=DRAW_SEED + k) for k in range(draws)]
+
+
+@dataclass(frozen=True)
+class GapDraws:
+    """One width over many draws: each draw's training and test error, (D,)."""
+
+    hidden: int
+    train_errors: Tensor
+    test_errors: Tensor
+
+    @property
+    def gaps(self) -> Tensor:
+        """Test error minus training error, per draw."""
+        return self.test_errors - self.train_errors
+
+
+def gap_experiment(
+    widths: Sequence[int] = WIDTHS,
+    *,
+    draws: int = book.GAP_DRAWS,
+    lr: float = book.MLP_LR,
+    epochs: int = book.MLP_EPOCHS,
+    test: LabelledPoints | None = None,
+) -> dict[int, GapDraws]:
+    """Per width, ``draws`` independent trainings at the lab's settings: draw k trains
+    `init_mlp` from seed k on its own training set (`draw_sets`); errors on that set
+    and on ``test`` (default: the chapter's `test_set`)."""
+    test = test_set() if test is None else test
+    sets = draw_sets(draws)
+    results = {}
+    for hidden in widths:
+        trained = train_draws(hidden, sets, lr=lr, epochs=epochs, seeds=range(draws))
+        results[hidden] = GapDraws(
+            hidden, errors_of(trained, sets), errors_of(trained, test)
+        )
+    return results

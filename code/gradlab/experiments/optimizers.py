@@ -1,0 +1,241 @@
+"""Experiments of "Mini-batches, initialization and optimizers": the chapter's
+classifier (`relu_mlp`, PyTorch's layers) trained on the training set of "Training
+MLPs", several seeds side by side as one `gradlab.stacked.Stack`.
+
+Every comparison is paired: the configurations compared start from the same weights
+(seed k's) and see the same batches in the same order (seed k's shuffle).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor, nn
+
+from gradlab import defaults as book
+from gradlab.experiments.mlp import training_set
+from gradlab.initialization import SCHEMES
+from gradlab.mlp import relu_mlp
+from gradlab.stacked import stack_modules, train_stacked
+from gradlab.training import batches, steps_per_epoch, train_epoch
+
+#: Batch sizes compared, the full batch first; each gets the same number of steps.
+BATCH_SIZES, BATCH_STEPS = (book.MLP_TRAIN_SIZE, 50, 10), 100
+#: The larger learning rate of the schedule section, and its step schedule: times
+#: DROP at two thirds of the run.
+FAST_LR, DROP = 0.3, 0.1
+#: The deep network of the initialisation section: hidden widths, epochs of training.
+DEEP_WIDTHS, DEEP_EPOCHS = (50, 50, 50, 50, 50), 10
+#: Learning rates tried for every optimiser; momentum's μ.
+LRS, MOMENTUM = (0.001, 0.01, 0.1, 1.0), 0.9
+#: The optimisers compared, by the name the chapter uses.
+KINDS = ("SGD", "momentum", "Adam")
+#: The settings whose curves the chapter draws, (optimiser, learning rate), and the
+#: training loss whose first epoch it compares.
+COMPARED = (("SGD", 0.1), ("momentum", 0.1), ("momentum", 0.01), ("Adam", 0.01))
+TARGET_LOSS = 0.32
+
+
+def seeds(n: int = book.MB_SEEDS) -> tuple[int, ...]:
+    """The chapter's seeds: 0 … n − 1."""
+    return tuple(range(n))
+
+
+def classifiers(
+    seeds: Sequence[int], widths: tuple[int, ...] = (book.MB_HIDDEN,), init="default"
+) -> list[nn.Sequential]:
+    """One `relu_mlp` per seed."""
+    return [relu_mlp(widths, seed=s, init=init) for s in seeds]
+
+
+def _train(stacks, optimizers, *, batch_size, epochs, seeds, schedulers=()) -> Tensor:
+    data = training_set()
+    return train_stacked(
+        stacks,
+        optimizers,
+        data.x,
+        data.y,
+        batch_size=batch_size,
+        epochs=epochs,
+        seeds=seeds,
+        schedulers=schedulers,
+    )
+
+
+def batch_size_experiment(
+    batch_sizes: Sequence[int] = BATCH_SIZES,
+    *,
+    steps: int = BATCH_STEPS,
+    lr: float = book.MB_LR,
+    n_seeds: int = book.MB_SEEDS,
+) -> dict[int, Tensor]:
+    """SGD at each batch size for the same number of ``steps`` (so for
+    steps / steps-per-epoch epochs): batch size -> training loss after every epoch,
+    (S, epochs + 1)."""
+    found, models = {}, classifiers(seeds(n_seeds))
+    for b in batch_sizes:
+        per_epoch = steps_per_epoch(book.MLP_TRAIN_SIZE, b)
+        if steps % per_epoch:
+            raise ValueError(f"{steps} steps are no whole number of epochs at {b}")
+        stack = stack_modules(models)
+        sgd = torch.optim.SGD(stack.parameters(), lr=lr)
+        found[b] = _train(
+            [stack],
+            [sgd],
+            batch_size=b,
+            epochs=steps // per_epoch,
+            seeds=seeds(n_seeds),
+        )[0]
+    return found
+
+
+def epoch_seconds(
+    batch_sizes: Sequence[int] = BATCH_SIZES,
+    *,
+    lr: float = book.MB_LR,
+    epochs: int = 5,
+    seed: int = 0,
+) -> dict[int, float]:
+    """Measured: seconds per epoch of `train_epoch` on one classifier, with a
+    `DataLoader` (`gradlab.training.batches`), per batch size; the fastest of
+    ``epochs`` epochs after one to warm up. Differs from run to run."""
+    data = training_set()
+    found = {}
+    for b in batch_sizes:
+        model = classifiers([seed])[0]
+        sgd = torch.optim.SGD(model.parameters(), lr=lr)
+        loader, loss_fn = batches(data, b, seed=seed), nn.BCEWithLogitsLoss()
+        times = []
+        for _ in range(epochs + 1):
+            start = time.perf_counter()
+            train_epoch(model, loader, loss_fn=loss_fn, optimizer=sgd)
+            times.append(time.perf_counter() - start)
+        found[b] = min(times[1:])
+    return found
+
+
+def schedule_experiment(
+    *,
+    lr: float = book.MB_LR,
+    fast_lr: float = FAST_LR,
+    drop: float = DROP,
+    epochs: int = book.MB_EPOCHS,
+    batch_size: int = book.MB_BATCH,
+    n_seeds: int = book.MB_SEEDS,
+) -> dict[str, Tensor]:
+    """Mini-batch SGD at a constant ``lr``, at a constant ``fast_lr``, and at
+    ``fast_lr`` times ``drop`` from two thirds of the epochs on
+    (``torch.optim.lr_scheduler.MultiStepLR``): name -> losses (S, epochs + 1)."""
+    names = (
+        f"lr {lr:g}",
+        f"lr {fast_lr:g}",
+        f"lr {fast_lr:g}, then {fast_lr * drop:g}",
+    )
+    models = classifiers(seeds(n_seeds))
+    stacks = [stack_modules(models) for _ in names]
+    sgds = [
+        torch.optim.SGD(s.parameters(), lr=r)
+        for s, r in zip(stacks, (lr, fast_lr, fast_lr), strict=True)
+    ]
+    step = torch.optim.lr_scheduler.MultiStepLR(
+        sgds[2], milestones=[2 * epochs // 3], gamma=drop
+    )
+    losses = _train(
+        stacks,
+        sgds,
+        batch_size=batch_size,
+        epochs=epochs,
+        seeds=seeds(n_seeds),
+        schedulers=[step],
+    )
+    return dict(zip(names, losses, strict=True))
+
+
+@dataclass(frozen=True)
+class InitComparison:
+    """Per scheme (rows, in ``schemes`` order): the chapter classifier's initial
+    loss per seed (K, S); the deep network's activation spread per hidden layer,
+    over all seeds (K, L); the deep network's training losses (K, S, E + 1)."""
+
+    schemes: tuple[str, ...]
+    initial_losses: Tensor
+    spread: Tensor
+    deep_losses: Tensor
+
+
+def init_experiment(
+    schemes: Sequence[str] = SCHEMES,
+    *,
+    deep: tuple[int, ...] = DEEP_WIDTHS,
+    lr: float = book.MB_LR,
+    epochs: int = DEEP_EPOCHS,
+    batch_size: int = book.MB_BATCH,
+    n_seeds: int = book.MB_SEEDS,
+) -> InitComparison:
+    """Each initialisation scheme on the chapter's classifier (initial loss) and on
+    a deep ReLU network of hidden ``deep`` widths (spread and training by SGD)."""
+    from gradlab.initialization import activation_spread
+    from gradlab.stacked import copy_losses
+
+    data, s = training_set(), seeds(n_seeds)
+    initial, spread, stacks = [], [], []
+    for scheme in schemes:
+        shallow = stack_modules(classifiers(s, init=scheme))
+        with torch.no_grad():
+            initial.append(copy_losses(shallow.scores(data.x), data.y))
+            stack = stack_modules(classifiers(s, deep, init=scheme))
+            spread.append(activation_spread(stack.activations(data.x)))
+        stacks.append(stack)
+    sgd = torch.optim.SGD([p for st in stacks for p in st.parameters()], lr=lr)
+    losses = _train(stacks, [sgd], batch_size=batch_size, epochs=epochs, seeds=s)
+    return InitComparison(
+        tuple(schemes), torch.stack(initial), torch.stack(spread), losses
+    )
+
+
+@dataclass(frozen=True)
+class OptimizerSweep:
+    """Training losses (K, L, S, E + 1) of every optimiser in ``kinds`` at every
+    learning rate in ``lrs``."""
+
+    kinds: tuple[str, ...]
+    lrs: tuple[float, ...]
+    losses: Tensor
+
+    def curves(self, kind: str, lr: float) -> Tensor:
+        """The losses (S, E + 1) of one optimiser at one learning rate."""
+        return self.losses[self.kinds.index(kind), self.lrs.index(lr)]
+
+
+def optimizer_sweep(
+    lrs: Sequence[float] = LRS,
+    *,
+    momentum: float = MOMENTUM,
+    epochs: int = book.MB_EPOCHS,
+    batch_size: int = book.MB_BATCH,
+    n_seeds: int = book.MB_SEEDS,
+) -> OptimizerSweep:
+    """Plain SGD, SGD with ``momentum`` and Adam, each at every learning rate, on
+    the same batches from the same starts, for the same ``epochs``."""
+    s = seeds(n_seeds)
+    models = classifiers(s)
+    stacks = [[stack_modules(models) for _ in lrs] for _ in KINDS]
+
+    def groups(row):
+        return [
+            {"params": st.parameters(), "lr": r} for st, r in zip(row, lrs, strict=True)
+        ]
+
+    optimizers = [
+        torch.optim.SGD(groups(stacks[0]), lr=lrs[0], foreach=True),
+        torch.optim.SGD(groups(stacks[1]), lr=lrs[0], momentum=momentum, foreach=True),
+        torch.optim.Adam(groups(stacks[2]), lr=lrs[0], foreach=True),
+    ]
+    flat = [st for row in stacks for st in row]
+    losses = _train(flat, optimizers, batch_size=batch_size, epochs=epochs, seeds=s)
+    return OptimizerSweep(
+        KINDS, tuple(lrs), losses.reshape(len(KINDS), len(lrs), *losses.shape[1:])
+    )

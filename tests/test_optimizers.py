@@ -1,0 +1,177 @@
+"""gradlab.optimizers (momentum as PyTorch defines it), and the claims of
+"Mini-batches, initialisation and optimisers" at the book's settings (computed once
+per module)."""
+
+import math
+
+import pytest
+import torch
+from gradlab import defaults as book
+from gradlab import experiments
+from gradlab.data import default_mixture
+from gradlab.mlp import init_mlp, mlp_loss, relu_mlp
+from gradlab.optimizers import effective_lr, momentum_step
+from gradlab.stacked import stack_modules
+from gradlab.training import first_epoch_below, steps_per_epoch, tail_jitter
+from torch import nn
+
+
+def test_momentum_by_hand_is_torchs_sgd_with_momentum():
+    data = default_mixture().sample(40, seed=0)
+    ours, theirs = relu_mlp((5,), seed=1), relu_mlp((5,), seed=1)
+    velocities = [None] * 4
+    sgd = torch.optim.SGD(theirs.parameters(), lr=0.05, momentum=0.8)
+    for step in range(6):
+        x, y = data.x[6 * step : 6 * step + 6], data.y[6 * step : 6 * step + 6]
+        for m in (ours, theirs):
+            m.zero_grad()
+            nn.BCEWithLogitsLoss()(m(x), y).backward()
+        momentum_step(list(ours.parameters()), velocities, lr=0.05, momentum=0.8)
+        sgd.step()
+    for a, b in zip(ours.parameters(), theirs.parameters(), strict=True):
+        torch.testing.assert_close(a.detach(), b.detach())
+
+
+def test_a_constant_gradient_gets_the_effective_step():
+    w = torch.zeros(1, requires_grad=True)
+    velocities = [None]
+    moves = []
+    for _ in range(200):
+        w.grad = torch.ones(1)
+        before = float(w.detach())
+        momentum_step([w], velocities, lr=0.01, momentum=0.9)
+        moves.append(before - float(w.detach()))
+    assert moves[0] == pytest.approx(0.01)
+    assert moves[-1] == pytest.approx(effective_lr(0.01, 0.9), rel=1e-5)
+    assert effective_lr(0.3, 0) == 0.3
+    with pytest.raises(ValueError, match="momentum"):
+        effective_lr(0.1, 1.0)
+
+
+# The chapter's claims, at the book's settings.
+
+
+@pytest.mark.slow
+def test_per_step_the_batch_size_hardly_matters_per_epoch_small_batches_win():
+    sizes = experiments.batch_size_experiment()
+    ends = {b: float(r[:, -1].mean()) for b, r in sizes.items()}
+    assert max(ends.values()) - min(ends.values()) < 0.01
+    small, full = min(sizes), max(sizes)
+    epochs = sizes[small].shape[1] - 1  # the smallest batch's epochs
+    at = {b: float(r[:, epochs].mean()) for b, r in sizes.items()}
+    assert at[small] < at[50] - 0.1 and at[50] < at[full] - 0.05  # far ahead per epoch
+    assert sizes[full].shape[1] - 1 == experiments.BATCH_STEPS
+    assert (
+        steps_per_epoch(book.MLP_TRAIN_SIZE, small) * epochs == experiments.BATCH_STEPS
+    )
+
+
+@pytest.mark.slow
+def test_a_dropped_learning_rate_quiets_the_tail_and_ends_as_low_as_the_large_rate():
+    slow, fast, drop = experiments.schedule_experiment().values()
+    tail = book.MB_EPOCHS - 2 * book.MB_EPOCHS // 3 - 1
+    jitter = [float(tail_jitter(r, tail).mean()) for r in (slow, fast, drop)]
+    assert jitter[1] > jitter[0]  # the larger rate jitters more
+    assert jitter[2] < jitter[1] / 5 and jitter[2] < jitter[0]
+    ends = [float(r[:, -1].mean()) for r in (slow, fast, drop)]
+    assert abs(ends[2] - ends[1]) < 0.005 and ends[2] < ends[0] - 0.01
+    before = 2 * book.MB_EPOCHS // 3 + 1  # the two fast runs coincide until the drop
+    torch.testing.assert_close(fast[:, :before], drop[:, :before])
+    assert not torch.allclose(fast[:, before + 1 :], drop[:, before + 1 :])
+
+
+@pytest.fixture(scope="module")
+def init():
+    return experiments.init_experiment()
+
+
+@pytest.mark.slow
+def test_initial_losses_against_chance(init):
+    mean = dict(zip(init.schemes, init.initial_losses.mean(1).tolist(), strict=True))
+    chance = math.log(2)
+    assert mean["uniform"] > 1.5 * chance  # far above
+    assert abs(mean["default"] - chance) < 0.02 and abs(mean["xavier"] - chance) < 0.02
+    assert chance + 0.05 < mean["kaiming"] < mean["uniform"]  # above, but less so
+    kaiming = stack_modules(
+        experiments.classifiers(experiments.seeds(), init="kaiming")
+    )
+    with torch.no_grad():
+        assert float(kaiming.scores(experiments.training_set().x).std()) > 1
+    train = experiments.training_set()  # the raw-tensor network of "Training MLPs"
+    start = mlp_loss(init_mlp(book.MB_HIDDEN, seed=book.MLP_SEED), train.x, train.y)
+    assert float(start) > 3 * chance
+
+
+@pytest.mark.slow
+def test_activation_spread_and_training_of_the_deep_network(init):
+    spread = dict(zip(init.schemes, init.spread, strict=True))
+    assert bool((spread["uniform"].diff() > 0).all())  # grows layer by layer
+    assert bool((spread["default"].diff() < 0).all())  # shrinks
+    assert bool((spread["xavier"].diff() < 0).all())
+    k = spread["kaiming"]
+    assert float(k.max() / k.min()) < 1.5  # nearly level
+    losses = dict(zip(init.schemes, init.deep_losses, strict=True))
+    assert not bool(losses["uniform"][:, 1].isfinite().any())  # overflows at once
+    for scheme in ("default", "kaiming", "xavier"):
+        assert bool(losses[scheme].isfinite().all())
+    first = {s: float(r[:, 1].mean()) for s, r in losses.items() if s != "uniform"}
+    assert first["kaiming"] < first["xavier"] < first["default"]
+    default = losses["default"][:, 1:4].mean(0)  # "sits at chance for epochs"
+    assert bool((default > math.log(2) - 0.01).all())
+    end = {s: float(r[:, -1].mean()) for s, r in losses.items() if s != "uniform"}
+    assert end["kaiming"] < end["default"] - 0.1
+    assert abs(end["xavier"] - end["kaiming"]) < 0.02  # Xavier catches up
+
+
+@pytest.fixture(scope="module")
+def sweep():
+    return experiments.optimizer_sweep()
+
+
+@pytest.mark.slow
+def test_momentum_and_adam_reach_the_target_first_and_momentum_is_a_larger_step(sweep):
+    target = experiments.TARGET_LOSS
+    reach = {
+        key: first_epoch_below(sweep.curves(*key), target)
+        for key in experiments.COMPARED
+    }
+    assert all(bool((e >= 0).all()) for e in reach.values())
+    sgd, momentum, slow_momentum, adam = reach.values()
+    assert bool((momentum < sgd).all()) and bool((adam < sgd).all())
+    assert abs(float(slow_momentum.double().median() - sgd.double().median())) <= 1
+    spread = {  # momentum at the larger rate: the widest range between seeds early on
+        key: float((c.max(0).values - c.min(0).values)[1:6].max())
+        for key in experiments.COMPARED
+        for c in [sweep.curves(*key)]
+    }
+    assert spread[("momentum", 0.1)] == max(spread.values())
+    means = sweep.losses[..., -1].mean(-1)
+    factor = round(1 / (1 - experiments.MOMENTUM))
+    for i, lr in enumerate(sweep.lrs):  # momentum at η ends where SGD ends at 10 η
+        if round(factor * lr, 6) in sweep.lrs:
+            j = sweep.lrs.index(round(factor * lr, 6))
+            assert abs(float(means[1, i] - means[0, j])) < 0.015
+
+
+@pytest.mark.slow
+def test_when_each_optimizer_wins(sweep):
+    means = dict(zip(sweep.kinds, sweep.losses[..., -1].mean(-1), strict=True))
+    best = {k: float(m.min()) for k, m in means.items()}
+    assert max(best.values()) - min(best.values()) < 0.02  # tuned, close together
+    small = {k: float(m[0]) for k, m in means.items()}
+    assert small["Adam"] < small["momentum"] < small["SGD"]
+    large = {k: float(m[-1]) for k, m in means.items()}
+    assert large["SGD"] < large["momentum"] - 0.1 and large["SGD"] < large["Adam"] - 0.1
+    assert large["SGD"] == pytest.approx(best["SGD"])
+    assert bool((means["SGD"].diff() < 0).all())  # SGD's falls to the largest rate
+    for kind in ("momentum", "Adam"):  # U-shaped
+        j = int(means[kind].argmin())
+        assert 0 < j < len(sweep.lrs) - 1
+    assert all(
+        float(means["Adam"][j]) < float(means[k][j])
+        for k in ("SGD", "momentum")
+        for j in (0, 1)
+    )
+    adam_default = torch.optim.Adam([torch.zeros(1)]).defaults["lr"]
+    assert adam_default in sweep.lrs
+    assert float(means["Adam"][sweep.lrs.index(adam_default)]) > best["Adam"] + 0.05
