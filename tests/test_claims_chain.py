@@ -130,3 +130,25 @@ def test_a_decaying_step_lets_random_order_settle_below_full_batch(fan):
 
 def test_the_chapter_runs_the_book_settings(run):
     assert run.steps == CHAIN_STEPS and run.lr == CHAIN_LR
+
+
+def test_full_batch_at_twice_the_step_still_ends_above_the_decaying_random_order(fan):
+    double = chain.pull_by_strings(
+        fan.strings,
+        experiments.book_start(),
+        schedule="full batch",
+        lr=2 * fan.runs["full batch"].lr,
+        epochs=fan.runs["full batch"].losses.shape[1] - 1,
+    )
+    excess = float(double.tail_mean(fan.tail)[0]) - fan.minimum
+    assert excess < float(fan.tail_excess("full batch")[0])  # the larger step helps
+    assert bool((fan.tail_excess(experiments.DECAYING) < excess).all())
+
+
+def test_just_above_the_limit_a_short_chain_oscillates_too():
+    """The stability-limit exercise: 0.9 × the limit converges, 1.1 × oscillates."""
+    short = chain.random_angles(5, seed=3)
+    limit = chain.stability_limit(chain.pull_right, torch.zeros(5))
+    assert chain.pull(chain.pull_right, short, lr=0.9 * limit, steps=1000).converged
+    above = chain.pull(chain.pull_right, short, lr=1.1 * limit, steps=1000)
+    assert above.status == "oscillating"

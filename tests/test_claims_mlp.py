@@ -58,6 +58,13 @@ def test_training_ten_times_longer_makes_the_wide_net_overfit(sets, widths, baye
     assert longer.train_error < widths[wide].train_error
     assert longer.train_error < bayes["true"]  # below the floor: fitting noise
     assert longer.test_error > widths[wide].test_error
+    paired = experiments.paired_errors(
+        widths[wide].run.trained, longer.run.trained, test
+    )
+    assert paired.difference > 2 * paired.standard_error  # real, on the same points
+    assert paired.difference == pytest.approx(
+        longer.test_error - widths[wide].test_error
+    )
 
 
 def test_the_lab_run_is_still_falling_at_its_last_epoch():

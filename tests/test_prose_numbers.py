@@ -187,4 +187,3 @@ def test_every_allowed_number_is_still_in_its_page():
         path = next(ROOT / f"{p}.md" for p in toc_files() if Path(p).name == page)
         prose = "\n".join(prose_of(path.read_text(encoding="utf-8")))
         assert number in numbers_in(prose), (page, number)
-

@@ -68,10 +68,10 @@ def regime(
     rose at every step of the window. 'converged': the loss varied by at most ``tol``
     and the gradient's norm, read off each step as |Δw| / lr, stayed below ``gtol``:
     the run is at a stationary point, not merely moving slowly. 'still falling': the
-    loss only went down, and the gradient has not vanished. 'oscillating': the loss
-    swings by at most ``THRASH`` times its mean while the parameters keep jumping
-    (between two mirror images, or back and forth across a kink). 'thrashing': the
-    loss swings by more than that.
+    loss only went down, measurably, and the gradient has not vanished.
+    'oscillating': the loss swings by at most ``THRASH`` times its mean while the
+    parameters keep jumping (between two mirror images, or back and forth across a
+    kink). 'thrashing': the loss swings by more than that.
     """
     if not bool(
         torch.isfinite(history.losses).all() and torch.isfinite(history.params).all()
@@ -84,7 +84,9 @@ def regime(
     swing = float(tail.max() - tail.min())
     if swing <= tol and bool((gradients <= gtol).all()):
         return "converged"
-    if bool((tail.diff() <= 0).all()):
+    if bool((tail.diff() <= 0).all()) and float(tail[0] - tail[-1]) > 1e-6 * float(
+        tail[0].abs()
+    ):
         return "still falling"
     if swing <= THRASH * float(tail.abs().mean()):
         return "oscillating"

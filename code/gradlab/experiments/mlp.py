@@ -162,6 +162,30 @@ def sine_fit(
     return _fit(net, data, sgd, epochs, grid, torch.sin(math.pi * grid))
 
 
+@dataclass(frozen=True)
+class PairedErrors:
+    """Two classifiers scored on the same points: on what share they disagree, how
+    much more often the second errs (its error minus the first's), and the standard
+    error of that difference, from the per-point differences (each −1, 0 or 1)."""
+
+    disagree: float
+    difference: float
+    standard_error: float
+
+
+def paired_errors(
+    first: MLPParams, second: MLPParams, points: LabelledPoints
+) -> PairedErrors:
+    """Compare two trained classifiers point by point on ``points``."""
+    wrong = [(mlp_predict(p, points.x) != points.y).double() for p in (first, second)]
+    d = wrong[1] - wrong[0]
+    return PairedErrors(
+        float((d != 0).double().mean()),
+        float(d.mean()),
+        float(d.std() / math.sqrt(len(d))),
+    )
+
+
 def fit_reach(
     grid: Tensor, fitted: Tensor, truth: Tensor, *, tol: float = 0.5
 ) -> float:
