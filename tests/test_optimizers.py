@@ -67,14 +67,14 @@ def test_per_step_the_batch_size_hardly_matters_per_epoch_small_batches_win():
 
 
 @pytest.mark.slow
-def test_a_dropped_learning_rate_quiets_the_tail_and_ends_as_low_as_the_large_rate():
+def test_a_dropped_learning_rate_quiets_the_tail_and_ends_below_the_large_rate():
     slow, fast, drop = experiments.schedule_experiment().values()
     tail = book.MB_EPOCHS - 2 * book.MB_EPOCHS // 3 - 1
     jitter = [float(tail_jitter(r, tail).mean()) for r in (slow, fast, drop)]
     assert jitter[1] > jitter[0]  # the larger rate jitters more
     assert jitter[2] < jitter[1] / 5 and jitter[2] < jitter[0]
     ends = [float(r[:, -1].mean()) for r in (slow, fast, drop)]
-    assert abs(ends[2] - ends[1]) < 0.005 and ends[2] < ends[0] - 0.01
+    assert ends[2] < ends[1] and ends[2] < ends[0] - 0.01  # even below the large rate
     before = 2 * book.MB_EPOCHS // 3 + 1  # the two fast runs coincide until the drop
     torch.testing.assert_close(fast[:, :before], drop[:, :before])
     assert not torch.allclose(fast[:, before + 1 :], drop[:, before + 1 :])
@@ -120,7 +120,7 @@ def test_activation_spread_and_training_of_the_deep_network(init):
     assert bool((default > math.log(2) - 0.01).all())
     end = {s: float(r[:, -1].mean()) for s, r in losses.items() if s != "uniform"}
     assert end["kaiming"] < end["default"] - 0.1
-    assert abs(end["xavier"] - end["kaiming"]) < 0.02  # Xavier catches up
+    assert end["kaiming"] < end["xavier"] - 0.01  # Xavier is still behind
 
 
 @pytest.fixture(scope="module")
@@ -157,7 +157,8 @@ def test_momentum_and_adam_reach_the_target_first_and_momentum_is_a_larger_step(
 def test_when_each_optimizer_wins(sweep):
     means = dict(zip(sweep.kinds, sweep.losses[..., -1].mean(-1), strict=True))
     best = {k: float(m.min()) for k, m in means.items()}
-    assert max(best.values()) - min(best.values()) < 0.02  # tuned, close together
+    assert abs(best["SGD"] - best["momentum"]) < 0.01  # tuned, close together
+    assert best["Adam"] < min(best["SGD"], best["momentum"]) - 0.01  # Adam lowest
     small = {k: float(m[0]) for k, m in means.items()}
     assert small["Adam"] < small["momentum"] < small["SGD"]
     large = {k: float(m[-1]) for k, m in means.items()}
