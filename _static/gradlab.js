@@ -1,17 +1,14 @@
 // Pull the Chain: display equations wider than their column (on a phone) scroll in
 // their box; make such a box reachable by keyboard, as the theme does for code.
 document.addEventListener("DOMContentLoaded", () => {
-  if (!window.MathJax || !MathJax.startup) return;
   const mark = () =>
     document.querySelectorAll('mjx-container[display="true"]').forEach((m) => {
       m.tabIndex = m.scrollWidth > m.clientWidth ? 0 : -1;
     });
-  MathJax.startup.promise.then(() => {
-    mark();
-    let timer = null;
-    window.addEventListener("resize", () => {
-      clearTimeout(timer);
-      timer = setTimeout(mark, 200);
-    });
+  mark();
+  let timer = null;
+  window.addEventListener("resize", () => {
+    clearTimeout(timer);
+    timer = setTimeout(mark, 200);
   });
 });

@@ -8,7 +8,7 @@ page, and what this extension does instead:
   `_static/gradlab-icons.css` draws the icons the built pages use, each as a small
   inline SVG mask taken from that same bundle, in the text colour;
 - Sphinx's search index and tools in `<head>`, blocking the first paint: deferred;
-- MathJax on every page (myst-nb asks for it everywhere): kept only on pages with math;
+- MathJax in the browser: none; the math is typeset at build time (gradlab_math.py);
 - the page scripts in `<head>`: deferred (they all wait for the DOM anyway);
 - no meta description: the page's first paragraph becomes one;
 - the hidden-cell toggles' label "Toggle hidden content", which does not contain
@@ -160,10 +160,6 @@ def used_icons(html_dir: Path) -> set[tuple[str, str]]:
     return used
 
 
-def _has_math(body: str) -> bool:
-    return 'class="math' in body or "<mjx-" in body
-
-
 def _description(doctree: nodes.document | None, fallback: str) -> str:
     if doctree is not None:
         for para in doctree.findall(nodes.paragraph):
@@ -254,13 +250,6 @@ def _on_page(app: Sphinx, pagename: str, templatename: str, context: dict, doctr
         doctree, f"{title}: an executable textbook on gradients and autograd."
     )
     scripts = context.get("script_files", [])
-    if not _has_math(context.get("body", "")):
-        scripts[:] = [
-            s
-            for s in scripts
-            if "mathjax" not in str(s.filename)
-            and "window.MathJax" not in s.attributes.get("body", "")
-        ]
     # Defer the page scripts (they wait for the DOM anyway), with new objects: the
     # builder shares these between pages. documentation_options.js stays: inline
     # scripts below it use its object. The search page's own searchtools.js runs at
