@@ -295,6 +295,29 @@ def test_phone_width_figures_are_readable_and_controls_fit(
         page.close()
 
 
+VISIBLE_SEARCH_BUTTONS = """Array.from(
+    document.querySelectorAll('.search-button__button'))
+    .filter(b => b.checkVisibility() && b.getBoundingClientRect().width > 0).length"""
+
+
+@pytest.mark.parametrize("name", ["book/intro", "book/gradients"])
+def test_one_search_button_and_no_empty_top_bar(browser, site: str, name: str):
+    """pydata-sphinx-theme 0.17 would add a bar with a second search field above
+    sphinx-book-theme's layout (_config.yml: navbar_persistent)."""
+    page = browser.new_page()
+    try:
+        for width, height in ((1280, 900), (390, 844)):
+            page.set_viewport_size({"width": width, "height": height})
+            page.goto(f"{site}/{name}.html", wait_until="networkidle")
+            assert page.evaluate(VISIBLE_SEARCH_BUTTONS) == 1, f"at {width} px"
+            top = page.evaluate(
+                "document.querySelector('.bd-header')?.getBoundingClientRect().height"
+            )
+            assert not top, f"a top bar {top} px high at {width} px"
+    finally:
+        page.close()
+
+
 @pytest.mark.parametrize("name", ["book/autograd", "book/chain-lab"])
 def test_print_hides_chrome_wraps_code_and_keeps_captions(
     browser, site: str, name: str, tmp_path: Path
