@@ -205,6 +205,21 @@ def test_site_search_finds_a_term_from_the_chapters(browser, site: str):
         page.close()
 
 
+def test_search_from_a_chapter_reaches_the_results(browser, site: str):
+    """Chapters load no search script (gradlab_pages.py): the search button's dialog
+    sends the query to the search page, which finds it."""
+    page, errors, _ = open_page(browser, f"{site}/book/autograd.html")
+    try:
+        page.locator(".search-button__button:visible").first.click()
+        page.keyboard.type("gradient")
+        page.keyboard.press("Enter")
+        page.wait_for_selector("#search-results li", timeout=15_000)
+        assert "search.html?q=gradient" in page.url
+        assert not errors
+    finally:
+        page.close()
+
+
 def test_math_renders_from_disk_without_a_server(browser, html_dir: Path):
     page = browser.new_page()
     try:

@@ -10,16 +10,25 @@ from tests._book import ROOT
 sys.path.insert(0, str(ROOT / "tools" / "sphinx_ext"))
 import gradlab_pages
 
+HEAD = (
+    '<script defer src="../_static/scripts/fontawesome.js?digest=1"></script>\n'
+    '<script src="../_static/searchtools.js"></script>\n'
+    '<script src="../_static/language_data.js"></script>'
+    '<script src="../searchindex.js"></script>\n'
+    '<script src="../_static/doctools.js"></script>'
+)
 
-def test_head_loses_font_awesome_and_defers_search():
-    head = (
-        '<script defer src="../_static/scripts/fontawesome.js?digest=1"></script>\n'
-        '<script src="../_static/searchtools.js"></script>'
-        '<script src="../searchindex.js"></script>'
-    )
-    out = gradlab_pages.gradlab_head(head)
+
+def test_head_loses_font_awesome_and_the_search_scripts():
+    out = gradlab_pages.gradlab_head(HEAD)
+    assert "fontawesome" not in out and "search" not in out and "language" not in out
+    assert out.strip() == '<script src="../_static/doctools.js"></script>'
+
+
+def test_search_as_you_type_keeps_the_search_scripts_deferred():
+    out = gradlab_pages.gradlab_head(HEAD, search_as_you_type=True)
     assert "fontawesome" not in out
-    assert out.count("<script defer src=") == 2
+    assert out.count("<script defer src=") == 3
 
 
 def test_icons_are_read_from_the_bundle_by_style_with_aliases():

@@ -7,7 +7,9 @@ page, and what this extension does instead:
   script is dropped (`_templates/layout.html`, through the `gradlab_head` filter), and
   `_static/gradlab-icons.css` draws the icons the built pages use, each as a small
   inline SVG mask taken from that same bundle, in the text colour;
-- Sphinx's search index and tools in `<head>`, blocking the first paint: deferred;
+- Sphinx's search index and tools in `<head>` of every page, blocking the first paint,
+  for pydata-sphinx-theme's search-as-you-type, which is off: dropped (the search page
+  loads its own);
 - MathJax in the browser: none; the math is typeset at build time (gradlab_math.py);
 - the page scripts in `<head>`: deferred (they all wait for the DOM anyway);
 - no meta description: the page's first paragraph becomes one;
@@ -34,6 +36,9 @@ FA_SCRIPT = re.compile(
 SEARCH_SCRIPT = re.compile(
     r'<script src="([^"]*(?:searchtools\.js|language_data\.js|searchindex\.js))">'
 )
+SEARCH_TAG = re.compile(
+    r'\s*<script src="[^"]*(?:searchtools|language_data|searchindex)\.js"></script>'
+)
 ICON_CLASS = re.compile(r"\bfa-([a-z0-9-]+)")
 #: Font Awesome's own helper classes, which are not icons.
 FA_HELPERS = {"solid", "regular", "brands", "lg", "fw", "xl", "sm", "xs", "2x", "spin"}
@@ -53,10 +58,13 @@ WIDE_PIXELS = 900
 PHONE_FRACTION = 0.6
 
 
-def gradlab_head(html: str) -> str:
-    """The theme's <head> markup without Font Awesome's script, search deferred."""
+def gradlab_head(html: str, search_as_you_type: bool = False) -> str:
+    """The theme's <head> markup without Font Awesome's script, and without the
+    search scripts unless search-as-you-type needs them (then deferred)."""
     html = FA_SCRIPT.sub("", str(html))
-    return SEARCH_SCRIPT.sub(r'<script defer src="\1">', html)
+    if search_as_you_type:
+        return SEARCH_SCRIPT.sub(r'<script defer src="\1">', html)
+    return SEARCH_TAG.sub("", html)
 
 
 def font_awesome_icons(bundle: str) -> dict[str, dict[str, tuple[int, int, str]]]:
@@ -245,6 +253,9 @@ def _on_page(app: Sphinx, pagename: str, templatename: str, context: dict, doctr
             '<div class="pst-scrollable-table-container">',
             '<div class="pst-scrollable-table-container" tabindex="0">',
         )
+    context["gradlab_search_as_you_type"] = (
+        str(context.get("theme_search_as_you_type")).lower() == "true"
+    )
     title = app.config.project
     context["gradlab_description"] = _description(
         doctree, f"{title}: an executable textbook on gradients and autograd."
