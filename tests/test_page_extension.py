@@ -70,3 +70,24 @@ def test_wide_figures_scroll_on_phones_and_images_become_pictures():
     assert 'id="g">' in out  # a single panel is left alone
     assert out.count('<source srcset="../_images/') == 2
     assert 'width="600" height="400" loading="lazy"' in out
+
+
+def test_inline_pngs_become_lossless_webp_with_the_same_pixels():
+    import base64
+    import io
+
+    from PIL import Image
+
+    image = Image.new("RGBA", (8, 8), (0, 0, 0, 0))
+    image.putpixel((3, 4), (200, 10, 30, 255))
+    png = io.BytesIO()
+    image.save(png, "PNG")
+    data = base64.b64encode(png.getvalue()).decode()
+    # matplotlib's animation writer breaks the string with backslash-newlines.
+    body = f'frames[0] = "data:image/png;base64,{data[:20]}\\\n{data[20:]}";'
+    out = gradlab_pages.webp_data_uris(body)
+    webp = out.split("base64,")[1].split('"')[0]
+    assert out.startswith('frames[0] = "data:image/webp;base64,')
+    with Image.open(io.BytesIO(base64.b64decode(webp))) as back:
+        assert back.format == "WEBP"
+        assert back.convert("RGBA").tobytes() == image.tobytes()

@@ -12,6 +12,13 @@ page, and what this extension does instead:
   loads its own);
 - MathJax in the browser: none; the math is typeset at build time (gradlab_math.py);
 - the page scripts in `<head>`: deferred (they all wait for the DOM anyway);
+- the glyph rules of Font Awesome in the theme's stylesheet (a third of its bytes,
+  dead once the icons are masks): taken out of the built copy;
+- sphinx-design's stylesheet and script on every page: only on pages that use it;
+- PNG images inlined as data URIs (the chain-lab animation's frames): lossless WebP,
+  half the bytes;
+- the launch menu's Colab and Binder logos, fetched with every page though the menu is
+  closed: drawn as CSS backgrounds (gradlab.css), fetched when the menu opens;
 - no meta description: the page's first paragraph becomes one;
 - the hidden-cell toggles' label "Toggle hidden content", which does not contain
   their visible text ("Show code cell content"): dropped, so the visible text names
@@ -209,6 +216,27 @@ def _wide_figures(body: str, sizes: dict[str, tuple[int, int]]) -> str:
     return FIGURE.sub(mark, body)
 
 
+PNG_DATA = re.compile(r"data:image/png;base64,([A-Za-z0-9+/=\\\n]+)")
+
+
+def webp_data_uris(body: str) -> str:
+    """Every inline PNG (``data:image/png;base64,...``, which matplotlib's animation
+    writer wraps with backslash-newlines inside its script) as lossless WebP."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    def webp(m: re.Match) -> str:
+        png = base64.b64decode(m.group(1).replace("\\\n", ""))
+        out = io.BytesIO()
+        with Image.open(io.BytesIO(png)) as image:
+            image.save(out, "WEBP", lossless=True, method=6)
+        return "data:image/webp;base64," + base64.b64encode(out.getvalue()).decode()
+
+    return PNG_DATA.sub(webp, body)
+
+
 IMG = re.compile(r'<img ([^>]*)src="([^"]*_images/([^"/]+)\.png)"([^>]*)>')
 
 
@@ -244,10 +272,49 @@ def _write_webp(outdir: Path) -> None:
                 image.save(webp, "WEBP", lossless=True, method=6)
 
 
+#: Rules that only give a Font Awesome icon its glyph (``.fa-x:before{content:..}``).
+FA_GLYPH_RULE = re.compile(
+    r"(?<=[{}])(?:\.fa-[a-z0-9-]+:(?:before|after),?)+\{content:[^;{}]*;?\}"
+)
+#: Launch-menu logos drawn by gradlab.css (``.gradlab-logo-<name>``).
+LOGOS = {
+    "_static/images/logo_colab.png": "colab",
+    "_static/images/logo_binder.svg": "binder",
+}
+
+
+def strip_font_awesome_glyphs(css: str) -> str:
+    """The stylesheet without the rules that only set an icon's glyph."""
+    return FA_GLYPH_RULE.sub("", css)
+
+
+def _logos_as_backgrounds(buttons: list) -> None:
+    for button in buttons:
+        name = LOGOS.get(button.get("icon", ""))
+        if name is not None:
+            # sphinx-book-theme draws an icon starting with "fa" as <i class=...>.
+            button["icon"] = f"fa gradlab-logo gradlab-logo-{name}"
+        _logos_as_backgrounds(button.get("buttons", []))
+
+
+def _on_page_late(app: Sphinx, pagename: str, templatename: str, context, doctree):
+    """After sphinx-book-theme has made its header buttons and the asset lists."""
+    _logos_as_backgrounds(context.get("header_buttons", []))
+    if 'class="sd-' not in context.get("body", ""):
+        for key in ("css_files", "script_files"):
+            context[key][:] = [
+                f
+                for f in context.get(key, [])
+                if not re.search(r"sphinx-design|design-tabs", str(f.filename))
+            ]
+
+
 def _on_page(app: Sphinx, pagename: str, templatename: str, context: dict, doctree):
     if "body" in context:
         sizes = _image_sizes(app)
         body = _pictures(_wide_figures(context["body"], sizes), sizes)
+        if "data:image/png;base64," in body:
+            body = webp_data_uris(body)
         # A table wider than a phone scrolls in its box: let a keyboard reach it.
         context["body"] = body.replace(
             '<div class="pst-scrollable-table-container">',
@@ -323,6 +390,12 @@ def _on_build_finished(app: Sphinx, exception: Exception | None) -> None:
     # The bundle is no page's script any more; leave no 1.4 MB file to fetch by mistake.
     for name in ("fontawesome.js", "fontawesome.js.map"):
         (outdir / "_static" / "scripts" / name).unlink(missing_ok=True)
+    theme_css = outdir / "_static" / "styles" / "pydata-sphinx-theme.css"
+    if theme_css.is_file():
+        css = theme_css.read_text()
+        lighter = strip_font_awesome_glyphs(css)
+        if lighter != css:
+            theme_css.write_text(lighter)
 
 
 def setup(app: Sphinx) -> dict:
@@ -334,6 +407,7 @@ def setup(app: Sphinx) -> dict:
     app.add_css_file("gradlab-icons.css")
     app.connect("builder-inited", _on_builder_inited)
     app.connect("html-page-context", _on_page)
+    app.connect("html-page-context", _on_page_late, priority=900)
     app.connect("doctree-resolved", _on_doctree_resolved)
     app.connect("build-finished", _on_build_finished)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
