@@ -11,7 +11,11 @@ page, and what this extension does instead:
   for pydata-sphinx-theme's search-as-you-type, which is off: dropped (the search page
   loads its own);
 - MathJax in the browser: none; the math is typeset at build time (gradlab_math.py);
-- the page scripts in `<head>`: deferred (they all wait for the DOM anyway);
+- the page scripts (the theme's, Sphinx's, the buttons'), which run before the first
+  paint even when deferred: held back (``type="text/plain"``) and started in order
+  once the page has been painted (`LATER`, inline in the head), without preloading;
+  an inline line there also settles the colour mode before that paint (the theme's
+  script would otherwise do it, and a reader in dark mode would see a light flash);
 - the glyph rules of Font Awesome in the theme's stylesheet (a third of its bytes,
   dead once the icons are masks): taken out of the built copy;
 - sphinx-design's stylesheet and script on every page: only on pages that use it;
@@ -65,10 +69,52 @@ WIDE_PIXELS = 900
 PHONE_FRACTION = 0.6
 
 
+PRELOAD_SCRIPT = re.compile(r'\s*<link rel="preload" as="script" href="[^"]*" />')
+DEFERRED_SCRIPT = re.compile(r'<script defer src="')
+#: Inline in every page's head: the colour mode now, the held scripts after the first
+#: paint (a frame is about to be painted when requestAnimationFrame calls back; a
+#: timeout after it runs once it is), or after 5 s should no frame come.
+LATER = """(() => {
+  const root = document.documentElement;
+  if (!root.dataset.theme || root.dataset.theme === "auto") {
+    const dark = window.matchMedia("(prefers-color-scheme: dark)").matches;
+    root.dataset.theme = dark ? "dark" : "light";
+  }
+  let started = false;
+  const start = () => {
+    if (started) return;
+    started = true;
+    document.querySelectorAll("script[data-gradlab-later]").forEach((held) => {
+      const script = document.createElement("script");
+      for (const { name, value } of held.attributes) {
+        if (name !== "type" && name !== "data-gradlab-later") {
+          script.setAttribute(name, value);
+        }
+      }
+      script.async = false;  // in document order
+      held.replaceWith(script);
+    });
+  };
+  document.addEventListener("DOMContentLoaded", () => {
+    requestAnimationFrame(() => setTimeout(start, 0));
+    setTimeout(start, 5000);
+  });
+})();"""
+
+
+def gradlab_later(html: str, hold: bool = True) -> str:
+    """The theme's deferred <script> tags held back for `LATER` to start."""
+    if not hold:
+        return str(html)
+    return DEFERRED_SCRIPT.sub(
+        '<script type="text/plain" data-gradlab-later src="', str(html)
+    )
+
+
 def gradlab_head(html: str, search_as_you_type: bool = False) -> str:
     """The theme's <head> markup without Font Awesome's script, and without the
     search scripts unless search-as-you-type needs them (then deferred)."""
-    html = FA_SCRIPT.sub("", str(html))
+    html = PRELOAD_SCRIPT.sub("", FA_SCRIPT.sub("", str(html)))
     if search_as_you_type:
         return SEARCH_SCRIPT.sub(r'<script defer src="\1">', html)
     return SEARCH_TAG.sub("", html)
@@ -328,10 +374,10 @@ def _on_page(app: Sphinx, pagename: str, templatename: str, context: dict, doctr
         doctree, f"{title}: an executable textbook on gradients and autograd."
     )
     scripts = context.get("script_files", [])
-    # Defer the page scripts (they wait for the DOM anyway), with new objects: the
-    # builder shares these between pages. documentation_options.js stays: inline
+    # Hold the page scripts back until the first paint (`LATER`), with new objects:
+    # the builder shares these between pages. documentation_options.js stays: inline
     # scripts below it use its object. The search page's own searchtools.js runs at
-    # once and needs doctools.js: nothing is deferred there.
+    # once and needs doctools.js: nothing is held back there.
     for k, script in enumerate(scripts if pagename != "search" else ()):
         name = str(script.filename or "")
         if (
@@ -339,7 +385,12 @@ def _on_page(app: Sphinx, pagename: str, templatename: str, context: dict, doctr
             and "documentation_options" not in name
             and "async" not in (script.attributes)
         ):
-            attributes = {**script.attributes, "defer": "defer"}
+            attributes = {
+                **script.attributes,
+                "type": "text/plain",
+                "data-gradlab-later": "",
+            }
+            attributes.pop("defer", None)
             scripts[k] = type(script)(
                 script.filename, priority=script.priority, **attributes
             )
@@ -372,6 +423,7 @@ def _visit_hide(self, node) -> None:
 def _on_builder_inited(app: Sphinx) -> None:
     if hasattr(app.builder, "templates"):
         app.builder.templates.environment.filters["gradlab_head"] = gradlab_head
+        app.builder.templates.environment.filters["gradlab_later"] = gradlab_later
 
 
 def _on_build_finished(app: Sphinx, exception: Exception | None) -> None:
@@ -405,6 +457,7 @@ def setup(app: Sphinx) -> dict:
         HideCodeCellNode, override=True, html=(_visit_hide, depart_HideCellInput)
     )
     app.add_css_file("gradlab-icons.css")
+    app.add_js_file(None, body=LATER, priority=1)
     app.connect("builder-inited", _on_builder_inited)
     app.connect("html-page-context", _on_page)
     app.connect("html-page-context", _on_page_late, priority=900)
