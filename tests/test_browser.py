@@ -220,6 +220,30 @@ def test_search_from_a_chapter_reaches_the_results(browser, site: str):
         page.close()
 
 
+def test_scripts_start_after_the_first_paint_and_dark_mode_does_not_flash(
+    browser, site: str
+):
+    """gradlab_pages.py holds the page scripts back until a frame is painted; the
+    colour mode is settled before it, by the inline lines in the head."""
+    page = browser.new_page()
+    try:
+        page.emulate_media(color_scheme="dark")
+        page.add_init_script(
+            """document.addEventListener('readystatechange', () => {
+                if (document.readyState === 'interactive')
+                    window.themeWhenParsed = document.documentElement.dataset.theme;
+            });"""
+        )
+        page.goto(f"{site}/book/gradients.html", wait_until="networkidle")
+        assert page.evaluate("window.themeWhenParsed") == "dark"
+        assert page.locator("script[data-gradlab-later]").count() == 0
+        page.locator(".dropdown-launch-buttons button").click()
+        page.locator(".dropdown-launch-buttons .dropdown-menu").wait_for()
+        assert page.locator("button.copybtn").count() > 0
+    finally:
+        page.close()
+
+
 def test_math_renders_from_disk_without_a_server(browser, html_dir: Path):
     page = browser.new_page()
     try:

@@ -91,3 +91,16 @@ def test_inline_pngs_become_lossless_webp_with_the_same_pixels():
     with Image.open(io.BytesIO(base64.b64decode(webp))) as back:
         assert back.format == "WEBP"
         assert back.convert("RGBA").tobytes() == image.tobytes()
+
+
+def test_theme_scripts_are_held_for_after_the_first_paint_and_not_preloaded():
+    end = (
+        '<script defer src="../_static/scripts/bootstrap.js?digest=1"></script>\n'
+        '<script defer src="../_static/scripts/pydata-sphinx-theme.js?digest=1">'
+        "</script>"
+    )
+    held = gradlab_pages.gradlab_later(end)
+    assert held.count('<script type="text/plain" data-gradlab-later src="') == 2
+    assert gradlab_pages.gradlab_later(end, hold=False) == end
+    preload = '<link rel="preload" as="script" href="../_static/scripts/b.js?d=1" />'
+    assert gradlab_pages.gradlab_head(preload + "\n<p>") == "\n<p>"
