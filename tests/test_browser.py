@@ -1,7 +1,8 @@
 """The built book in a real browser: Debian's Chromium, headless, driven by Playwright.
 
 The site is served on localhost. Every page of _toc.yml must load without console
-errors or failed requests, show every image (DAG SVGs included), typeset its math,
+errors or failed requests, show every image (DAG SVGs included), show its math (typeset
+at build time: every formula drawn, no math script),
 offer the launch and download menus, stay readable in dark mode, and leave a
 full-page screenshot under _build/screenshots/ for review.
 """
@@ -81,14 +82,9 @@ def open_page(browser, url: str):
         lambda r: failures.append(f"{r.url} ({r.status})") if r.status >= 400 else None,
     )
     page.goto(url, wait_until="networkidle")
-    # Images may be lazy: load them all, then let MathJax finish typesetting.
+    # Images may be lazy: load them all.
     page.evaluate("document.querySelectorAll('img').forEach(i => i.loading = 'eager')")
     page.wait_for_function("Array.from(document.images).every(i => i.complete)")
-    page.wait_for_function(
-        "!window.MathJax || (MathJax.startup && MathJax.startup.promise)",
-        timeout=10_000,
-    )
-    page.evaluate("window.MathJax && MathJax.startup.promise")
     return page, errors, failures
 
 
@@ -103,6 +99,26 @@ RAW_TEX = r"""(() => {
     const text = clone.innerText;
     return ['\\(', '\\[', '$$'].filter(s => text.includes(s));
 })()"""
+
+# Formulas drawn with nothing: an empty SVG, or a glyph whose <use> finds no path.
+UNDRAWN_MATH = """(() => {
+    const bad = [];
+    document.querySelectorAll('.math > mjx-container > svg').forEach(svg => {
+        const shown = svg.checkVisibility();  // not inside a closed dropdown
+        const box = svg.getBoundingClientRect();
+        if (shown && !(box.width > 0 && box.height > 0)) bad.push('empty svg');
+        svg.querySelectorAll('use').forEach(u => {
+            const id = u.getAttribute('xlink:href') || u.getAttribute('href');
+            const target = document.querySelector(id);
+            // Invisible glyphs (function application, a space) have an empty path.
+            if (!target || target.tagName !== 'path' || (shown
+                && target.getAttribute('d') && !(u.getBBox().width > 0))) bad.push(id);
+        });
+    });
+    return bad;
+})()"""
+MATH_SCRIPT = """!!window.MathJax || Array.from(document.scripts)
+    .some(s => /mathjax/i.test(s.src + s.textContent))"""
 
 # Fraction of an image's pixels that are opaque and near white, and whether its
 # corners are transparent: a figure with a white background would be a white slab on
@@ -136,8 +152,10 @@ def test_page_in_a_real_browser(browser, site: str, name: str):
         assert not failures, f"failed requests: {failures}"
         assert page.evaluate(BROKEN_IMAGES) == []
         assert page.evaluate(RAW_TEX) == [], "math left untypeset"
-        if page.locator("article .math").count():
-            assert page.locator("article mjx-container").count() > 0
+        assert not page.evaluate(MATH_SCRIPT), "a math script on the page"
+        formulas = page.locator(".math > mjx-container > svg").count()
+        assert page.locator(".math").count() == formulas
+        assert page.evaluate(UNDRAWN_MATH) == []
         SHOTS.mkdir(parents=True, exist_ok=True)
         stem = name.replace("/", "-")
         page.screenshot(path=SHOTS / f"{stem}-light.png", full_page=True)
@@ -187,15 +205,51 @@ def test_site_search_finds_a_term_from_the_chapters(browser, site: str):
         page.close()
 
 
+def test_search_from_a_chapter_reaches_the_results(browser, site: str):
+    """Chapters load no search script (gradlab_pages.py): the search button's dialog
+    sends the query to the search page, which finds it."""
+    page, errors, _ = open_page(browser, f"{site}/book/autograd.html")
+    try:
+        page.locator(".search-button__button:visible").first.click()
+        page.keyboard.type("gradient")
+        page.keyboard.press("Enter")
+        page.wait_for_selector("#search-results li", timeout=15_000)
+        assert "search.html?q=gradient" in page.url
+        assert not errors
+    finally:
+        page.close()
+
+
+def test_scripts_start_after_the_first_paint_and_dark_mode_does_not_flash(
+    browser, site: str
+):
+    """gradlab_pages.py holds the page scripts back until a frame is painted; the
+    colour mode is settled before it, by the inline lines in the head."""
+    page = browser.new_page()
+    try:
+        page.emulate_media(color_scheme="dark")
+        page.add_init_script(
+            """document.addEventListener('readystatechange', () => {
+                if (document.readyState === 'interactive')
+                    window.themeWhenParsed = document.documentElement.dataset.theme;
+            });"""
+        )
+        page.goto(f"{site}/book/gradients.html", wait_until="networkidle")
+        assert page.evaluate("window.themeWhenParsed") == "dark"
+        assert page.locator("script[data-gradlab-later]").count() == 0
+        page.locator(".dropdown-launch-buttons button").click()
+        page.locator(".dropdown-launch-buttons .dropdown-menu").wait_for()
+        assert page.locator("button.copybtn").count() > 0
+    finally:
+        page.close()
+
+
 def test_math_renders_from_disk_without_a_server(browser, html_dir: Path):
     page = browser.new_page()
     try:
         page.goto((html_dir / "book" / "gradients.html").as_uri(), wait_until="load")
-        page.wait_for_function(
-            "window.MathJax && MathJax.startup && MathJax.startup.promise"
-        )
-        page.evaluate("MathJax.startup.promise")
-        assert page.locator("article mjx-container").count() > 10
+        assert page.locator("article .math mjx-container svg").count() > 10
+        assert page.evaluate(UNDRAWN_MATH) == []
         assert page.evaluate(RAW_TEX) == []
     finally:
         page.close()
@@ -276,6 +330,29 @@ def test_phone_width_figures_are_readable_and_controls_fit(
                 .map(b => b.title)"""
         )
         assert controls == [], f"animation controls outside their box: {controls}"
+    finally:
+        page.close()
+
+
+VISIBLE_SEARCH_BUTTONS = """Array.from(
+    document.querySelectorAll('.search-button__button'))
+    .filter(b => b.checkVisibility() && b.getBoundingClientRect().width > 0).length"""
+
+
+@pytest.mark.parametrize("name", ["book/intro", "book/gradients"])
+def test_one_search_button_and_no_empty_top_bar(browser, site: str, name: str):
+    """pydata-sphinx-theme 0.17 would add a bar with a second search field above
+    sphinx-book-theme's layout (_config.yml: navbar_persistent)."""
+    page = browser.new_page()
+    try:
+        for width, height in ((1280, 900), (390, 844)):
+            page.set_viewport_size({"width": width, "height": height})
+            page.goto(f"{site}/{name}.html", wait_until="networkidle")
+            assert page.evaluate(VISIBLE_SEARCH_BUTTONS) == 1, f"at {width} px"
+            top = page.evaluate(
+                "document.querySelector('.bd-header')?.getBoundingClientRect().height"
+            )
+            assert not top, f"a top bar {top} px high at {width} px"
     finally:
         page.close()
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -72,3 +74,72 @@ def test_no_chapter_takes_grossly_long_to_execute():
     assert set(executed) >= {c.stem for c in CHAPTERS}
     slow = {name: s for name, s in executed.items() if s > 60}
     assert not slow, f"chapters over 60 s: {slow}"
+
+
+# Math: typeset at build time (tools/sphinx_ext/gradlab_math.py), no script for it.
+MATH_ELEMENT = re.compile(r'<(?:span|div) class="math notranslate[^"]*"[^>]*>')
+TYPESET = re.compile(
+    r'<(?:span|div) class="math notranslate[^"]*"[^>]*>\s*'
+    r'(?:<span class="eqno">.*?</span>\s*)?<mjx-container class="MathJax" jax="SVG"',
+    re.DOTALL,
+)
+NOT_PROSE = re.compile(
+    r"<(pre|code|script|style|mjx-container)\b.*?</\1>|<[^>]*>", re.DOTALL
+)
+
+
+@pytest.mark.parametrize("page", toc_files())
+def test_math_is_typeset_at_build_time_and_no_page_loads_a_math_script(
+    html_dir: Path, page: str
+):
+    text = (html_dir / f"{page}.html").read_text()
+    scripts = re.findall(r"<script\b([^>]*)>(.*?)</script>", text, re.DOTALL)
+    assert not [s for s in scripts if "mathjax" in (s[0] + s[1]).lower()]
+    assert "gradlab-math-error" not in text
+    assert len(TYPESET.findall(text)) == len(MATH_ELEMENT.findall(text))
+    prose = NOT_PROSE.sub(" ", text)
+    assert not [d for d in ("\\(", "\\[", "$$") if d in prose], "TeX left on the page"
+    used = set(re.findall(r'xlink:href="#(MJX-[\w-]+)"', text))
+    defined = set(re.findall(r'<path id="(MJX-[\w-]+)"', text))
+    assert used <= defined, f"glyphs missing: {sorted(used - defined)[:5]}"
+
+
+def source_formulas(chapter: Path) -> list[str]:
+    """The cache key ("inline:TeX" or "display:TeX") of every formula of a chapter's
+    MyST source, as gradlab_math.py hands it to MathJax."""
+    sys.path.insert(0, str(ROOT / "tools" / "sphinx_ext"))
+    from docutils import nodes
+    from gradlab_math import display_tex
+    from markdown_it.renderer import RendererHTML
+    from myst_parser.config.main import MdParserConfig
+    from myst_parser.parsers.mdit import create_md_parser
+
+    config = MdParserConfig(enable_extensions={"amsmath", "dollarmath", "colon_fence"})
+    parser = create_md_parser(config, RendererHTML)
+    tokens = list(parser.parse(chapter.read_text()))
+    keys = []
+    while tokens:
+        token = tokens.pop(0)
+        tokens[:0] = token.children or []
+        if token.type == "math_inline" or (
+            token.type == "myst_role" and token.meta.get("name") == "math"
+        ):
+            keys.append(f"inline:{token.content}")
+        elif token.type in ("math_block", "math_block_label", "amsmath"):
+            classes = ["amsmath"] if token.type == "amsmath" else []
+            block = nodes.math_block(
+                token.content, token.content, nowrap=False, classes=classes
+            )
+            keys.append(f"display:{display_tex(block)}")
+    return keys
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
+def test_every_formula_of_the_source_is_typeset_on_its_page(
+    html_dir: Path, chapter: Path
+):
+    cache = json.loads((ROOT / "_build" / ".math-cache.json").read_text())["formulas"]
+    page = (html_dir / chapter.relative_to(ROOT).with_suffix(".html")).read_text()
+    keys = source_formulas(chapter)
+    missing = [k for k in keys if k not in cache or cache[k]["html"] not in page]
+    assert not missing, f"{len(missing)} of {len(keys)} not on the page: {missing[:3]}"

@@ -56,13 +56,6 @@ def test_no_third_party_scripts_styles_or_fonts(html_dir: Path, page: str):
             assert not re.match(r"(https?:)?//", attrs.get("src", "")), attrs["src"]
 
 
-def test_mathjax_is_served_by_the_site(html_dir: Path):
-    for part in ("startup", "core", "input/tex", "output/chtml", "a11y/assistive-mml"):
-        assert (html_dir / "_static" / "mathjax" / f"{part}.js").is_file(), part
-    fonts = html_dir / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2"
-    assert len(list(fonts.glob("*.woff"))) > 10
-
-
 def test_css_loads_no_remote_fonts(html_dir: Path):
     for css in (html_dir / "_static").rglob("*.css"):
         remote = re.findall(

@@ -10,16 +10,25 @@ from tests._book import ROOT
 sys.path.insert(0, str(ROOT / "tools" / "sphinx_ext"))
 import gradlab_pages
 
+HEAD = (
+    '<script defer src="../_static/scripts/fontawesome.js?digest=1"></script>\n'
+    '<script src="../_static/searchtools.js"></script>\n'
+    '<script src="../_static/language_data.js"></script>'
+    '<script src="../searchindex.js"></script>\n'
+    '<script src="../_static/doctools.js"></script>'
+)
 
-def test_head_loses_font_awesome_and_defers_search():
-    head = (
-        '<script defer src="../_static/scripts/fontawesome.js?digest=1"></script>\n'
-        '<script src="../_static/searchtools.js"></script>'
-        '<script src="../searchindex.js"></script>'
-    )
-    out = gradlab_pages.gradlab_head(head)
+
+def test_head_loses_font_awesome_and_the_search_scripts():
+    out = gradlab_pages.gradlab_head(HEAD)
+    assert "fontawesome" not in out and "search" not in out and "language" not in out
+    assert out.strip() == '<script src="../_static/doctools.js"></script>'
+
+
+def test_search_as_you_type_keeps_the_search_scripts_deferred():
+    out = gradlab_pages.gradlab_head(HEAD, search_as_you_type=True)
     assert "fontawesome" not in out
-    assert out.count("<script defer src=") == 2
+    assert out.count("<script defer src=") == 3
 
 
 def test_icons_are_read_from_the_bundle_by_style_with_aliases():
@@ -61,3 +70,37 @@ def test_wide_figures_scroll_on_phones_and_images_become_pictures():
     assert 'id="g">' in out  # a single panel is left alone
     assert out.count('<source srcset="../_images/') == 2
     assert 'width="600" height="400" loading="lazy"' in out
+
+
+def test_inline_pngs_become_lossless_webp_with_the_same_pixels():
+    import base64
+    import io
+
+    from PIL import Image
+
+    image = Image.new("RGBA", (8, 8), (0, 0, 0, 0))
+    image.putpixel((3, 4), (200, 10, 30, 255))
+    png = io.BytesIO()
+    image.save(png, "PNG")
+    data = base64.b64encode(png.getvalue()).decode()
+    # matplotlib's animation writer breaks the string with backslash-newlines.
+    body = f'frames[0] = "data:image/png;base64,{data[:20]}\\\n{data[20:]}";'
+    out = gradlab_pages.webp_data_uris(body)
+    webp = out.split("base64,")[1].split('"')[0]
+    assert out.startswith('frames[0] = "data:image/webp;base64,')
+    with Image.open(io.BytesIO(base64.b64decode(webp))) as back:
+        assert back.format == "WEBP"
+        assert back.convert("RGBA").tobytes() == image.tobytes()
+
+
+def test_theme_scripts_are_held_for_after_the_first_paint_and_not_preloaded():
+    end = (
+        '<script defer src="../_static/scripts/bootstrap.js?digest=1"></script>\n'
+        '<script defer src="../_static/scripts/pydata-sphinx-theme.js?digest=1">'
+        "</script>"
+    )
+    held = gradlab_pages.gradlab_later(end)
+    assert held.count('<script type="text/plain" data-gradlab-later src="') == 2
+    assert gradlab_pages.gradlab_later(end, hold=False) == end
+    preload = '<link rel="preload" as="script" href="../_static/scripts/b.js?d=1" />'
+    assert gradlab_pages.gradlab_head(preload + "\n<p>") == "\n<p>"

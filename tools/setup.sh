@@ -5,8 +5,9 @@
 #      (skipped when pyproject.toml and the lock file are unchanged since last time),
 #   3. Graphviz's `dot` program (installed with apt-get where we are root on Debian/Ubuntu;
 #      otherwise one message saying what to install),
-#   4. MathJax, fetched once from the npm registry into .vendor/ (never committed), so
-#      the site serves its own math renderer and makes no third-party requests.
+#   4. MathJax, fetched once from the npm registry into .vendor/node (never committed):
+#      the build typesets the book's math with it in node (tools/sphinx_ext/
+#      gradlab_math.py), so the pages need no math script;
 #   5. with --browser: Debian's chromium and axe-core (npm, into .vendor/node) for the
 #      browser tests; with --audit: also Lighthouse, for `make audit`.
 # Usage: tools/setup.sh [--browser | --audit]
@@ -56,42 +57,14 @@ if ! command -v dot >/dev/null 2>&1; then
   conda: conda install -c conda-forge graphviz"
 fi
 
-MATHJAX_VERSION=3.2.2
-MATHJAX_DIR=.vendor/site/_static/mathjax
-# The site loads MathJax's component loader (startup.js) and, through it, only the
-# pieces it uses: core, TeX input (its extensions autoloaded when a page needs one),
-# CHTML output with its fonts, and assistive MathML for screen readers; no menu
-# (_config.yml: mathjax3_config). About half of the all-in-one tex-mml-chtml.js.
-if [ ! -f "$MATHJAX_DIR/output/chtml/fonts/tex.js" ]; then
-  command -v npm >/dev/null 2>&1 || apt_install npm \
-    || die "npm is needed once, to fetch MathJax (Debian/Ubuntu: sudo apt-get install npm)"
-  echo "setup: fetching MathJax $MATHJAX_VERSION"
-  scratch=$(mktemp -d)
-  (cd "$scratch" && npm pack --silent "mathjax@$MATHJAX_VERSION" >/dev/null 2>&1) \
-    || die "could not fetch mathjax@$MATHJAX_VERSION with npm"
-  tar -xzf "$scratch"/mathjax-*.tgz -C "$scratch"
-  rm -rf "$MATHJAX_DIR"
-  mkdir -p "$MATHJAX_DIR/output/chtml/fonts" "$MATHJAX_DIR/input/tex" "$MATHJAX_DIR/a11y"
-  es5="$scratch/package/es5"
-  cp "$es5/startup.js" "$es5/core.js" "$MATHJAX_DIR/"
-  cp "$es5/input/tex.js" "$MATHJAX_DIR/input/"
-  cp -r "$es5/input/tex/extensions" "$MATHJAX_DIR/input/tex/"
-  cp "$es5/output/chtml.js" "$MATHJAX_DIR/output/"
-  cp -r "$es5/output/chtml/fonts/woff-v2" "$es5/output/chtml/fonts/tex.js" \
-    "$MATHJAX_DIR/output/chtml/fonts/"
-  cp "$es5/a11y/assistive-mml.js" "$MATHJAX_DIR/a11y/"
-  cp "$scratch/package/LICENSE" "$MATHJAX_DIR/"
-  rm -rf "$scratch"
-fi
-
 if [ -n "${1:-}" ] && ! command -v chromium >/dev/null 2>&1; then
   apt_install chromium || die "the browser tests need Debian's 'chromium' package
   (sudo apt-get install chromium); or run 'make test-fast' to skip them"
 fi
 
-# npm packages for the browser tests (axe-core) and the audit (Lighthouse), exact
-# versions, into .vendor/node (never committed, and outside _static: Jupyter Book
-# would put every .js there on every page).
+# npm packages, exact versions, into .vendor/node (never committed, and outside
+# _static: Jupyter Book would put every .js there on every page): MathJax for the
+# build (node comes with npm), axe-core for the browser tests, Lighthouse for the audit.
 npm_install() {  # npm_install PACKAGE@VERSION PATH-THAT-IT-PROVIDES
   [ -f ".vendor/node/node_modules/$2" ] && return 0
   command -v npm >/dev/null 2>&1 || apt_install npm \
@@ -101,6 +74,9 @@ npm_install() {  # npm_install PACKAGE@VERSION PATH-THAT-IT-PROVIDES
   npm install --silent --no-audit --no-fund --prefix .vendor/node "$1" >/dev/null 2>&1 \
     || die "could not fetch $1 with npm"
 }
+npm_install mathjax@3.2.2 mathjax/es5/node-main.js
+command -v node >/dev/null 2>&1 || apt_install nodejs \
+  || die "node is needed to typeset the book's math (Debian/Ubuntu: sudo apt-get install nodejs)"
 if [ -n "${1:-}" ]; then
   npm_install axe-core@4.14.1 axe-core/axe.min.js
 fi

@@ -7,9 +7,22 @@ page, and what this extension does instead:
   script is dropped (`_templates/layout.html`, through the `gradlab_head` filter), and
   `_static/gradlab-icons.css` draws the icons the built pages use, each as a small
   inline SVG mask taken from that same bundle, in the text colour;
-- Sphinx's search index and tools in `<head>`, blocking the first paint: deferred;
-- MathJax on every page (myst-nb asks for it everywhere): kept only on pages with math;
-- the page scripts in `<head>`: deferred (they all wait for the DOM anyway);
+- Sphinx's search index and tools in `<head>` of every page, blocking the first paint,
+  for pydata-sphinx-theme's search-as-you-type, which is off: dropped (the search page
+  loads its own);
+- MathJax in the browser: none; the math is typeset at build time (gradlab_math.py);
+- the page scripts (the theme's, Sphinx's, the buttons'), which run before the first
+  paint even when deferred: held back (``type="text/plain"``) and started in order
+  once the page has been painted (`LATER`, inline in the head), without preloading;
+  an inline line there also settles the colour mode before that paint (the theme's
+  script would otherwise do it, and a reader in dark mode would see a light flash);
+- the glyph rules of Font Awesome in the theme's stylesheet (a third of its bytes,
+  dead once the icons are masks): taken out of the built copy;
+- sphinx-design's stylesheet and script on every page: only on pages that use it;
+- PNG images inlined as data URIs (the chain-lab animation's frames): lossless WebP,
+  half the bytes;
+- the launch menu's Colab and Binder logos, fetched with every page though the menu is
+  closed: drawn as CSS backgrounds (gradlab.css), fetched when the menu opens;
 - no meta description: the page's first paragraph becomes one;
 - the hidden-cell toggles' label "Toggle hidden content", which does not contain
   their visible text ("Show code cell content"): dropped, so the visible text names
@@ -34,6 +47,9 @@ FA_SCRIPT = re.compile(
 SEARCH_SCRIPT = re.compile(
     r'<script src="([^"]*(?:searchtools\.js|language_data\.js|searchindex\.js))">'
 )
+SEARCH_TAG = re.compile(
+    r'\s*<script src="[^"]*(?:searchtools|language_data|searchindex)\.js"></script>'
+)
 ICON_CLASS = re.compile(r"\bfa-([a-z0-9-]+)")
 #: Font Awesome's own helper classes, which are not icons.
 FA_HELPERS = {"solid", "regular", "brands", "lg", "fw", "xl", "sm", "xs", "2x", "spin"}
@@ -53,10 +69,55 @@ WIDE_PIXELS = 900
 PHONE_FRACTION = 0.6
 
 
-def gradlab_head(html: str) -> str:
-    """The theme's <head> markup without Font Awesome's script, search deferred."""
-    html = FA_SCRIPT.sub("", str(html))
-    return SEARCH_SCRIPT.sub(r'<script defer src="\1">', html)
+PRELOAD_SCRIPT = re.compile(r'\s*<link rel="preload" as="script" href="[^"]*" />')
+DEFERRED_SCRIPT = re.compile(r'<script defer src="')
+#: Inline in every page's head: the colour mode now, the held scripts after the first
+#: paint (a frame is about to be painted when requestAnimationFrame calls back; a
+#: timeout after it runs once it is), or after 5 s should no frame come.
+LATER = """(() => {
+  const root = document.documentElement;
+  if (!root.dataset.theme || root.dataset.theme === "auto") {
+    const dark = window.matchMedia("(prefers-color-scheme: dark)").matches;
+    root.dataset.theme = dark ? "dark" : "light";
+  }
+  let started = false;
+  const start = () => {
+    if (started) return;
+    started = true;
+    document.querySelectorAll("script[data-gradlab-later]").forEach((held) => {
+      const script = document.createElement("script");
+      for (const { name, value } of held.attributes) {
+        if (name !== "type" && name !== "data-gradlab-later") {
+          script.setAttribute(name, value);
+        }
+      }
+      script.async = false;  // in document order
+      held.replaceWith(script);
+    });
+  };
+  document.addEventListener("DOMContentLoaded", () => {
+    requestAnimationFrame(() => setTimeout(start, 0));
+    setTimeout(start, 5000);
+  });
+})();"""
+
+
+def gradlab_later(html: str, hold: bool = True) -> str:
+    """The theme's deferred <script> tags held back for `LATER` to start."""
+    if not hold:
+        return str(html)
+    return DEFERRED_SCRIPT.sub(
+        '<script type="text/plain" data-gradlab-later src="', str(html)
+    )
+
+
+def gradlab_head(html: str, search_as_you_type: bool = False) -> str:
+    """The theme's <head> markup without Font Awesome's script, and without the
+    search scripts unless search-as-you-type needs them (then deferred)."""
+    html = PRELOAD_SCRIPT.sub("", FA_SCRIPT.sub("", str(html)))
+    if search_as_you_type:
+        return SEARCH_SCRIPT.sub(r'<script defer src="\1">', html)
+    return SEARCH_TAG.sub("", html)
 
 
 def font_awesome_icons(bundle: str) -> dict[str, dict[str, tuple[int, int, str]]]:
@@ -160,10 +221,6 @@ def used_icons(html_dir: Path) -> set[tuple[str, str]]:
     return used
 
 
-def _has_math(body: str) -> bool:
-    return 'class="math' in body or "<mjx-" in body
-
-
 def _description(doctree: nodes.document | None, fallback: str) -> str:
     if doctree is not None:
         for para in doctree.findall(nodes.paragraph):
@@ -205,6 +262,27 @@ def _wide_figures(body: str, sizes: dict[str, tuple[int, int]]) -> str:
     return FIGURE.sub(mark, body)
 
 
+PNG_DATA = re.compile(r"data:image/png;base64,([A-Za-z0-9+/=\\\n]+)")
+
+
+def webp_data_uris(body: str) -> str:
+    """Every inline PNG (``data:image/png;base64,...``, which matplotlib's animation
+    writer wraps with backslash-newlines inside its script) as lossless WebP."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    def webp(m: re.Match) -> str:
+        png = base64.b64decode(m.group(1).replace("\\\n", ""))
+        out = io.BytesIO()
+        with Image.open(io.BytesIO(png)) as image:
+            image.save(out, "WEBP", lossless=True, method=6)
+        return "data:image/webp;base64," + base64.b64encode(out.getvalue()).decode()
+
+    return PNG_DATA.sub(webp, body)
+
+
 IMG = re.compile(r'<img ([^>]*)src="([^"]*_images/([^"/]+)\.png)"([^>]*)>')
 
 
@@ -240,31 +318,66 @@ def _write_webp(outdir: Path) -> None:
                 image.save(webp, "WEBP", lossless=True, method=6)
 
 
+#: Rules that only give a Font Awesome icon its glyph (``.fa-x:before{content:..}``).
+FA_GLYPH_RULE = re.compile(
+    r"(?<=[{}])(?:\.fa-[a-z0-9-]+:(?:before|after),?)+\{content:[^;{}]*;?\}"
+)
+#: Launch-menu logos drawn by gradlab.css (``.gradlab-logo-<name>``).
+LOGOS = {
+    "_static/images/logo_colab.png": "colab",
+    "_static/images/logo_binder.svg": "binder",
+}
+
+
+def strip_font_awesome_glyphs(css: str) -> str:
+    """The stylesheet without the rules that only set an icon's glyph."""
+    return FA_GLYPH_RULE.sub("", css)
+
+
+def _logos_as_backgrounds(buttons: list) -> None:
+    for button in buttons:
+        name = LOGOS.get(button.get("icon", ""))
+        if name is not None:
+            # sphinx-book-theme draws an icon starting with "fa" as <i class=...>.
+            button["icon"] = f"fa gradlab-logo gradlab-logo-{name}"
+        _logos_as_backgrounds(button.get("buttons", []))
+
+
+def _on_page_late(app: Sphinx, pagename: str, templatename: str, context, doctree):
+    """After sphinx-book-theme has made its header buttons and the asset lists."""
+    _logos_as_backgrounds(context.get("header_buttons", []))
+    if 'class="sd-' not in context.get("body", ""):
+        for key in ("css_files", "script_files"):
+            context[key][:] = [
+                f
+                for f in context.get(key, [])
+                if not re.search(r"sphinx-design|design-tabs", str(f.filename))
+            ]
+
+
 def _on_page(app: Sphinx, pagename: str, templatename: str, context: dict, doctree):
     if "body" in context:
         sizes = _image_sizes(app)
         body = _pictures(_wide_figures(context["body"], sizes), sizes)
+        if "data:image/png;base64," in body:
+            body = webp_data_uris(body)
         # A table wider than a phone scrolls in its box: let a keyboard reach it.
         context["body"] = body.replace(
             '<div class="pst-scrollable-table-container">',
             '<div class="pst-scrollable-table-container" tabindex="0">',
         )
+    context["gradlab_search_as_you_type"] = (
+        str(context.get("theme_search_as_you_type")).lower() == "true"
+    )
     title = app.config.project
     context["gradlab_description"] = _description(
         doctree, f"{title}: an executable textbook on gradients and autograd."
     )
     scripts = context.get("script_files", [])
-    if not _has_math(context.get("body", "")):
-        scripts[:] = [
-            s
-            for s in scripts
-            if "mathjax" not in str(s.filename)
-            and "window.MathJax" not in s.attributes.get("body", "")
-        ]
-    # Defer the page scripts (they wait for the DOM anyway), with new objects: the
-    # builder shares these between pages. documentation_options.js stays: inline
+    # Hold the page scripts back until the first paint (`LATER`), with new objects:
+    # the builder shares these between pages. documentation_options.js stays: inline
     # scripts below it use its object. The search page's own searchtools.js runs at
-    # once and needs doctools.js: nothing is deferred there.
+    # once and needs doctools.js: nothing is held back there.
     for k, script in enumerate(scripts if pagename != "search" else ()):
         name = str(script.filename or "")
         if (
@@ -272,7 +385,12 @@ def _on_page(app: Sphinx, pagename: str, templatename: str, context: dict, doctr
             and "documentation_options" not in name
             and "async" not in (script.attributes)
         ):
-            attributes = {**script.attributes, "defer": "defer"}
+            attributes = {
+                **script.attributes,
+                "type": "text/plain",
+                "data-gradlab-later": "",
+            }
+            attributes.pop("defer", None)
             scripts[k] = type(script)(
                 script.filename, priority=script.priority, **attributes
             )
@@ -305,6 +423,7 @@ def _visit_hide(self, node) -> None:
 def _on_builder_inited(app: Sphinx) -> None:
     if hasattr(app.builder, "templates"):
         app.builder.templates.environment.filters["gradlab_head"] = gradlab_head
+        app.builder.templates.environment.filters["gradlab_later"] = gradlab_later
 
 
 def _on_build_finished(app: Sphinx, exception: Exception | None) -> None:
@@ -323,6 +442,12 @@ def _on_build_finished(app: Sphinx, exception: Exception | None) -> None:
     # The bundle is no page's script any more; leave no 1.4 MB file to fetch by mistake.
     for name in ("fontawesome.js", "fontawesome.js.map"):
         (outdir / "_static" / "scripts" / name).unlink(missing_ok=True)
+    theme_css = outdir / "_static" / "styles" / "pydata-sphinx-theme.css"
+    if theme_css.is_file():
+        css = theme_css.read_text()
+        lighter = strip_font_awesome_glyphs(css)
+        if lighter != css:
+            theme_css.write_text(lighter)
 
 
 def setup(app: Sphinx) -> dict:
@@ -332,8 +457,10 @@ def setup(app: Sphinx) -> dict:
         HideCodeCellNode, override=True, html=(_visit_hide, depart_HideCellInput)
     )
     app.add_css_file("gradlab-icons.css")
+    app.add_js_file(None, body=LATER, priority=1)
     app.connect("builder-inited", _on_builder_inited)
     app.connect("html-page-context", _on_page)
+    app.connect("html-page-context", _on_page_late, priority=900)
     app.connect("doctree-resolved", _on_doctree_resolved)
     app.connect("build-finished", _on_build_finished)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
