@@ -76,9 +76,12 @@ DEFERRED_SCRIPT = re.compile(r'<script defer src="')
 #: timeout after it runs once it is), or after 5 s should no frame come.
 LATER = """(() => {
   const root = document.documentElement;
-  if (!root.dataset.theme || root.dataset.theme === "auto") {
+  const mode = root.dataset.mode;  // the reader's choice: auto, light or dark
+  if (!mode || mode === "auto") {
     const dark = window.matchMedia("(prefers-color-scheme: dark)").matches;
     root.dataset.theme = dark ? "dark" : "light";
+  } else {
+    root.dataset.theme = mode;
   }
   let started = false;
   const start = () => {
