@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
+import execute_chapters
 from execute_chapters import execute_all, read_chapter
 from jupyter_cache import get_cache
 
@@ -71,3 +73,62 @@ def test_a_package_change_empties_the_cache_first(tmp_path: Path, capsys):
     assert not (cache / "executed").exists()
     assert (cache / "gradlab-sources.sha256").read_text() == "new\n"
     assert "executing every chapter" in capsys.readouterr().out
+
+
+#: What a chapter's kernel sees of its process: all of it but the first line must be
+#: the same for a forked kernel as for one Jupyter launches.
+PROBE = """\
+import os, sys
+print("torch imported before the first cell:", "torch" in sys.modules)
+print("folder:", os.getcwd())
+print("sys.path[0]:", repr(sys.path[0]))
+ours = ("tools", "sphinx_ext")
+print("tools on sys.path:", any(p.rstrip("/").endswith(ours) for p in sys.path))
+print("parent:", os.environ["JPY_PARENT_PID"] == str(os.getppid()))
+print("own session:", os.getsid(0) == os.getpid())
+print("stdin is /dev/null or a pipe:", not os.isatty(0))
+import matplotlib
+print("backend:", matplotlib.get_backend())
+"""
+
+
+def probe(tmp_path: Path, monkeypatch, warm: bool) -> list[str]:
+    monkeypatch.setattr(execute_chapters, "WARM", warm)
+    folder = tmp_path / ("warm" if warm else "launched")
+    folder.mkdir()
+    path = chapter(folder, "probe", PROBE)
+    assert run([path], folder / "cache") == []
+    record = get_cache(folder / "cache").match_cache_notebook(
+        read_chapter(path, ["colon_fence"])
+    )
+    nb = get_cache(folder / "cache").get_cache_bundle(record.pk).nb
+    text = "".join(o["text"] for o in nb.cells[0].outputs if o.get("name") == "stdout")
+    return text.replace(str(folder), "<folder>").splitlines()
+
+
+def test_a_forked_kernel_has_torch_imported_and_is_otherwise_a_launched_one(
+    tmp_path: Path, monkeypatch
+):
+    warm, launched = (
+        probe(tmp_path, monkeypatch, True),
+        probe(tmp_path, monkeypatch, False),
+    )
+    assert warm[0].endswith("True") and launched[0].endswith("False")
+    assert warm[1:] == launched[1:], (warm, launched)
+    assert "folder: <folder>" in warm and "own session: True" in warm
+    assert "tools on sys.path: False" in warm and "parent: True" in warm
+
+
+def test_a_kernel_forked_but_never_launched_exits_and_is_reaped():
+    import warm_kernels
+
+    warm_kernels.prefork()
+    pid, _ = warm_kernels._waiting
+    warm_kernels.release()
+    assert warm_kernels._waiting is None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        pass  # gone and reaped
+    else:
+        raise AssertionError(f"preforked kernel {pid} still exists")

@@ -11,7 +11,8 @@ benchmarks, not tests: run it on an otherwise quiet machine.
   loaded clean build the clean build again, with one CPU-bound process beside it;
                      reported as a ratio to the quiet one (fair sharing of 2 cores
                      among 3 busy processes predicts about 1.5)
-  chapters           each chapter's execution time, from the execution cache
+  chapters           each chapter's execution time, from the execution cache (its
+                     kernel forked with torch imported: tools/warm_kernels.py)
   --help             `python -m gradlab --help`, the median of 5 runs
   unit tests         `make unit`'s pytest run, quiet and beside a busy process
   threads            a small fit on one torch thread and on torch's default, both

@@ -157,8 +157,16 @@ def in_solution_after(text: str, before: bool) -> bool:
     return max(starts, default=-1) > max(ends, default=-1)
 
 
-def markdown(text: str, glued: dict, md: Path, exercises: dict | None = None) -> str:
-    """A chapter's Markdown cell without MyST: values, code and links inlined."""
+def markdown(
+    text: str,
+    glued: dict,
+    md: Path,
+    exercises: dict | None = None,
+    sections: dict | None = None,
+) -> str:
+    """A chapter's Markdown cell without MyST: values, code and links inlined.
+    ``exercises`` and ``sections`` default to reading the chapters; a caller that
+    converts many cells reads them once and passes them."""
     exercises = exercises if exercises is not None else exercise_numbers(md)
     from gradlab.book import MEASURED  # torch-free: cheap to import
     from myst_nb.core.variables import format_plain_text
@@ -192,7 +200,8 @@ def markdown(text: str, glued: dict, md: Path, exercises: dict | None = None) ->
         text,
     )
     text = SOLUTION_END.sub("", text).strip("\n")
-    sections = section_labels()
+    if sections is None and REF.search(text):
+        sections = section_labels()
 
     def ref(m: re.Match) -> str:
         label = m.group(1)
@@ -240,11 +249,12 @@ def reader_notebook(md: Path, *, outputs: bool, url: str | None = None):
         new.new_code_cell(setup_source(sources, url)),
     ]
     exercises = exercise_numbers(md)
+    sections = section_labels()
     solution = False  # inside a gated {solution-start} ... {solution-end}
     for cell in source.cells:
         if cell.cell_type == "markdown":
             solution = in_solution_after(cell.source, solution)
-            text = markdown(cell.source, glued, md, exercises)
+            text = markdown(cell.source, glued, md, exercises, sections)
             if text.strip():
                 cells.append(new.new_markdown_cell(text))
             continue

@@ -280,7 +280,7 @@ def webp_data_uris(body: str) -> str:
         png = base64.b64decode(m.group(1).replace("\\\n", ""))
         out = io.BytesIO()
         with Image.open(io.BytesIO(png)) as image:
-            image.save(out, "WEBP", lossless=True, method=6)
+            image.save(out, "WEBP", lossless=True, method=4)
         return "data:image/webp;base64," + base64.b64encode(out.getvalue()).decode()
 
     return PNG_DATA.sub(webp, body)
@@ -312,13 +312,15 @@ def _pictures(body: str, sizes: dict[str, tuple[int, int]]) -> str:
 
 
 def _write_webp(outdir: Path) -> None:
+    """Lossless WebP twins of the built PNGs. ``method=4`` (Pillow's default effort):
+    on this book's figures ``method=6`` makes them 0.4 % smaller in twice the time."""
     from PIL import Image
 
     for png in (outdir / "_images").glob("*.png"):
         webp = png.with_suffix(".webp")
         if not webp.is_file() or webp.stat().st_mtime < png.stat().st_mtime:
             with Image.open(png) as image:
-                image.save(webp, "WEBP", lossless=True, method=6)
+                image.save(webp, "WEBP", lossless=True, method=4)
 
 
 #: Rules that only give a Font Awesome icon its glyph (``.fa-x:before{content:..}``).

@@ -1,0 +1,170 @@
+"""Jupyter kernels that start with torch already imported: forked, not launched.
+
+Every chapter's kernel imports torch, which takes about two seconds of CPU here: with
+twelve chapters that is a fifth of a clean build. `tools/execute_chapters.py` imports
+torch once, in its own process, and each chapter's kernel is a fork of it (copy on
+write: nothing is imported again). The kernel is otherwise the one Jupyter would
+launch: the same command line (``python -m ipykernel_launcher -f <connection file>``
+of the kernel spec), environment, working folder and session, and it is stopped,
+signalled and waited for like a launched kernel.
+
+How, in three processes:
+
+1. a worker of `execute_chapters` (itself forked from the process that imported
+   torch) calls `prefork()` before it starts any event loop or ZeroMQ context: the
+   child starts a session of its own and waits on a pipe;
+2. jupyter_client asks `WarmKernelManager` to launch the kernel; it writes the command,
+   environment and folder to the pipe, and hands jupyter_client a process handle;
+3. the child sets them up and runs ipykernel's entry point in place.
+
+A kernel spec that is not this interpreter's ipykernel is launched normally (the
+child execs the command), so nothing depends on the kernel being Python.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import traceback
+from pathlib import Path
+
+from jupyter_client.manager import AsyncKernelManager
+
+LAUNCHER = "ipykernel_launcher"
+
+
+class ForkedKernel:
+    """The part of ``subprocess.Popen`` that jupyter_client uses, for a forked child."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            done, status = os.waitpid(self.pid, os.WNOHANG)
+            if done:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise TimeoutError(f"kernel {self.pid} still running")
+            time.sleep(0.01)
+        return self.returncode
+
+    def send_signal(self, signum: int) -> None:
+        if self.returncode is None:
+            os.kill(self.pid, signum)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+
+_waiting: tuple[int, int] | None = None  # (pid, write end of its pipe)
+
+
+def prefork() -> None:
+    """Fork the next kernel now; it waits until `WarmKernelManager` launches it."""
+    global _waiting
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(write)
+        _child(read)  # never returns
+    os.close(read)
+    _waiting = (pid, write)
+
+
+def release() -> None:
+    """End a preforked kernel that was never launched (its pipe closes: it exits)."""
+    global _waiting
+    if _waiting is not None:
+        pid, write = _waiting
+        _waiting = None
+        os.close(write)
+        os.waitpid(pid, 0)
+
+
+class WarmKernelManager(AsyncKernelManager):
+    """jupyter_client's kernel manager, launching the kernel `prefork` made."""
+
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw) -> None:
+        global _waiting
+        if _waiting is None:
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+            return
+        pid, write = _waiting
+        _waiting = None
+        env = dict(kw.get("env") or os.environ)
+        env["JPY_PARENT_PID"] = str(os.getpid())  # as jupyter_client's launcher does
+        cwd = str(kw.get("cwd") or os.getcwd())
+        order = {"cmd": kernel_cmd, "env": env, "cwd": cwd, "path": _path(env, cwd)}
+        with os.fdopen(write, "w") as pipe:
+            json.dump(order, pipe)
+        while os.getpgid(pid) != pid:  # the child's own session: signals stay with it
+            time.sleep(0.001)
+        provisioner = self.provisioner
+        provisioner.process = ForkedKernel(pid)
+        provisioner.pid = provisioner.pgid = pid
+        provisioner.cwd = order["cwd"]
+        self._reconcile_connection_info(provisioner.connection_info)
+
+
+def _path(env: dict[str, str], cwd: str) -> list[str]:
+    """sys.path of a kernel launched with ``env`` in ``cwd``: what this interpreter
+    starts with there, less the folder that `ipykernel_launcher` removes."""
+    probe = [sys.executable, "-c", "import json, sys; print(json.dumps(sys.path))"]
+    done = subprocess.run(probe, env=env, cwd=cwd, capture_output=True, check=True)
+    path = json.loads(done.stdout)
+    if path and (path[0] == "" or Path(path[0]) == Path(cwd)):
+        del path[0]
+    return path
+
+
+def _child(read: int) -> None:
+    """The preforked kernel: wait for the launch order, then become the kernel."""
+    status = 1
+    try:
+        os.setsid()  # what jupyter_client's launcher does (start_new_session)
+        with os.fdopen(read) as pipe:
+            text = pipe.read()
+        if not text:  # released without a launch
+            os._exit(0)
+        order = json.loads(text)
+        cmd, env = order["cmd"], order["env"]
+        os.chdir(order["cwd"])
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        python = os.path.realpath(cmd[0]) == os.path.realpath(sys.executable)
+        if not (python and cmd[1:3] == ["-m", LAUNCHER]):
+            os.execvpe(cmd[0], cmd, env)  # any other kernel: launched as usual
+        os.environ.clear()
+        os.environ.update(env)
+        # The process's own streams, whatever the forking process put in their place.
+        for name in ("stdin", "stdout", "stderr"):
+            setattr(sys, name, getattr(sys, f"__{name}__"))
+        sys.path[:] = order["path"]
+        sys.argv = [LAUNCHER, *cmd[3:]]
+        from ipykernel import kernelapp
+
+        kernelapp.launch_new_instance()
+        status = 0
+    except SystemExit as done:
+        status = done.code if isinstance(done.code, int) else 1
+    except BaseException:
+        traceback.print_exc()
+        sys.stderr.flush()
+    finally:
+        os._exit(status)
