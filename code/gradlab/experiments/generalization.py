@@ -45,11 +45,7 @@ def overfitting_run(
     seed: int = book.MLP_SEED,
 ) -> ValidatedRun:
     """`validation_curves` of the `init_mlp` network from ``seed`` on the splits."""
-    s = splits()
-    params = init_mlp(hidden, seed=seed)
-    return validation_curves(
-        params, s.train, s.validation, lr=lr, epochs=epochs, keep=keep
-    )
+    return validation_curves(*_start(hidden, seed), lr=lr, epochs=epochs, keep=keep)
 
 
 def stopped_run(
@@ -61,11 +57,16 @@ def stopped_run(
     seed: int = book.MLP_SEED,
 ) -> EarlyStop:
     """`early_stopping` of the same network from the same start."""
-    s = splits()
-    params = init_mlp(hidden, seed=seed)
     return early_stopping(
-        params, s.train, s.validation, lr=lr, patience=patience, max_epochs=max_epochs
+        *_start(hidden, seed), lr=lr, patience=patience, max_epochs=max_epochs
     )
+
+
+def _start(hidden: int, seed: int) -> tuple[MLPParams, LabelledPoints, LabelledPoints]:
+    """Where both runs start: the `init_mlp` network from ``seed``, and the training
+    and validation sets of `splits`."""
+    s = splits()
+    return init_mlp(hidden, seed=seed), s.train, s.validation
 
 
 def boundary_models(run: ValidatedRun, stop: EarlyStop) -> dict[str, MLPParams]:
