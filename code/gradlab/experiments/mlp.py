@@ -98,18 +98,25 @@ def lab_run(
 
 
 @dataclass(frozen=True)
-class WidthResult:
-    """One width of `width_experiment`: the run and its train and test error."""
+class WidthErrors:
+    """The error rates of a network of ``hidden`` units on the points it was trained
+    on and on a test set: floats for one training, tensors (D,) for D trainings."""
 
     hidden: int
-    run: MLPRun
-    train_error: float
-    test_error: float
+    train_error: float | Tensor
+    test_error: float | Tensor
 
     @property
-    def gap(self) -> float:
+    def gap(self) -> float | Tensor:
         """Generalisation gap: test error minus train error."""
         return self.test_error - self.train_error
+
+
+@dataclass(frozen=True)
+class WidthResult(WidthErrors):
+    """One width of `width_experiment`: its errors (floats) and its ``run``."""
+
+    run: MLPRun
 
 
 def width_experiment(
@@ -133,9 +140,9 @@ def width_experiment(
         run = train_mlp(init_mlp(hidden, seed=seed), train, lr=lr, epochs=epochs)
         results[hidden] = WidthResult(
             hidden,
-            run,
             error_rate(mlp_predict(run.trained, train.x), train.y),
             error_rate(mlp_predict(run.trained, test.x), test.y),
+            run,
         )
     return results
 
