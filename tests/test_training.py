@@ -90,10 +90,10 @@ def test_training_step_returns_the_loss_before_one_sgd_update():
     x, y = torch.tensor([[1.0], [2.0]]), torch.zeros(2, 1)
     sgd = torch.optim.SGD(model.parameters(), lr=0.1)
     loss = training_step(model, x, y, loss_fn=nn.MSELoss(), optimizer=sgd)
-    assert loss == pytest.approx(10.0) and float(model.weight) == pytest.approx(1.0)
+    assert loss == pytest.approx(10.0) and model.weight.item() == pytest.approx(1.0)
     # The second step's gradient is 5, not 5 + 10: the first one's was cleared.
     again = training_step(model, x, y, loss_fn=nn.MSELoss(), optimizer=sgd)
-    assert again == pytest.approx(2.5) and float(model.weight) == pytest.approx(0.5)
+    assert again == pytest.approx(2.5) and model.weight.item() == pytest.approx(0.5)
 
 
 def test_fit_module_lowers_the_loss_on_the_noisy_sine():
