@@ -42,7 +42,7 @@ def test_the_slow_tail_falls_at_the_rate_the_softest_direction_predicts(run):
 
 def test_the_sweep_brackets_the_stability_limit_and_gets_the_stated_verdicts(sweep):
     small, book, below, above, _ = sweep
-    assert book == CHAIN_LR and below < experiments.conditioning().limit < above
+    assert small < book < below < experiments.conditioning().limit < above
     verdicts = [sweep[lr].status for lr in sweep]
     assert verdicts == [
         "still falling",

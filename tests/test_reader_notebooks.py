@@ -6,6 +6,7 @@ like the web page in Jupyter and Colab, which know nothing of MyST.
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
@@ -73,6 +74,31 @@ def test_a_glued_value_and_an_included_listing_are_inlined():
     prose = "\n".join(text(c) for c in nb if c["cell_type"] == "markdown")
     assert "```python\ndef sin_radial_grad(" in prose
     assert "> **A common slip" in prose  # the admonition, as a block quote
+
+
+INCLUDES = [
+    (chapter, *m.groups())
+    for chapter in CHAPTERS
+    for m in chapters.INCLUDE.finditer(chapter.read_text())
+]
+
+
+@pytest.mark.parametrize(
+    ("chapter", "include", "name"), INCLUDES, ids=[i[2] for i in INCLUDES]
+)
+def test_an_included_listing_is_the_whole_object_down_to_its_last_line(
+    chapter: Path, include: str, name: str
+):
+    # As the web page shows it (Sphinx's literalinclude): from its first line to its
+    # last, read here from Python's own parse of the file.
+    path = (chapter.parent / include).resolve()
+    node = ast.parse(path.read_text())
+    for part in name.split("."):
+        node = next(n for n in node.body if getattr(n, "name", None) == part)
+    lines = path.read_text().splitlines(keepends=True)
+    first = min([node.lineno] + [d.lineno for d in node.decorator_list])
+    shown = chapters.pyobject_source(include, name, chapter)
+    assert shown == "".join(lines[first - 1 : node.end_lineno])
 
 
 def test_exercises_are_numbered_and_their_solutions_labelled():

@@ -79,6 +79,23 @@ def test_train_mlp_rejects_bad_settings(data):
         train_mlp(init_mlp(2, seed=0), train, lr="0.1", epochs=1)
 
 
+def test_training_step_returns_the_loss_before_one_sgd_update():
+    # f(x) = w x on x = (1, 2), targets 0: MSE 2.5 w², gradient 5 w. From w = 2 at
+    # lr 0.1 the step returns 10 and leaves w = 2 - 0.1 × 10 = 1.
+    from gradlab.training import training_step
+
+    model = nn.Linear(1, 1, bias=False)
+    with torch.no_grad():
+        model.weight.fill_(2.0)
+    x, y = torch.tensor([[1.0], [2.0]]), torch.zeros(2, 1)
+    sgd = torch.optim.SGD(model.parameters(), lr=0.1)
+    loss = training_step(model, x, y, loss_fn=nn.MSELoss(), optimizer=sgd)
+    assert loss == pytest.approx(10.0) and model.weight.item() == pytest.approx(1.0)
+    # The second step's gradient is 5, not 5 + 10: the first one's was cleared.
+    again = training_step(model, x, y, loss_fn=nn.MSELoss(), optimizer=sgd)
+    assert again == pytest.approx(2.5) and model.weight.item() == pytest.approx(0.5)
+
+
 def test_fit_module_lowers_the_loss_on_the_noisy_sine():
     # The chapter's sine network and optimiser; 30 epochs take the loss to ~0.39 of
     # its start. A loop that stopped updating stays at 1, a wrong sign blows up.

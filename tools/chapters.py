@@ -128,7 +128,7 @@ def pyobject_source(include: str, name: str, md: Path) -> str:
 
     path = (md.parent / include).resolve()
     _, start, end = ModuleAnalyzer.for_file(str(path), "").find_tags()[name]
-    return "".join(path.read_text().splitlines(keepends=True)[start - 1 : end - 1])
+    return "".join(path.read_text().splitlines(keepends=True)[start - 1 : end])
 
 
 def section_labels() -> dict[str, tuple[str, str]]:

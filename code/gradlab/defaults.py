@@ -9,7 +9,8 @@ as its defaults without loading torch. The concept modules re-export them
 True
 """
 
-#: The chapter's chain: 10 links, a seeded random start, 1000 steps at lr 0.01.
+#: The chain lab's chain (links, seed of its random start) and its descent (learning
+#: rate, steps).
 CHAIN_LINKS = 10
 CHAIN_SEED = 0
 CHAIN_LR = 0.01

@@ -85,6 +85,24 @@ def hoeffding_test_size(eps: float, delta: float) -> int:
     return math.ceil(math.log(2 / delta) / (2 * eps**2))
 
 
+def training_step(
+    model: nn.Module,
+    x: Tensor,
+    y: Tensor,
+    *,
+    loss_fn: Callable[[Tensor, Tensor], Tensor],
+    optimizer: torch.optim.Optimizer,
+) -> float:
+    """One optimiser step on the batch ``x``, ``y``; returns its loss (before the
+    update). ``model`` and ``optimizer`` are updated in place."""
+    optimizer.zero_grad()  # 1. clear gradients left from the last step
+    prediction = model(x)  # 2. forward pass
+    loss = loss_fn(prediction, y)  # 3. the loss
+    loss.backward()  # 4. gradients of the loss, into .grad
+    optimizer.step()  # 5. update every parameter
+    return loss.item()
+
+
 def fit_module(
     model: nn.Module,
     x: Tensor,
@@ -94,18 +112,13 @@ def fit_module(
     optimizer: torch.optim.Optimizer,
     epochs: int,
 ) -> list[float]:
-    """The canonical PyTorch loop, full batch; returns the loss of every epoch.
-
-    Each epoch: ``zero_grad``, forward, loss, ``backward``, ``step``. ``model`` and
-    ``optimizer`` are updated in place.
+    """The canonical PyTorch loop, full batch: one `training_step` on all of ``x``
+    and ``y`` per epoch; returns the loss of every epoch (before its step).
+    ``model`` and ``optimizer`` are updated in place.
     """
     losses = []
     for _ in range(epochs):
-        optimizer.zero_grad()
-        loss = loss_fn(model(x), y)
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.item())
+        losses.append(training_step(model, x, y, loss_fn=loss_fn, optimizer=optimizer))
     return losses
 
 
@@ -144,11 +157,7 @@ def train_epoch(
     model.train()
     losses = []
     for x, y in loader:
-        optimizer.zero_grad()
-        loss = loss_fn(model(x), y)
-        loss.backward()
-        optimizer.step()
-        losses.append(loss.item())
+        losses.append(training_step(model, x, y, loss_fn=loss_fn, optimizer=optimizer))
     return losses
 
 

@@ -1,11 +1,14 @@
 """The command line: ``python -m gradlab SUBCOMMAND ...`` (``--help`` lists them).
 
-Each subcommand lives in its own module of this package with up to four functions:
-``add_parser(subparsers)`` declares its arguments; ``check(args)`` rejects settings
-that are bad together (a work or memory limit, two outputs on one file);
-``work(args)`` describes the run for ``--dry-run``; ``run(args) -> int`` does it. The
-modules import only what argparse needs and ``run`` imports the rest, so ``--help``,
-``--version``, ``--dry-run`` and argument errors never load torch or matplotlib.
+Each subcommand lives in its own module of this package, named after it, which
+holds the texts of its help (``HELP``, its line in ``--help``; ``DESCRIPTION``; and
+optionally ``EPILOG``) and its functions: ``add_arguments(parser)`` declares its
+options; ``run(args) -> int`` does the run; optionally, ``check(args)`` rejects
+settings that are bad together (a work or memory limit, two outputs on one file) and
+``work(args)`` describes the run for ``--dry-run``. `gradlab.cli._args.add_subcommand`
+makes the parser from them. The modules import only what argparse needs and ``run``
+imports the rest, so ``--help``, ``--version``, ``--dry-run`` and argument errors
+never load torch or matplotlib.
 
 Nothing ends in a traceback: argument errors, and ``ValueError``, ``TypeError`` or
 ``OSError`` raised for bad values, become one line on stderr and exit status 2;
@@ -23,6 +26,7 @@ import sys
 from collections.abc import Sequence
 
 from gradlab.cli import chain, descent, figures, mlp
+from gradlab.cli._args import add_subcommand
 
 #: Subcommand modules, in the order ``--help`` lists them.
 COMMANDS = (descent, figures, mlp, chain)
@@ -63,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
         dest="command", metavar="SUBCOMMAND", required=True, parser_class=OneLineParser
     )
     for command in COMMANDS:
-        command.add_parser(sub)
+        add_subcommand(sub, command)
     return parser
 
 

@@ -9,6 +9,7 @@ import math
 import os
 import stat
 from pathlib import Path
+from types import ModuleType
 
 # Work and memory limits: every run stays under a few minutes and a few GB on a 2-core
 # machine. Measured on one thread: a step of descent or of the chain costs 0.2-0.5 ms
@@ -69,9 +70,33 @@ class HelpFormatter(argparse.HelpFormatter):
         return "\n".join(indent + line for line in self._split_lines(text, width))
 
 
-def add_subcommand(sub, name: str, **kwargs) -> argparse.ArgumentParser:
-    """A subcommand's parser; its help shows every option's default."""
-    return sub.add_parser(name, formatter_class=HelpFormatter, **kwargs)
+def add_subcommand(sub, command: ModuleType) -> None:
+    """The subcommand defined by the module ``command`` (see `gradlab.cli`), named
+    after it: its ``HELP``, ``DESCRIPTION`` and ``EPILOG``, the options of its
+    ``add_arguments``, then ``--dry-run`` (when it has a ``work``) and ``--quiet``.
+    Its help shows every option's default."""
+    work = getattr(command, "work", None)
+    parser = sub.add_parser(
+        command.__name__.rpartition(".")[2],
+        help=command.HELP,
+        description=command.DESCRIPTION,
+        epilog=getattr(command, "EPILOG", None),
+        formatter_class=HelpFormatter,
+    )
+    command.add_arguments(parser)
+    if work is not None:
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="check the arguments, print the size of the work against its "
+            "limits, and exit without running",
+        )
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress bar on a terminal"
+    )
+    parser.set_defaults(
+        run=command.run, check=getattr(command, "check", None), work=work
+    )
 
 
 def add_output(
@@ -108,22 +133,6 @@ def add_count(
         default=default,
         help=f"{what}, at most {most:,}",
     )
-
-
-def finish(parser: argparse.ArgumentParser, *, run, check=None, work=None) -> None:
-    """Add ``--dry-run`` (when ``work`` describes the run) and ``--quiet``, and the
-    functions `gradlab.cli.main` calls."""
-    if work is not None:
-        parser.add_argument(
-            "--dry-run",
-            action="store_true",
-            help="check the arguments, print the size of the work against its "
-            "limits, and exit without running",
-        )
-    parser.add_argument(
-        "-q", "--quiet", action="store_true", help="no progress bar on a terminal"
-    )
-    parser.set_defaults(run=run, check=check, work=work)
 
 
 def _number(text: str, kind: str) -> float:

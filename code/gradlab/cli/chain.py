@@ -11,9 +11,7 @@ from gradlab.cli._args import (
     MAX_STEPS,
     add_count,
     add_output,
-    add_subcommand,
     check_product,
-    finish,
     positive_float,
     same_file,
     seed,
@@ -31,18 +29,20 @@ from gradlab.defaults import (
 TWO_STRINGS = ("middle", "stiff")
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = add_subcommand(
-        sub,
-        "chain",
-        help="pull a chain of links straight (backprop and gradient descent)",
-        description="Start a chain of links at random relative angles (normal times "
-        "pi/4, seeded), pull it with strings by gradient descent on the angles, and "
-        "print the loss before and after and whether the run converged. A run whose "
-        "angles start to repeat exactly stops there and says so.",
-        epilog=f"Limit: --links × (--steps + 1) <= {MAX_CHAIN_CELLS:,}, the angles "
-        "kept in memory. --dry-run shows the size of a run.",
-    )
+HELP = "pull a chain of links straight (backprop and gradient descent)"
+DESCRIPTION = (
+    "Start a chain of links at random relative angles (normal times pi/4, seeded), "
+    "pull it with strings by gradient descent on the angles, and print the loss "
+    "before and after and whether the run converged. A run whose angles start to "
+    "repeat exactly stops there and says so."
+)
+EPILOG = (
+    f"Limit: --links × (--steps + 1) <= {MAX_CHAIN_CELLS:,}, the angles kept in "
+    "memory. --dry-run shows the size of a run."
+)
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
     why = "every link adds work to every step"
     add_count(
         p, "--links", "links of the chain", default=CHAIN_LINKS, most=MAX_LINKS, why=why
@@ -57,7 +57,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     add_output(p, "a figure")
     add_output(p, "an animation", flag="--animation", formats=ANIMATION_FORMATS)
-    finish(p, run=run, check=check, work=work)
 
 
 def check(args: argparse.Namespace) -> None:

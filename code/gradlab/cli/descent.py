@@ -9,8 +9,6 @@ from gradlab.cli._args import (
     MAX_SEED,
     MAX_STEPS,
     add_output,
-    add_subcommand,
-    finish,
     positive_float,
     seed,
     steps,
@@ -26,17 +24,17 @@ PROBLEMS = ("bowl", "parabola", "parabola-rescaled")
 LR, STEPS = BOWL_LRS[1], BOWL_STEPS
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = add_subcommand(
-        sub,
-        "descent",
-        help="run gradient descent on the bowl or the noisy parabola",
-        description="Run plain gradient descent and print the final loss. The bowl is "
-        "f(w) = (w1² + 10 w2²)/2 (stable for lr < 0.2); the parabola is the chapter's "
-        "least-squares fit of a t² + b t + c, on raw or rescaled time steps. A run "
-        "whose parameters start to repeat exactly stops there and says so: the rest "
-        "would end on the same point.",
-    )
+HELP = "run gradient descent on the bowl or the noisy parabola"
+DESCRIPTION = (
+    "Run plain gradient descent and print the final loss. The bowl is "
+    "f(w) = (w1² + 10 w2²)/2 (stable for lr < 0.2); the parabola is the chapter's "
+    "least-squares fit of a t² + b t + c, on raw or rescaled time steps. A run "
+    "whose parameters start to repeat exactly stops there and says so: the rest "
+    "would end on the same point."
+)
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--problem", choices=PROBLEMS, default="bowl", help="what to fit")
     p.add_argument("--lr", type=positive_float, default=LR, help="learning rate")
     p.add_argument(
@@ -49,7 +47,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="seed of the parabola's noise and start",
     )
     add_output(p, "a figure of the run")
-    finish(p, run=run, check=check, work=work)
 
 
 def check(args: argparse.Namespace) -> None:

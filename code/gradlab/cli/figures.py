@@ -8,19 +8,18 @@ import os
 import sys
 from pathlib import Path
 
-from gradlab.cli._args import add_subcommand, finish, writable_dir
+from gradlab.cli._args import writable_dir
+
+HELP = "write every figure of the book to a folder"
+DESCRIPTION = (
+    "Rebuild the book's figures with the same package calls the chapters make, one "
+    "file per figure named after it (PNG, SVG or GIF). Each file is complete or "
+    "absent: a failure removes the file it was writing and keeps (and lists) the "
+    "ones already written."
+)
 
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = add_subcommand(
-        sub,
-        "figures",
-        help="write every figure of the book to a folder",
-        description="Rebuild the book's figures with the same package calls the "
-        "chapters make, one file per figure named after it (PNG, SVG or GIF). Each "
-        "file is complete or absent: a failure removes the file it was writing and "
-        "keeps (and lists) the ones already written.",
-    )
+def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--out", type=writable_dir, metavar="FOLDER", help="output folder (required)"
     )
@@ -28,7 +27,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "--only", action="append", metavar="NAME", help="only this figure (repeatable)"
     )
     p.add_argument("--list", action="store_true", help="list the names and exit")
-    finish(p, run=run, check=check)
 
 
 def check(args: argparse.Namespace) -> None:

@@ -12,9 +12,7 @@ from gradlab.cli._args import (
     MAX_TRAIN_SIZE,
     add_count,
     add_output,
-    add_subcommand,
     check_product,
-    finish,
     positive_float,
     seed,
 )
@@ -27,20 +25,20 @@ from gradlab.defaults import (
     TEST_SIZE,
 )
 
+HELP = "train the from-scratch MLP classifier on the Gaussian mixture"
+DESCRIPTION = (
+    "Train p(y=1|x) = S(W2 max(W1 x + b1, 0) + b2) by full-batch gradient descent "
+    "on the book's two-class Gaussian mixture, then print the training error, the "
+    f"error on {TEST_SIZE:,} fresh test points and the Bayes error."
+)
+EPILOG = (
+    f"Limits: --train-size × --hidden <= {MAX_TRAIN_CELLS:,} (memory); "
+    f"--epochs × --train-size × --hidden <= {MAX_MLP_WORK:,} (a minute or two). "
+    "--dry-run shows the size of a run."
+)
 
-def add_parser(sub: argparse._SubParsersAction) -> None:
-    p = add_subcommand(
-        sub,
-        "mlp",
-        help="train the from-scratch MLP classifier on the Gaussian mixture",
-        description="Train p(y=1|x) = S(W2 max(W1 x + b1, 0) + b2) by full-batch "
-        "gradient descent on the book's two-class Gaussian mixture, then print the "
-        f"training error, the error on {TEST_SIZE:,} fresh test points and the Bayes "
-        "error.",
-        epilog=f"Limits: --train-size × --hidden <= {MAX_TRAIN_CELLS:,} (memory); "
-        f"--epochs × --train-size × --hidden <= {MAX_MLP_WORK:,} (a minute or two). "
-        "--dry-run shows the size of a run.",
-    )
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
     why = f"the {TEST_SIZE:,} test points need that many scores each"
     add_count(
         p, "--hidden", "hidden units", default=MLP_HIDDEN, most=MAX_HIDDEN, why=why
@@ -61,7 +59,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         why=why,
     )
     add_output(p, "a figure of the decision boundary")
-    finish(p, run=run, check=check, work=work)
 
 
 def check(args: argparse.Namespace) -> None:

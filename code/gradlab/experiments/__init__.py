@@ -66,7 +66,6 @@ _EXPORTS = {
     "generalization": (
         "DRAW_SEED",
         "KEEP_EPOCHS",
-        "GapDraws",
         "boundary_models",
         "draw_sets",
         "gap_experiment",
@@ -87,6 +86,7 @@ _EXPORTS = {
         "CurveFit",
         "sine_fit",
         "wiggly_fit",
+        "WidthErrors",
         "WidthResult",
         "PairedErrors",
         "bayes_training_errors",

@@ -29,7 +29,7 @@ from gradlab.descent import History
 
 #: The learning rates of the chapter's sweep: too small, the chapter's, just below
 #: the stability limit, just above it, far above it.
-SWEEP_LRS = (0.001, 0.01, 0.04, 0.05, 0.5)
+SWEEP_LRS = (0.001, CHAIN_LR, 0.04, 0.05, 0.5)
 
 
 def book_start() -> Tensor:

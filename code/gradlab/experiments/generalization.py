@@ -5,13 +5,10 @@ loss, and the generalisation gap of each width over many training draws."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-
-from torch import Tensor
 
 from gradlab import defaults as book
 from gradlab.data import LabelledPoints, default_mixture
-from gradlab.experiments.mlp import WIDTHS, test_set
+from gradlab.experiments.mlp import WIDTHS, WidthErrors, test_set
 from gradlab.generalization import (
     EarlyStop,
     Splits,
@@ -45,11 +42,7 @@ def overfitting_run(
     seed: int = book.MLP_SEED,
 ) -> ValidatedRun:
     """`validation_curves` of the `init_mlp` network from ``seed`` on the splits."""
-    s = splits()
-    params = init_mlp(hidden, seed=seed)
-    return validation_curves(
-        params, s.train, s.validation, lr=lr, epochs=epochs, keep=keep
-    )
+    return validation_curves(*_start(hidden, seed), lr=lr, epochs=epochs, keep=keep)
 
 
 def stopped_run(
@@ -61,11 +54,16 @@ def stopped_run(
     seed: int = book.MLP_SEED,
 ) -> EarlyStop:
     """`early_stopping` of the same network from the same start."""
-    s = splits()
-    params = init_mlp(hidden, seed=seed)
     return early_stopping(
-        params, s.train, s.validation, lr=lr, patience=patience, max_epochs=max_epochs
+        *_start(hidden, seed), lr=lr, patience=patience, max_epochs=max_epochs
     )
+
+
+def _start(hidden: int, seed: int) -> tuple[MLPParams, LabelledPoints, LabelledPoints]:
+    """Where both runs start: the `init_mlp` network from ``seed``, and the training
+    and validation sets of `splits`."""
+    s = splits()
+    return init_mlp(hidden, seed=seed), s.train, s.validation
 
 
 def boundary_models(run: ValidatedRun, stop: EarlyStop) -> dict[str, MLPParams]:
@@ -86,20 +84,6 @@ def draw_sets(
     return [mixture.sample(n, seed=DRAW_SEED + k) for k in range(draws)]
 
 
-@dataclass(frozen=True)
-class GapDraws:
-    """One width over many draws: each draw's training and test error, (D,)."""
-
-    hidden: int
-    train_errors: Tensor
-    test_errors: Tensor
-
-    @property
-    def gaps(self) -> Tensor:
-        """Test error minus training error, per draw."""
-        return self.test_errors - self.train_errors
-
-
 def gap_experiment(
     widths: Sequence[int] = WIDTHS,
     *,
@@ -107,16 +91,16 @@ def gap_experiment(
     lr: float = book.MLP_LR,
     epochs: int = book.MLP_EPOCHS,
     test: LabelledPoints | None = None,
-) -> dict[int, GapDraws]:
+) -> dict[int, WidthErrors]:
     """Per width, ``draws`` independent trainings at the lab's settings: draw k trains
     `init_mlp` from seed k on its own training set (`draw_sets`); errors on that set
-    and on ``test`` (default: the chapter's `test_set`)."""
+    and on ``test`` (default: the chapter's `test_set`), one per draw (D,)."""
     test = test_set() if test is None else test
     sets = draw_sets(draws)
     results = {}
     for hidden in widths:
         trained = train_draws(hidden, sets, lr=lr, epochs=epochs, seeds=range(draws))
-        results[hidden] = GapDraws(
+        results[hidden] = WidthErrors(
             hidden, errors_of(trained, sets), errors_of(trained, test)
         )
     return results

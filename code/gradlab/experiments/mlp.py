@@ -25,7 +25,14 @@ from gradlab.data import (
     wiggly_sample,
 )
 from gradlab.mlp import MLPParams, init_mlp, mlp_predict, tanh_mlp, wide_net
-from gradlab.training import CurveFit, MLPRun, error_rate, fit_module, train_mlp
+from gradlab.training import (
+    CurveFit,
+    MLPRun,
+    error_rate,
+    fit_module,
+    train_mlp,
+    training_step,
+)
 
 #: The widths compared in the chapter, and the epochs of the widest one's long run.
 WIDTHS = (5, 10, 100, 500)
@@ -91,18 +98,25 @@ def lab_run(
 
 
 @dataclass(frozen=True)
-class WidthResult:
-    """One width of `width_experiment`: the run and its train and test error."""
+class WidthErrors:
+    """The error rates of a network of ``hidden`` units on the points it was trained
+    on and on a test set: floats for one training, tensors (D,) for D trainings."""
 
     hidden: int
-    run: MLPRun
-    train_error: float
-    test_error: float
+    train_error: float | Tensor
+    test_error: float | Tensor
 
     @property
-    def gap(self) -> float:
+    def gap(self) -> float | Tensor:
         """Generalisation gap: test error minus train error."""
         return self.test_error - self.train_error
+
+
+@dataclass(frozen=True)
+class WidthResult(WidthErrors):
+    """One width of `width_experiment`: its errors (floats) and its ``run``."""
+
+    run: MLPRun
 
 
 def width_experiment(
@@ -126,9 +140,9 @@ def width_experiment(
         run = train_mlp(init_mlp(hidden, seed=seed), train, lr=lr, epochs=epochs)
         results[hidden] = WidthResult(
             hidden,
-            run,
             error_rate(mlp_predict(run.trained, train.x), train.y),
             error_rate(mlp_predict(run.trained, test.x), test.y),
+            run,
         )
     return results
 
@@ -146,18 +160,13 @@ def _fit(net: nn.Module, data: Series, optimizer, epochs: int, grid: Tensor, tru
 def sine_fit(
     epochs: int = SINE_EPOCHS, *, hidden: int = SINE_HIDDEN, seed: int = SINE_SEED
 ) -> CurveFit:
-    """`wide_net` fitted to `noisy_sine` by SGD (lr 0.003, momentum 0.9): one step
-    (the chapter takes it by hand), then ``epochs`` more; ``losses`` are theirs."""
+    """`wide_net` fitted to `noisy_sine` by SGD (lr 0.003, momentum 0.9): one
+    `training_step` (the chapter takes it alone), then ``epochs`` more; ``losses``
+    are theirs."""
     data, net = noisy_sine(seed=seed), wide_net(hidden, seed=seed)
     sgd = torch.optim.SGD(net.parameters(), lr=0.003, momentum=0.9)
-    fit_module(
-        net,
-        data.t[:, None],
-        data.y[:, None],
-        loss_fn=nn.MSELoss(),
-        optimizer=sgd,
-        epochs=1,
-    )
+    x, y = data.t[:, None], data.y[:, None]
+    training_step(net, x, y, loss_fn=nn.MSELoss(), optimizer=sgd)
     grid = torch.linspace(-1, 1, 200)
     return _fit(net, data, sgd, epochs, grid, torch.sin(math.pi * grid))
 

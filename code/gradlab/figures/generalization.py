@@ -17,8 +17,8 @@ def _boundaries():
 
 def _gap():
     draws = experiments.gap_experiment()
-    train = {h: r.train_errors for h, r in draws.items()}
-    test = {h: r.test_errors for h, r in draws.items()}
+    train = {h: r.train_error for h, r in draws.items()}
+    test = {h: r.test_error for h, r in draws.items()}
     return train, test, data.default_mixture().bayes_error()
 
 
