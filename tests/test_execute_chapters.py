@@ -85,6 +85,8 @@ print("sys.path[0]:", repr(sys.path[0]))
 ours = ("tools", "sphinx_ext")
 print("tools on sys.path:", any(p.rstrip("/").endswith(ours) for p in sys.path))
 print("parent:", os.environ["JPY_PARENT_PID"] == str(os.getppid()))
+from ipykernel.kernelapp import IPKernelApp
+print("watches its parent:", IPKernelApp.instance().parent_handle == os.getppid())
 print("own session:", os.getsid(0) == os.getpid())
 print("stdin is /dev/null or a pipe:", not os.isatty(0))
 import matplotlib
@@ -117,6 +119,7 @@ def test_a_forked_kernel_has_torch_imported_and_is_otherwise_a_launched_one(
     assert warm[1:] == launched[1:], (warm, launched)
     assert "folder: <folder>" in warm and "own session: True" in warm
     assert "tools on sys.path: False" in warm and "parent: True" in warm
+    assert "watches its parent: True" in warm
 
 
 def test_a_kernel_forked_but_never_launched_exits_and_is_reaped():

@@ -125,11 +125,15 @@ def execute_all(
     failed = []
     workers = min(jobs, len(todo))
     start = time.perf_counter()
-    if WARM:
-        import torch  # noqa: F401  (imported once: every kernel is forked with it)
     # A fresh worker per chapter, so that each kernel is forked from a process that has
-    # run nothing yet.
-    context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
+    # run nothing yet: with warm kernels, the workers come from multiprocessing's fork
+    # server, a new process that imports torch once and nothing of this one's state.
+    if WARM:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["torch"])
+    else:
+        method = "fork" if sys.platform == "linux" else None  # the platform's default
+        context = multiprocessing.get_context(method)
     with context.Pool(workers, maxtasksperchild=1) as pool:
         results = [(pool.apply_async(execute, (p, nb, timeout)), p) for p, nb in todo]
         for result, path in results:

@@ -1,8 +1,8 @@
 """Jupyter kernels that start with torch already imported: forked, not launched.
 
 Every chapter's kernel imports torch, which takes about two seconds of CPU here: with
-twelve chapters that is a fifth of a clean build. `tools/execute_chapters.py` imports
-torch once, in its own process, and each chapter's kernel is a fork of it (copy on
+twelve chapters that is a fifth of a clean build. `tools/execute_chapters.py` has
+torch imported once, and each chapter's kernel is a fork of that process (copy on
 write: nothing is imported again). The kernel is otherwise the one Jupyter would
 launch: the same command line (``python -m ipykernel_launcher -f <connection file>``
 of the kernel spec), environment, working folder and session, and it is stopped,
@@ -10,9 +10,10 @@ signalled and waited for like a launched kernel.
 
 How, in three processes:
 
-1. a worker of `execute_chapters` (itself forked from the process that imported
-   torch) calls `prefork()` before it starts any event loop or ZeroMQ context: the
-   child starts a session of its own and waits on a pipe;
+1. a worker of `execute_chapters`, forked by multiprocessing's fork server (a fresh
+   process that imported torch and nothing of the caller's state), calls
+   `prefork()` before it starts any event loop or ZeroMQ context: the child starts a
+   session of its own and waits on a pipe;
 2. jupyter_client asks `WarmKernelManager` to launch the kernel; it writes the command,
    environment and folder to the pipe, and hands jupyter_client a process handle;
 3. the child sets them up and runs ipykernel's entry point in place.
