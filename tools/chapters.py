@@ -242,11 +242,10 @@ def reader_notebook(md: Path, *, outputs: bool, url: str | None = None):
     for cell in source.cells:
         if cell.cell_type == "code":
             glued.update(extract_glue_data_cell(cell))  # also drops hidden glue outputs
-    new = nbformat.v4
     sources = sources_digest(ROOT / "code" / "gradlab")
     cells = [
-        new.new_markdown_cell(SETUP_INTRO.format(title=title_of(md))),
-        new.new_code_cell(setup_source(sources, url)),
+        _cell("markdown", SETUP_INTRO.format(title=title_of(md))),
+        _cell("code", setup_source(sources, url)),
     ]
     exercises = exercise_numbers(md)
     sections = section_labels()
@@ -256,12 +255,12 @@ def reader_notebook(md: Path, *, outputs: bool, url: str | None = None):
             solution = in_solution_after(cell.source, solution)
             text = markdown(cell.source, glued, md, exercises, sections)
             if text.strip():
-                cells.append(new.new_markdown_cell(text))
+                cells.append(_cell("markdown", text))
             continue
         tags = cell.metadata.get("tags", [])
         if "remove-cell" in tags:
             continue
-        code = new.new_code_cell(cell.source)
+        code = _cell("code", cell.source)
         hidden = "hide-cell" in tags or solution
         if hidden or "remove-input" in tags:
             title = "Solution" if hidden else "Code"
@@ -278,12 +277,27 @@ def reader_notebook(md: Path, *, outputs: bool, url: str | None = None):
         cells.append(code)
         caption = cell.metadata.get("mystnb", {}).get("figure", {}).get("caption")
         if caption:
-            cells.append(new.new_markdown_cell(f"*Figure: {caption}*"))
-    notebook = new.new_notebook(cells=cells, metadata={"kernelspec": _kernelspec()})
-    notebook.metadata["language_info"] = {"name": "python"}
-    for number, cell in enumerate(notebook.cells):
+            cells.append(_cell("markdown", f"*Figure: {caption}*"))
+    for number, cell in enumerate(cells):
         cell.id = f"cell-{number}"  # stable ids: the file changes only with content
+    # nbformat's constructor validates the whole notebook (its cell constructors would
+    # validate each cell again: a second or two per book).
+    notebook = nbformat.v4.new_notebook(
+        cells=cells, metadata={"kernelspec": _kernelspec()}
+    )
+    notebook.metadata["language_info"] = {"name": "python"}
     return notebook
+
+
+def _cell(kind: str, source: str):
+    """A cell as nbformat.v4's ``new_markdown_cell``/``new_code_cell`` make it, less
+    the per-cell validation (`reader_notebook` validates the notebook once)."""
+    from nbformat import from_dict
+
+    cell = {"cell_type": kind, "metadata": {}, "source": source}
+    if kind == "code":
+        cell.update(execution_count=None, outputs=[])
+    return from_dict(cell)
 
 
 def _kernelspec() -> dict:

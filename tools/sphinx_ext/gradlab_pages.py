@@ -32,6 +32,7 @@ page, and what this extension does instead:
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -312,15 +313,32 @@ def _pictures(body: str, sizes: dict[str, tuple[int, int]]) -> str:
 
 
 def _write_webp(outdir: Path) -> None:
-    """Lossless WebP twins of the built PNGs. ``method=4`` (Pillow's default effort):
-    on this book's figures ``method=6`` makes them 0.4 % smaller in twice the time."""
+    """Lossless WebP twins of the built PNGs that lack an up-to-date one, on every core.
+    ``method=4`` (Pillow's default effort): on this book's figures ``method=6`` makes
+    them 0.4 % smaller in twice the time."""
+    stale = [
+        png
+        for png in (outdir / "_images").glob("*.png")
+        if not (webp := png.with_suffix(".webp")).is_file()
+        or webp.stat().st_mtime < png.stat().st_mtime
+    ]
+    if len(stale) < 2:
+        for png in stale:
+            _webp_twin(png)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    fork = multiprocessing.get_context("fork") if sys.platform == "linux" else None
+    with ProcessPoolExecutor(mp_context=fork) as pool:
+        list(pool.map(_webp_twin, stale))
+
+
+def _webp_twin(png: Path) -> None:
     from PIL import Image
 
-    for png in (outdir / "_images").glob("*.png"):
-        webp = png.with_suffix(".webp")
-        if not webp.is_file() or webp.stat().st_mtime < png.stat().st_mtime:
-            with Image.open(png) as image:
-                image.save(webp, "WEBP", lossless=True, method=4)
+    with Image.open(png) as image:
+        image.save(png.with_suffix(".webp"), "WEBP", lossless=True, method=4)
 
 
 #: Rules that only give a Font Awesome icon its glyph (``.fa-x:before{content:..}``).
