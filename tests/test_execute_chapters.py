@@ -41,8 +41,11 @@ def run(paths: list[Path], cache: Path, digest: str = "a") -> list[Path]:
 
 
 def test_failures_are_reported_with_their_traceback_and_the_rest_is_cached(
-    tmp_path: Path, capsys
+    tmp_path: Path, capsys, monkeypatch
 ):
+    # The cache's semantics, with kernels launched as Jupyter does (quicker to start
+    # for chapters that do not import torch); warm kernels are tested below.
+    monkeypatch.setattr(execute_chapters, "WARM", False)
     good = chapter(tmp_path, "good", "print(6 * 7)")
     bad = chapter(tmp_path, "bad", "1 / 0")
     cache = tmp_path / "cache"
