@@ -88,10 +88,10 @@ def open_page(browser, url: str):
     return page, errors, failures
 
 
-# Figures whose stated width and height (which reserve their box before they arrive)
-# are not the size the browser decodes.
+# Images of the chapter (figures, the animation's frame) whose stated width and
+# height, which reserve their box before they arrive, are not the size the browser
+# decodes.
 MISSIZED_FIGURES = """Array.from(document.querySelectorAll('article img'))
-    .filter(i => i.src.includes('/_images/'))
     .filter(i => !(Math.abs(i.getAttribute('width') - i.naturalWidth) <= 1
                    && Math.abs(i.getAttribute('height') - i.naturalHeight) <= 1))
     .map(i => [i.src.split('/').pop(), i.getAttribute('width'),

@@ -98,6 +98,21 @@ def test_svg_figures_are_sized_and_all_images_after_the_first_are_lazy():
     assert "/ width" not in out
 
 
+def test_inline_images_state_the_size_of_their_pixels():
+    import base64
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGBA", (7, 3)).save(out, "WEBP", lossless=True)
+    uri = "data:image/webp;base64," + base64.b64encode(out.getvalue()).decode()
+    body = f'<img alt="a" src="{uri}" id="x">'
+    sized = gradlab_pages.sized_data_images(body)
+    assert sized == f'<img alt="a" src="{uri}" id="x" width="7" height="3">'
+    assert gradlab_pages.sized_data_images(sized) == sized
+
+
 def test_inline_pngs_become_lossless_webp_with_the_same_pixels():
     import base64
     import io

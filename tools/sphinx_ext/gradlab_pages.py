@@ -21,8 +21,9 @@ page, and what this extension does instead:
 - sphinx-design's stylesheet and script on every page: only on pages that use it;
 - figures without their size in the markup, all fetched with the page (a chapter of
   Graphviz drawings requested six SVGs beside its stylesheets): every figure's
-  ``<img>`` states its width and height, read from the PNG or SVG file, and all but
-  the page's first load lazily;
+  ``<img>`` states its width and height, read from the PNG or SVG file (or the
+  inline image: the animation's first frame), and all but the page's first figure
+  load lazily;
 - PNG images inlined as data URIs (the chain-lab animation's frames): lossless WebP,
   half the bytes;
 - the launch menu's Colab and Binder logos, fetched with every page though the menu is
@@ -319,6 +320,29 @@ def webp_data_uris(body: str) -> str:
     return PNG_DATA.sub(webp, body)
 
 
+DATA_IMG = re.compile(
+    r'<img ([^>]*)src="data:image/(?:png|webp);base64,([A-Za-z0-9+/=]+)"([^>]*)>'
+)
+
+
+def sized_data_images(body: str) -> str:
+    """Each <img> with an inline PNG or WebP (the animation's first frame) states its
+    size, read from the image, unless it already does."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    def sized(m: re.Match) -> str:
+        if re.search(r"\swidth=", " " + m.group(1) + m.group(3)):
+            return m.group(0)
+        with Image.open(io.BytesIO(base64.b64decode(m.group(2)))) as image:
+            width, height = image.size
+        return m.group(0)[:-1] + f' width="{width}" height="{height}">'
+
+    return DATA_IMG.sub(sized, body)
+
+
 IMG = re.compile(r'<img ([^>]*)src="([^"]*_images/([^"/]+\.(png|svg)))"([^>]*?)\s*/?>')
 
 
@@ -398,6 +422,8 @@ def _on_page(app: Sphinx, pagename: str, templatename: str, context: dict, doctr
         body = _pictures(_wide_figures(context["body"], sizes), sizes)
         if "data:image/png;base64," in body:
             body = webp_data_uris(body)
+        if "<img " in body and "data:image/" in body:
+            body = sized_data_images(body)
         # A table wider than a phone scrolls in its box: let a keyboard reach it.
         context["body"] = body.replace(
             '<div class="pst-scrollable-table-container">',
