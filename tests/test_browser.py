@@ -88,6 +88,15 @@ def open_page(browser, url: str):
     return page, errors, failures
 
 
+# Images of the chapter (figures, the animation's frame) whose stated width and
+# height, which reserve their box before they arrive, are not the size the browser
+# decodes.
+MISSIZED_FIGURES = """Array.from(document.querySelectorAll('article img'))
+    .filter(i => !(Math.abs(i.getAttribute('width') - i.naturalWidth) <= 1
+                   && Math.abs(i.getAttribute('height') - i.naturalHeight) <= 1))
+    .map(i => [i.src.split('/').pop(), i.getAttribute('width'),
+               i.getAttribute('height'), i.naturalWidth, i.naturalHeight])"""
+
 BROKEN_IMAGES = """Array.from(document.images)
     .filter(i => !(i.naturalWidth > 0)).map(i => i.src)"""
 
@@ -151,6 +160,7 @@ def test_page_in_a_real_browser(browser, site: str, name: str):
         assert not errors, f"console errors: {errors}"
         assert not failures, f"failed requests: {failures}"
         assert page.evaluate(BROKEN_IMAGES) == []
+        assert page.evaluate(MISSIZED_FIGURES) == []
         assert page.evaluate(RAW_TEX) == [], "math left untypeset"
         assert not page.evaluate(MATH_SCRIPT), "a math script on the page"
         formulas = page.locator(".math > mjx-container > svg").count()

@@ -42,6 +42,37 @@ def test_every_named_figure_is_on_the_page_with_its_image_file(
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
+def test_every_figure_states_its_size_and_only_the_first_loads_at_once(
+    html_dir: Path, chapter: Path
+):
+    """No layout shift when a figure arrives, and no figure below the first fetched
+    beside the page's stylesheets (tools/sphinx_ext/gradlab_pages.py: _pictures)."""
+    from PIL import Image
+
+    sys.path.insert(0, str(ROOT / "tools" / "sphinx_ext"))
+    import gradlab_pages
+
+    page = html_dir / chapter.relative_to(ROOT).with_suffix(".html")
+    figures = [
+        attrs
+        for tag, attrs in parse_html(page).tags
+        if tag == "img" and "_images/" in attrs.get("src", "")
+    ]
+    for k, attrs in enumerate(figures):
+        path = page.parent / attrs["src"]
+        if path.suffix == ".svg":
+            size = gradlab_pages.svg_size(path.read_text())
+        else:
+            with Image.open(path) as image:
+                size = image.size
+        stated = (int(attrs.get("width", 0)), int(attrs.get("height", 0)))
+        assert stated == size, f"{page.name}: {path.name} states {stated}, is {size}"
+        assert (attrs.get("loading") == "lazy") == (k > 0), (
+            f"{page.name}: figure {k + 1} loading={attrs.get('loading')}"
+        )
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
 def test_no_cell_output_holds_an_error_or_traceback(html_dir: Path, chapter: Path):
     executed = ROOT / "_build" / "jupyter_execute" / chapter.relative_to(ROOT)
     notebook = json.loads(executed.with_suffix(".ipynb").read_text())

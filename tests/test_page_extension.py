@@ -72,6 +72,47 @@ def test_wide_figures_scroll_on_phones_and_images_become_pictures():
     assert 'width="600" height="400" loading="lazy"' in out
 
 
+def test_svg_size_is_read_in_css_pixels_from_the_root_element():
+    graphviz = '<?xml version="1.0"?>\n<!-- x -->\n<svg width="444pt" height="388pt"\n'
+    assert gradlab_pages.svg_size(graphviz + ' viewBox="0 0 443.5 388">') == (592, 517)
+    assert gradlab_pages.svg_size('<svg height="20px" width="30">') == (30, 20)
+    assert gradlab_pages.svg_size('<svg width="100%" height="20">') is None
+    assert gradlab_pages.svg_size('<svg viewBox="0 0 10 10">') is None
+    assert gradlab_pages.svg_size("<html></html>") is None
+
+
+def test_svg_figures_are_sized_and_all_images_after_the_first_are_lazy():
+    body = (
+        '<img alt="a" src="../_images/a.svg" />'
+        '<img alt="b" src="../_images/b.png" />'
+        '<img alt="c" src="../_images/c.svg" class="x"/>'
+    )
+    sizes = {"a.svg": (153, 243), "b.png": (600, 400), "c.svg": (864, 345)}
+    out = gradlab_pages._pictures(body, sizes)
+    assert '<img alt="a" src="../_images/a.svg" width="153" height="243" />' in out
+    assert (
+        '<img alt="c" src="../_images/c.svg" class="x" width="864" height="345"'
+        ' loading="lazy" />' in out
+    )
+    assert out.count("<picture>") == 1 and out.count('loading="lazy"') == 2
+    assert "/ width" not in out
+
+
+def test_inline_images_state_the_size_of_their_pixels():
+    import base64
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGBA", (7, 3)).save(out, "WEBP", lossless=True)
+    uri = "data:image/webp;base64," + base64.b64encode(out.getvalue()).decode()
+    body = f'<img alt="a" src="{uri}" id="x">'
+    sized = gradlab_pages.sized_data_images(body)
+    assert sized == f'<img alt="a" src="{uri}" id="x" width="7" height="3">'
+    assert gradlab_pages.sized_data_images(sized) == sized
+
+
 def test_inline_pngs_become_lossless_webp_with_the_same_pixels():
     import base64
     import io

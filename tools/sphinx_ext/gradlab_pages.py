@@ -19,6 +19,11 @@ page, and what this extension does instead:
 - the glyph rules of Font Awesome in the theme's stylesheet (a third of its bytes,
   dead once the icons are masks): taken out of the built copy;
 - sphinx-design's stylesheet and script on every page: only on pages that use it;
+- figures without their size in the markup, all fetched with the page (a chapter of
+  Graphviz drawings requested six SVGs beside its stylesheets): every figure's
+  ``<img>`` states its width and height, read from the PNG or SVG file (or the
+  inline image: the animation's first frame), and all but the page's first figure
+  load lazily;
 - PNG images inlined as data URIs (the chain-lab animation's frames): lossless WebP,
   half the bytes;
 - the launch menu's Colab and Binder logos, fetched with every page though the menu is
@@ -236,16 +241,45 @@ def _description(doctree: nodes.document | None, fallback: str) -> str:
     return fallback
 
 
+#: The root element of an SVG file, and a length of it in CSS pixels (a point is
+#: 4/3 px; Graphviz writes points).
+SVG_ROOT = re.compile(r"<svg\b[^>]*>")
+SVG_LENGTH = re.compile(r"([0-9.]+)(pt|px)?")
+PX_PER_UNIT = {"pt": 4 / 3, "px": 1.0, None: 1.0}
+
+
+def svg_size(text: str) -> tuple[int, int] | None:
+    """(width, height) in CSS pixels of an SVG image, as a browser shows it in an
+    <img>: from the root's width and height in pt or px; None if it has none."""
+    root = SVG_ROOT.search(text)
+    if root is None:
+        return None
+    size = []
+    for key in ("width", "height"):
+        attribute = re.search(rf'\s{key}="([^"]*)"', root.group(0))
+        length = attribute and SVG_LENGTH.fullmatch(attribute.group(1).strip())
+        if not length:
+            return None
+        size.append(round(float(length.group(1)) * PX_PER_UNIT[length.group(2)]))
+    return size[0], size[1]
+
+
 def _image_sizes(app: Sphinx) -> dict[str, tuple[int, int]]:
-    """{name in _images/: (width, height)} of the raster images of the build."""
+    """{name in _images/: (width, height)} of the PNG and SVG images of the build."""
     from PIL import Image
 
     sizes = {}
     for source, name in getattr(app.builder, "images", {}).items():
         path = Path(app.srcdir) / source
-        if path.suffix == ".png" and path.is_file():
+        if not path.is_file():
+            continue
+        if path.suffix == ".png":
             with Image.open(path) as image:
                 sizes[name] = image.size
+        elif path.suffix == ".svg":
+            size = svg_size(path.read_text(errors="replace"))
+            if size is not None:
+                sizes[name] = size
     return sizes
 
 
@@ -287,29 +321,53 @@ def webp_data_uris(body: str) -> str:
     return PNG_DATA.sub(webp, body)
 
 
-IMG = re.compile(r'<img ([^>]*)src="([^"]*_images/([^"/]+)\.png)"([^>]*)>')
+DATA_IMG = re.compile(
+    r'<img ([^>]*)src="data:image/(?:png|webp);base64,([A-Za-z0-9+/=]+)"([^>]*)>'
+)
+
+
+def sized_data_images(body: str) -> str:
+    """Each <img> with an inline PNG or WebP (the animation's first frame) states its
+    size, read from the image, unless it already does."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    def sized(m: re.Match) -> str:
+        if re.search(r"\swidth=", " " + m.group(1) + m.group(3)):
+            return m.group(0)
+        with Image.open(io.BytesIO(base64.b64decode(m.group(2)))) as image:
+            width, height = image.size
+        return m.group(0)[:-1] + f' width="{width}" height="{height}">'
+
+    return DATA_IMG.sub(sized, body)
+
+
+IMG = re.compile(r'<img ([^>]*)src="([^"]*_images/([^"/]+\.(png|svg)))"([^>]*?)\s*/?>')
 
 
 def _pictures(body: str, sizes: dict[str, tuple[int, int]]) -> str:
-    """Each PNG as a <picture> offering its lossless WebP twin (half the bytes; written
-    by ``_write_webp``), with its size stated (no layout shift) and lazily loaded after
-    the first."""
+    """Each figure's image with its size stated (no layout shift when it arrives) and,
+    after the page's first, loaded lazily (not fetched with the page's stylesheets);
+    each PNG as a <picture> offering its lossless WebP twin (half the bytes; written
+    by ``_write_webp``)."""
     count = 0
 
-    def picture(m: re.Match) -> str:
+    def sized(m: re.Match) -> str:
         nonlocal count
         count += 1
-        size = sizes.get(m.group(3) + ".png")
+        size = sizes.get(m.group(3))
         extra = f' width="{size[0]}" height="{size[1]}"' if size else ""
         if count > 1:
             extra += ' loading="lazy"'
+        img = f'<img {m.group(1)}src="{m.group(2)}"{m.group(5)}{extra} />'
+        if m.group(4) == "svg":
+            return img
         webp = m.group(2)[: -len(".png")] + ".webp"
-        return (
-            f'<picture><source srcset="{webp}" type="image/webp">'
-            f'<img {m.group(1)}src="{m.group(2)}"{m.group(4)}{extra}></picture>'
-        )
+        return f'<picture><source srcset="{webp}" type="image/webp">{img}</picture>'
 
-    return IMG.sub(picture, body)
+    return IMG.sub(sized, body)
 
 
 def _write_webp(outdir: Path) -> None:
@@ -384,6 +442,8 @@ def _on_page(app: Sphinx, pagename: str, templatename: str, context: dict, doctr
         body = _pictures(_wide_figures(context["body"], sizes), sizes)
         if "data:image/png;base64," in body:
             body = webp_data_uris(body)
+        if "<img " in body and "data:image/" in body:
+            body = sized_data_images(body)
         # A table wider than a phone scrolls in its box: let a keyboard reach it.
         context["body"] = body.replace(
             '<div class="pst-scrollable-table-container">',
