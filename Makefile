@@ -45,8 +45,8 @@ notebooks: book  ## check that book/*.ipynb are the reader notebooks of today's 
 colab: notebooks  ## run every reader notebook in a Colab-like environment (no gradlab)
 	$(PY) tools/colab_run.py
 
-unit: setup  ## the package's unit tests, on every core
-	$(PYTEST) -m "not book and not browser" -n auto
+unit: setup  ## the package's unit tests
+	$(PYTEST) -m "not book and not browser"
 
 html-tests: setup  ## checks on the built HTML (after `make book`)
 	$(PYTEST) -m "book and not browser"

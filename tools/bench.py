@@ -192,16 +192,7 @@ def unit_tests(repo: Path) -> None:
         "GRADLAB_FAST_EXIT=1",
         str(BIN / "python"),
     ]
-    cmd = [
-        *python,
-        "-m",
-        "pytest",
-        "-m",
-        "not book and not browser",
-        "-n",
-        "auto",
-        "-q",
-    ]
+    cmd = [*python, "-m", "pytest", "-m", "not book and not browser", "-q"]
     timed([*cmd, "--collect-only"], repo)
     report("quiet", timed(cmd, repo), UNIT)
     with busy_process():
