@@ -56,8 +56,6 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     """
     if os.environ.get("GRADLAB_FAST_EXIT") != "1" or not _EXIT_STATUS:
         return
-    if "PYTEST_XDIST_WORKER" in os.environ:  # a worker ends when its controller says
-        return
     import atexit
     import sys
 
