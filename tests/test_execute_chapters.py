@@ -138,3 +138,12 @@ def test_a_kernel_forked_but_never_launched_exits_and_is_reaped():
         pass  # gone and reaped
     else:
         raise AssertionError(f"preforked kernel {pid} still exists")
+
+
+def test_only_this_interpreters_ipykernel_is_forked():
+    import warm_kernels
+
+    launcher = [sys.executable, "-m", "ipykernel_launcher", "-f", "c.json"]
+    assert warm_kernels._forkable(launcher)
+    assert not warm_kernels._forkable(["/usr/bin/other-python", *launcher[1:]])
+    assert not warm_kernels._forkable([sys.executable, "-m", "other_kernel", "-f", "c"])

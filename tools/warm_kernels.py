@@ -2,11 +2,12 @@
 
 Every chapter's kernel imports torch, which takes about two seconds of CPU here: with
 twelve chapters that is a fifth of a clean build. `tools/execute_chapters.py` has
-torch imported once, and each chapter's kernel is a fork of that process (copy on
-write: nothing is imported again). The kernel is otherwise the one Jupyter would
-launch: the same command line (``python -m ipykernel_launcher -f <connection file>``
-of the kernel spec), environment, working folder and session, and it is stopped,
-signalled and waited for like a launched kernel.
+torch imported once, by multiprocessing's fork server, and each chapter's kernel
+descends from that process by fork (copy on write: nothing is imported again). The
+kernel is otherwise the one Jupyter would launch: the same command line
+(``python -m ipykernel_launcher -f <connection file>`` of the kernel spec),
+environment, working folder and session, and it is stopped, signalled and waited
+for like a launched kernel.
 
 How, in three processes:
 
@@ -18,8 +19,9 @@ How, in three processes:
    environment and folder to the pipe, and hands jupyter_client a process handle;
 3. the child sets them up and runs ipykernel's entry point in place.
 
-A kernel spec that is not this interpreter's ipykernel is launched normally (the
-child execs the command), so nothing depends on the kernel being Python.
+A kernel spec that is not this interpreter's ipykernel is launched the ordinary way
+(the preforked child is released unused), so nothing depends on the kernel being
+Python.
 """
 
 from __future__ import annotations
@@ -103,7 +105,8 @@ class WarmKernelManager(AsyncKernelManager):
 
     async def _async_launch_kernel(self, kernel_cmd: list[str], **kw) -> None:
         global _waiting
-        if _waiting is None:
+        if _waiting is None or not _forkable(kernel_cmd):
+            release()
             await super()._async_launch_kernel(kernel_cmd, **kw)
             return
         pid, write = _waiting
@@ -119,8 +122,14 @@ class WarmKernelManager(AsyncKernelManager):
         provisioner = self.provisioner
         provisioner.process = ForkedKernel(pid)
         provisioner.pid = provisioner.pgid = pid
-        provisioner.cwd = order["cwd"]
+        provisioner.cwd = cwd
         self._reconcile_connection_info(provisioner.connection_info)
+
+
+def _forkable(cmd: list[str]) -> bool:
+    """Whether ``cmd`` launches this interpreter's ipykernel (what a fork becomes)."""
+    python = os.path.realpath(cmd[0]) == os.path.realpath(sys.executable)
+    return python and cmd[1:3] == ["-m", LAUNCHER]
 
 
 def _path(env: dict[str, str], cwd: str) -> list[str]:
@@ -144,20 +153,17 @@ def _child(read: int) -> None:
         if not text:  # released without a launch
             os._exit(0)
         order = json.loads(text)
-        cmd, env = order["cmd"], order["env"]
         os.chdir(order["cwd"])
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
-        python = os.path.realpath(cmd[0]) == os.path.realpath(sys.executable)
-        if not (python and cmd[1:3] == ["-m", LAUNCHER]):
-            os.execvpe(cmd[0], cmd, env)  # any other kernel: launched as usual
+        os.close(null)
         os.environ.clear()
-        os.environ.update(env)
+        os.environ.update(order["env"])
         # The process's own streams, whatever the forking process put in their place.
         for name in ("stdin", "stdout", "stderr"):
             setattr(sys, name, getattr(sys, f"__{name}__"))
         sys.path[:] = order["path"]
-        sys.argv = [LAUNCHER, *cmd[3:]]
+        sys.argv = [LAUNCHER, *order["cmd"][3:]]
         from ipykernel import kernelapp
 
         kernelapp.launch_new_instance()
