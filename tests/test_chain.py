@@ -21,6 +21,7 @@ from gradlab.chain import (
     pull_right,
     random_angles,
     stability_limit,
+    take_turns,
 )
 from gradlab.gradcheck import max_relative_error, numerical_gradient
 
@@ -161,6 +162,35 @@ def test_a_batch_of_seeds_runs_each_seed_as_if_alone():
         torch.testing.assert_close(both.losses[row], alone.losses[0])
         torch.testing.assert_close(both.angles[row], alone.angles[0])
     assert not torch.equal(both.losses[0], both.losses[1])  # the order matters
+
+
+def test_runs_taken_together_are_each_the_run_alone():
+    """take_turns batches schedules, seeds and decays; each run is bit for bit what
+    pull_by_strings gives for it alone (the chain-strings chapter relies on it)."""
+    strings, kw = fan_of_strings(), {"lr": 0.02, "epochs": 6}
+    runs = [
+        ("in order", (0,), None),
+        ("random order", (3, 4), None),
+        ("random order", (5,), 2.0),
+    ]
+    together = take_turns(strings, start(), runs, **kw)
+    assert [r.schedule for r in together] == [s for s, _, _ in runs]
+    for run, (schedule, seeds, decay) in zip(together, runs, strict=True):
+        alone = pull_by_strings(
+            strings, start(), schedule=schedule, seeds=seeds, decay=decay, **kw
+        )
+        assert run.decay == decay and run.losses.shape == (len(seeds), 7)
+        assert torch.equal(run.losses, alone.losses)
+        assert torch.equal(run.angles, alone.angles)
+    assert not torch.equal(together[1].losses[1], together[2].losses[0])
+
+
+def test_take_turns_rejects_a_mix_of_full_batch_and_one_string_schedules():
+    runs = [("full batch", (0,), None), ("in order", (0,), None)]
+    with pytest.raises(ValueError, match="cannot batch full batch"):
+        take_turns(fan_of_strings(), start(), runs, lr=0.02, epochs=1)
+    with pytest.raises(ValueError, match="one string and one seed"):
+        take_turns(fan_of_strings(), start(), [("in order", (), None)], lr=1, epochs=1)
 
 
 def test_an_epoch_uses_every_string_once():

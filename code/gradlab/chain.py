@@ -248,33 +248,69 @@ def pull_by_strings(
     ``decay``, the steps of epoch e are lr / (1 + e / decay) long. All seeds run at
     once, as one batch of chains, through `gradient_descent`.
     """
-    _checks.one_of(schedule, "schedule", SCHEDULES)
+    plan = (schedule, seeds, decay)
+    (run,) = take_turns(strings, start, [plan], lr=lr, epochs=epochs)
+    return run
+
+
+#: One run of `take_turns`: (schedule, seeds, decay), as `pull_by_strings` takes them.
+Turns = tuple[str, Sequence[int], float | None]
+
+
+def take_turns(
+    strings: Sequence[Pull],
+    start: Tensor,
+    runs: Sequence[Turns],
+    *,
+    lr: float,
+    epochs: int,
+) -> tuple[StringsRun, ...]:
+    """Several `pull_by_strings` runs of the same strings, start, lr and epochs, as
+    one batch of chains: one `StringsRun` per (schedule, seeds, decay), each the same
+    as `pull_by_strings` gives for it alone. The schedules must take the same number
+    of steps per epoch: all "full batch", or all one string at a time.
+    """
     lr = _checks.positive_number(lr, "lr")
     epochs = _checks.whole_number(epochs, "epochs")
-    if decay is not None:
-        decay = _checks.positive_number(decay, "decay")
-    seeds = [_checks.seed(s) for s in seeds]
-    n, m, k = len(start), len(strings), len(seeds)
-    if not seeds or not strings:
+    plans = []
+    for schedule, seeds, decay in runs:
+        _checks.one_of(schedule, "schedule", SCHEDULES)
+        if decay is not None:
+            decay = _checks.positive_number(decay, "decay")
+        plans.append((schedule, [_checks.seed(s) for s in seeds], decay))
+    n, m = len(start), len(strings)
+    if not plans or not strings or not all(seeds for _, seeds, _ in plans):
         raise ValueError("pull_by_strings needs at least one string and one seed")
     if any(s.joint_of(n) != n for s in strings):
         raise ValueError("pull_by_strings takes strings tied to the end (joint -1)")
+    full = {schedule == "full batch" for schedule, _, _ in plans}
+    if len(full) > 1:
+        raise ValueError("take_turns cannot batch full batch with one string at a time")
+    full, k = full.pop(), sum(len(seeds) for _, seeds, _ in plans)
     forces = start.new_tensor([s.force for s in strings])  # (m, 2)
     mean_force, mean_size = forces.mean(dim=0), forces.norm(dim=1).mean()
 
     def mean_loss(w: Tensor) -> Tensor:  # flat angles (..., k·n) -> (..., k)
         return n * mean_size - _end(w.unflatten(-1, (k, n))) @ mean_force
 
-    per_epoch = 1 if schedule == "full batch" else m
-    order = _turns(schedule, m, epochs, seeds)  # (epochs · m, k) string indices
+    per_epoch = 1 if full else m
+    rates = _rates(plans, epochs, start)  # (epochs, k) step factors, or None
+    if not full:  # the string each chain follows at each step, and its n·|F|
+        order = torch.cat([_turns(s, m, epochs, seeds) for s, seeds, _ in plans], 1)
+        step_forces, step_sizes = forces[order], n * forces.norm(dim=1)[order]
 
     def step_loss(i: int) -> LossFn:
-        rate = 1.0 if decay is None else 1.0 / (1.0 + (i // per_epoch) / decay)
-        if order is None:
-            return lambda w: rate * mean_loss(w).sum()
-        f = forces[order[i]]  # (k, 2): the string each chain follows at step i
-        ends = lambda w: _end(w.unflatten(-1, (k, n)))  # noqa: E731
-        return lambda w: rate * (n * f.norm(dim=1) - (ends(w) * f).sum(dim=1)).sum()
+        def loss(w: Tensor) -> Tensor:
+            if full:
+                per_chain = mean_loss(w)
+            else:
+                ends = _end(w.unflatten(-1, (k, n)))
+                per_chain = step_sizes[i] - (ends * step_forces[i]).sum(dim=1)
+            if rates is not None:
+                per_chain = rates[i // per_epoch] * per_chain
+            return per_chain.sum()
+
+        return loss
 
     history = gradient_descent(
         lambda w: mean_loss(w).sum(),
@@ -285,8 +321,28 @@ def pull_by_strings(
     )
     path = history.params[::per_epoch]
     with torch.no_grad():
-        losses = mean_loss(path).T.contiguous()
-    return StringsRun(schedule, lr, decay, losses, path[-1].view(k, n))
+        losses, angles = mean_loss(path).T.contiguous(), path[-1].view(k, n)
+    found, first = [], 0
+    for schedule, seeds, decay in plans:
+        rows = slice(first, first + len(seeds))
+        found.append(StringsRun(schedule, lr, decay, losses[rows], angles[rows]))
+        first += len(seeds)
+    return tuple(found)
+
+
+def _rates(plans: list, epochs: int, like: Tensor) -> Tensor | None:
+    """Each epoch's step factor 1 / (1 + e / decay) per chain, shape (epochs, k), or
+    None when no run decays."""
+    if all(decay is None for _, _, decay in plans):
+        return None
+    columns = []
+    for _, seeds, decay in plans:
+        if decay is None:
+            factors = [1.0] * epochs
+        else:
+            factors = [1.0 / (1.0 + e / decay) for e in range(epochs)]
+        columns += [factors] * len(seeds)
+    return like.new_tensor(columns).T
 
 
 def _end(angles: Tensor) -> Tensor:
@@ -295,10 +351,9 @@ def _end(angles: Tensor) -> Tensor:
     return torch.stack([absolute.cos().sum(dim=-1), absolute.sin().sum(dim=-1)], -1)
 
 
-def _turns(schedule: str, m: int, epochs: int, seeds: list[int]) -> Tensor | None:
-    """Which of ``m`` strings each chain follows at each step, shape (epochs · m, k)."""
-    if schedule == "full batch":
-        return None
+def _turns(schedule: str, m: int, epochs: int, seeds: list[int]) -> Tensor:
+    """Which of ``m`` strings each chain follows at each step, shape (epochs · m, k),
+    for the schedules that take one string at a time."""
     if schedule == "in order":
         return torch.arange(m).repeat(epochs)[:, None].expand(-1, len(seeds))
     columns = []

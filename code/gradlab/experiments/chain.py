@@ -11,7 +11,6 @@ from torch import Tensor
 
 from gradlab.chain import (
     FAN_LR,
-    SCHEDULES,
     STIFFNESS,
     ChainLoss,
     Pull,
@@ -23,6 +22,7 @@ from gradlab.chain import (
     pull_by_strings,
     pull_right,
     random_angles,
+    take_turns,
 )
 from gradlab.defaults import CHAIN_LINKS, CHAIN_LR, CHAIN_SEED, CHAIN_STEPS
 from gradlab.descent import History
@@ -150,24 +150,16 @@ def schedule_comparison(
     start = book_start() if start is None else start
     strings = fan_of_strings()
     orders = range(seeds)
-    runs = {
-        s: pull_by_strings(
-            strings,
-            start,
-            schedule=s,
-            lr=lr,
-            epochs=epochs,
-            seeds=orders if s == "random order" else (0,),
-        )
-        for s in SCHEDULES
+    turns = {  # one string at a time: one batch of 1 + 2 · seeds chains
+        "in order": ("in order", (0,), None),
+        "random order": ("random order", orders, None),
+        DECAYING: ("random order", orders, decay),
     }
-    runs[DECAYING] = pull_by_strings(
-        strings,
-        start,
-        schedule="random order",
-        lr=lr,
-        epochs=epochs,
-        seeds=orders,
-        decay=decay,
-    )
+    together = take_turns(strings, start, list(turns.values()), lr=lr, epochs=epochs)
+    runs = {
+        "full batch": pull_by_strings(
+            strings, start, schedule="full batch", lr=lr, epochs=epochs
+        ),
+        **dict(zip(turns, together, strict=True)),
+    }
     return ScheduleComparison(strings, fan_minimum(strings, len(start)), runs, tail)
