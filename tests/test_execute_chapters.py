@@ -10,6 +10,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
 import execute_chapters
 from execute_chapters import execute_all, read_chapter
 from jupyter_cache import get_cache
+from warm_kernels import PRELOAD
 
 HEADER = """---
 kernelspec:
@@ -80,9 +81,10 @@ def test_a_package_change_empties_the_cache_first(tmp_path: Path, capsys):
 
 #: What a chapter's kernel sees of its process: all of it but the first line must be
 #: the same for a forked kernel as for one Jupyter launches.
-PROBE = """\
+PROBE = f"""\
 import os, sys
-print("torch imported before the first cell:", "torch" in sys.modules)
+PRELOAD = {PRELOAD!r}
+print("imported before the first cell:", [m in sys.modules for m in PRELOAD])
 print("folder:", os.getcwd())
 print("sys.path[0]:", repr(sys.path[0]))
 ours = ("tools", "sphinx_ext")
@@ -111,14 +113,15 @@ def probe(tmp_path: Path, monkeypatch, warm: bool) -> list[str]:
     return text.replace(str(folder), "<folder>").splitlines()
 
 
-def test_a_forked_kernel_has_torch_imported_and_is_otherwise_a_launched_one(
+def test_a_forked_kernel_has_torch_preloaded_and_is_otherwise_a_launched_one(
     tmp_path: Path, monkeypatch
 ):
     warm, launched = (
         probe(tmp_path, monkeypatch, True),
         probe(tmp_path, monkeypatch, False),
     )
-    assert warm[0].endswith("True") and launched[0].endswith("False")
+    assert warm[0].endswith("[True, True]"), warm
+    assert launched[0].endswith("[False, False]"), launched
     assert warm[1:] == launched[1:], (warm, launched)
     assert "folder: <folder>" in warm and "own session: True" in warm
     assert "tools on sys.path: False" in warm and "parent: True" in warm

@@ -129,8 +129,10 @@ def execute_all(
     # run nothing yet: with warm kernels, the workers come from multiprocessing's fork
     # server, a new process that imports torch once and nothing of this one's state.
     if WARM:
+        from warm_kernels import PRELOAD
+
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["torch"])
+        context.set_forkserver_preload(list(PRELOAD))
     else:
         method = "fork" if sys.platform == "linux" else None  # the platform's default
         context = multiprocessing.get_context(method)

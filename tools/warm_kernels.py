@@ -1,10 +1,12 @@
 """Jupyter kernels that start with torch already imported: forked, not launched.
 
 Every chapter's kernel imports torch, which takes about two seconds of CPU here: with
-twelve chapters that is a fifth of a clean build. `tools/execute_chapters.py` has
-torch imported once, by multiprocessing's fork server, and each chapter's kernel
-descends from that process by fork (copy on write: nothing is imported again). The
-kernel is otherwise the one Jupyter would launch: the same command line
+twelve chapters that is a fifth of a clean build (and a chapter that makes an
+optimiser pays 1.3 s more for torch._dynamo: see `PRELOAD`).
+`tools/execute_chapters.py` has torch imported once, by multiprocessing's fork
+server, and each chapter's kernel descends from that process by fork (copy on
+write: nothing is imported again). The kernel is otherwise the one Jupyter would
+launch: the same command line
 (``python -m ipykernel_launcher -f <connection file>`` of the kernel spec),
 environment, working folder and session, and it is stopped, signalled and waited
 for like a launched kernel.
@@ -38,6 +40,14 @@ from pathlib import Path
 from jupyter_client.manager import AsyncKernelManager
 
 LAUNCHER = "ipykernel_launcher"
+
+#: What the fork server imports, so that no chapter's kernel does: torch (about two
+#: seconds of CPU), and torch._dynamo, which torch imports lazily on the first
+#: optimiser a chapter makes (``torch.optim.SGD(...)``: another 1.3 s and some 800
+#: modules, sympy among them). Neither starts a thread or reads the kernel's
+#: settings. Not matplotlib: it takes its backend from the kernel's environment when
+#: first imported.
+PRELOAD = ("torch", "torch._dynamo")
 
 
 class ForkedKernel:
