@@ -149,16 +149,44 @@ def test_validation_loss_turns_up_while_training_loss_keeps_falling(printed):
     assert g["gen_train_end"] < g["gen_train_best"]
     assert g["gen_train_err_end"] < g["gen_train_err_best"]  # keeps falling
     assert abs(g["gen_val_err_end"] - g["gen_val_err_best"]) < 2  # barely moves
+    assert g["gen_val_err_end"] < g["gen_val_err_best"]  # "even ends a little lower"
+    assert g["gen_epochs"] < g["gen_mlp_long"]  # "and once for ..." (the longer run)
 
 
 @pytest.mark.book
-def test_early_stopping_picks_the_minimum_and_beats_the_last_epoch_on_test(printed):
+def test_early_stopping_picks_the_minimum_and_loses_nothing_on_test(printed):
     g = printed
     assert g["gen_stop_best"] == g["gen_best"]  # "the minimum of the validation curve"
     assert g["gen_stopped"] == g["gen_best"] + g["gen_patience"] < g["gen_epochs"]
-    assert g["gen_test_stop"] < g["gen_test_last"]  # "gave the better classifier"
+    assert g["gen_test_stop"] <= g["gen_test_last"]  # "stopping early lost nothing"
+    paired = g["gen_test_last"] - g["gen_test_stop"]
+    assert paired == pytest.approx(g["gen_paired"], abs=1e-6)
+    assert 0 < g["gen_paired_z"] < 2  # "in favour of stopping early", "not proof"
     early, stop, last = (g[f"gen_disagree_{k}"] for k in ("early", "stop", "last"))
     assert stop < early and stop < last  # closest to the Bayes boundary
+
+
+@pytest.mark.book
+def test_the_validation_loss_rises_with_the_confidence_of_the_mistakes(printed):
+    g = printed
+    assert g["gen_last_wrong"] < g["gen_stop_wrong"]  # "fewer validation points wrong"
+    assert g["gen_last_score"] > g["gen_stop_score"]  # "far surer of all its answers"
+    assert g["gen_last_wrong_loss"] > g["gen_stop_wrong_loss"]  # a mistake costs more
+    n = g["gen_n_validation"] / 100  # the counts are the curves' error rates
+    assert g["gen_last_wrong"] == round(g["gen_val_err_end"] * n)
+    assert g["gen_stop_wrong"] == round(g["gen_val_err_best"] * n)
+
+
+@pytest.mark.book
+def test_the_exercise_solutions_claims(printed):
+    g = printed
+    # "the validation loss rises once: a patience of 1 stops right there"
+    assert g["gen_ex_kept_1"] < g["gen_best"] // 2
+    assert g["gen_ex_stopped_1"] == g["gen_ex_kept_1"] + 1
+    for p in (10, g["gen_patience"], 300):  # "any longer patience keeps the same"
+        assert g[f"gen_ex_kept_{p}"] == g["gen_best"]
+        assert g[f"gen_ex_stopped_{p}"] == g["gen_best"] + p
+    assert g["gen_ex_ties"] > 10  # "many epochs tie"
 
 
 @pytest.mark.book
