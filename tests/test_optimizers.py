@@ -74,6 +74,9 @@ def test_a_dropped_learning_rate_quiets_the_tail_and_ends_below_the_large_rate()
     assert jitter[1] > jitter[0]  # the larger rate jitters more
     assert jitter[2] < jitter[1] / 5 and jitter[2] < jitter[0]
     ends = [float(r[:, -1].mean()) for r in (slow, fast, drop)]
+    means = [r.mean(0) for r in (slow, fast, drop)]  # "the smaller falls most slowly"
+    half = book.MB_EPOCHS // 2
+    assert bool((means[0][1:half] > means[1][1:half]).all())
     assert ends[2] < ends[1] and ends[2] < ends[0] - 0.01  # even below the large rate
     before = 2 * book.MB_EPOCHS // 3 + 1  # the two fast runs coincide until the drop
     torch.testing.assert_close(fast[:, :before], drop[:, :before])
@@ -121,6 +124,11 @@ def test_activation_spread_and_training_of_the_deep_network(init):
     end = {s: float(r[:, -1].mean()) for s, r in losses.items() if s != "uniform"}
     assert end["kaiming"] < end["default"] - 0.1
     assert end["kaiming"] < end["xavier"] - 0.01  # Xavier is still behind
+    # "Xavier's last layer sees about as little as the default's, yet Xavier ends
+    # near Kaiming and the default far behind"
+    last = {s: float(r[-1]) for s, r in spread.items()}
+    assert 1 / 1.5 < last["xavier"] / last["default"] < 1.5
+    assert end["xavier"] - end["kaiming"] < 0.1 < end["default"] - end["xavier"] - 0.1
 
 
 @pytest.fixture(scope="module")
