@@ -15,6 +15,8 @@ from gradlab.stacked import stack_modules
 from gradlab.training import first_epoch_below, steps_per_epoch, tail_jitter
 from torch import nn
 
+from tests._book import ROOT, glued_numbers
+
 
 def test_momentum_by_hand_is_torchs_sgd_with_momentum():
     data = default_mixture().sample(40, seed=0)
@@ -184,3 +186,13 @@ def test_when_each_optimizer_wins(sweep):
     adam_default = torch.optim.Adam([torch.zeros(1)]).defaults["lr"]
     assert adam_default in sweep.lrs
     assert float(means["Adam"][sweep.lrs.index(adam_default)]) > best["Adam"] + 0.05
+
+
+@pytest.mark.book
+def test_the_exercise_solutions_claims():
+    g = glued_numbers(ROOT / "book" / "optimizers.md")
+    # "the network can memorise them, and the loss falls towards 0"
+    assert g["opt_ex_few_last"] < 0.01 < g["opt_ex_few_first"] / 50
+    # "every probability is 1/2 and the loss is exactly ln 2. It learns"
+    assert g["opt_ex_zero_start"] == pytest.approx(math.log(2), abs=1e-6)
+    assert g["opt_ex_zero_after"] < g["opt_ex_zero_start"] - 0.1
