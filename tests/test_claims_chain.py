@@ -99,6 +99,10 @@ def test_the_stiff_chain_chatters_a_little_and_spreads_the_elbow():
     tail = stiff.losses[-descent.WINDOW - 1 :]
     assert float(tail.max() - tail.min()) < 0.01 * float(tail.mean())
     assert stiff.params[-1].abs().max() < middle.params[-1].abs().max()
+    angles = stiff.params[-descent.WINDOW - 1 :]  # "the shape has settled"
+    drift = (angles.max(0).values - angles.min(0).values).max()
+    moved = (stiff.params[-1] - stiff.params[0]).abs().max()  # over the whole run
+    assert float(drift) < 0.05 * float(moved)
 
 
 def test_early_on_one_string_at_a_time_beats_full_batch_per_epoch(fan):
@@ -114,6 +118,14 @@ def test_at_a_constant_step_full_batch_ends_lowest(fan):
     assert bool((fan.tail_excess("random order") > full).all())
     last = fan.excess("full batch")[0, -fan.tail :]
     assert bool((last.diff() < 0).all())  # and is still falling
+
+
+def test_the_schedules_start_together_and_the_decaying_median_ends_lowest(fan):
+    starts = torch.cat([fan.excess(name)[:, 0] for name in fan.runs])
+    assert bool((starts == starts[0]).all())  # "all four start at the same loss"
+    ends = {name: float(fan.excess(name)[:, -1].median()) for name in fan.runs}
+    decaying = ends.pop(experiments.DECAYING)
+    assert decaying < min(ends.values())
 
 
 def test_fixed_order_cycles(fan):

@@ -107,6 +107,8 @@ def test_the_relative_error_reads_correct_wrong_and_kink(float64_check):
     coarse = mlp.relative_check(p, x, y, auto, eps=1e-4)
     assert max(coarse["w1"], coarse["b1"]) > 1e-7  # a kink crossed, not a bug
     assert max(coarse["w2"], coarse["b2"]) < 1e-7  # the output layer has no kink
+    # "past the band the rule of thumb allows for kinks and into 'suspicious'"
+    assert gradcheck.read_relative_error(max(coarse.values())) == "suspicious"
 
 
 def test_the_naive_nll_breaks_where_the_chapter_says():
@@ -148,3 +150,15 @@ def test_cross_entropy_grows_about_linearly_with_a_wrong_score():
     ratio = float(ce(-k * logits, targets) / ce(-logits, targets))
     assert 0.8 * k < ratio < k
     assert float(ce(0 * logits, targets)) == pytest.approx(math.log(2))
+
+
+@pytest.mark.book
+def test_the_overfitting_rise_is_within_one_errors_guarantee_yet_paired_real():
+    g = glued_numbers(ROOT / "book" / "mlp-training.md")
+    rise = g["mlp_long_test"] - g["mlp_test_3"]
+    assert rise == pytest.approx(g["mlp_paired"], abs=1e-6)
+    assert rise < g["mlp_eps_pct"]  # "smaller than the ± ... point ... on its own"
+    assert g["mlp_paired_z"] > 2  # "it is real"
+    assert g["mlp_paired_se"] < g["mlp_unpaired_se"] / 1.5  # pairing pays
+    # "once S(s) rounds to 1, from about ... on (in the table, from ...)"
+    assert g["mlp_sigmoid_one"] <= g["mlp_inf_score"]

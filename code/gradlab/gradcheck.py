@@ -9,9 +9,10 @@ Three checks, for three uses:
   ⟨∇L, Δw⟩: two evaluations whatever the size of w. The error is O(ε³) for smooth L
   (truncation) plus about machine-epsilon · |L| (round-off), so error / ε → 0.
 * `relative_error` compares two whole gradients by one number,
-  ‖a − b‖ / (‖a‖ + ‖b‖): 0 for equal tensors, 1 for opposite ones, and about
-  machine-epsilon-sized for a correct gradient against a float64 central difference.
-  `RELATIVE_ERROR_BANDS` holds the usual reading of it.
+  ‖a − b‖ / (‖a‖ + ‖b‖): 0 for equal tensors, 1 for opposite ones, and far below
+  1e-7 for a correct gradient of a smooth loss against a float64 central difference
+  (round-off / ε plus ε² truncation: about 1e-9 for the book's MLP at ε = 1e-6).
+  `RELATIVE_ERROR_BANDS` holds the usual rule of thumb for reading it.
 """
 
 from __future__ import annotations
@@ -69,10 +70,11 @@ def relative_error(a: Tensor, b: Tensor) -> float:
     return float((a - b).norm()) / total if total else 0.0
 
 
-#: How a float64 check's relative error is usually read, by its upper bound: a
-#: correct gradient of a smooth function lands far below the first band; a kink
-#: (ReLU) crossed by the finite difference can push it up to the second; above the
-#: third the gradient is almost certainly wrong.
+#: How a float64 check's relative error is usually read, by its upper bound (a rule of
+#: thumb): a correct gradient of a smooth function lands far below the first band; a
+#: kink (ReLU) crossed by the finite difference pushes it up, into the second band or
+#: further ("Training MLPs" shows one in the third); above the third the gradient is
+#: almost certainly wrong.
 RELATIVE_ERROR_BANDS = (
     (1e-7, "correct"),
     (1e-4, "acceptable near kinks"),
