@@ -18,6 +18,7 @@ from gradlab.chain import (
     positions,
     pull,
     pull_by_strings,
+    pull_each,
     pull_right,
     random_angles,
     stability_limit,
@@ -130,6 +131,23 @@ def test_the_middle_string_makes_an_elbow():
     best = 2 * 5 * (1 - 1 / math.sqrt(2))
     assert run.final_loss == pytest.approx(best, abs=0.05)
     assert float(run.params[-1][5]) == pytest.approx(-math.pi / 4, abs=0.05)
+
+
+def test_pulls_run_together_are_each_the_pull_alone():
+    """pull_each batches the runs with vmap; each History is bit for bit `pull`'s,
+    also for a run that stops early (1e300 overflows: it is rerun alone)."""
+    lrs = (0.001, 0.02, 0.5, 1e300)
+    for loss in (pull_right, loss_variant("stiff")):
+        together = pull_each(loss, start(), lrs, steps=30)
+        for lr, run in zip(lrs, together, strict=True):
+            alone = pull(loss, start(), lr=lr, steps=30)
+            assert run.lr == lr and torch.equal(run.params, alone.params)
+            torch.testing.assert_close(
+                run.losses, alone.losses, rtol=0, atol=0, equal_nan=True
+            )
+    assert len(together[-1].losses) < 31  # the overflowing run stopped early
+    with pytest.raises(ValueError, match="lr must be"):
+        pull_each(pull_right, start(), (0.01, -1.0))
 
 
 def test_unknown_variant_and_schedule_are_rejected():

@@ -166,6 +166,45 @@ def pull(
     return gradient_descent(loss_fn, start, lr=lr, steps=steps)
 
 
+def pull_each(
+    loss_fn: LossFn,
+    start: Tensor,
+    lrs: Sequence[float],
+    *,
+    steps: int = CHAIN_STEPS,
+) -> list[History]:
+    """`pull` from ``start`` once per learning rate in ``lrs``, as one batch of chains.
+
+    `torch.func.vmap` applies ``loss_fn`` to every chain at once, so one forward and
+    one backward pass serve all the runs; each `History` is the one `pull` gives, bit
+    for bit (tested). A run whose loss turns non-finite or blows up is run alone
+    instead, so that it stops where `pull` stops it.
+    """
+    lrs = [_checks.positive_number(lr, "lr") for lr in lrs]
+    steps = _checks.whole_number(steps, "steps")
+    each = torch.func.vmap(loss_fn)
+    rates = start.new_tensor(lrs)[:, None]
+    w = start.detach().repeat(len(lrs), 1).requires_grad_()
+    path = [w.detach().clone()]
+    for _ in range(steps):  # gradient_descent's step, for every chain at once
+        each(w).sum().backward()
+        with torch.no_grad():
+            w -= rates * w.grad
+        w.grad = None
+        path.append(w.detach().clone())
+    params = torch.stack(path, dim=1)  # (runs, steps + 1, n)
+    with torch.no_grad():
+        losses = torch.func.vmap(each)(params)  # (runs, steps + 1)
+    limit = gradient_descent.__kwdefaults__["blow_up"]  # where `pull` stops a run
+    runs = []
+    for lr, p, loss in zip(lrs, params, losses, strict=True):
+        if bool(loss.isfinite().all()) and float(loss.max()) <= limit:
+            runs.append(History(p, loss, lr))
+        else:
+            runs.append(pull(loss_fn, start, lr=lr, steps=steps))
+    return runs
+
+
 def stability_limit(loss_fn: LossFn, at: Tensor) -> float:
     """2 / λ_max of the loss's Hessian at ``at`` (shape (n,)): the largest stable lr.
 

@@ -20,6 +20,7 @@ from gradlab.chain import (
     loss_variant,
     pull,
     pull_by_strings,
+    pull_each,
     pull_right,
     random_angles,
     take_turns,
@@ -53,9 +54,9 @@ def lr_sweep(
     steps: int = CHAIN_STEPS,
 ) -> dict[float, History]:
     """`pull` with the basic loss once per learning rate, all from ``start`` (the
-    chapter's seeded chain by default)."""
+    chapter's seeded chain by default), run together by `pull_each`."""
     start = book_start() if start is None else start
-    return {lr: pull(pull_right, start, lr=lr, steps=steps) for lr in lrs}
+    return dict(zip(lrs, pull_each(pull_right, start, lrs, steps=steps), strict=True))
 
 
 @dataclass(frozen=True)

@@ -86,7 +86,7 @@ def plot_decision_boundaries(
 ) -> Figure:
     """One panel per model: p(y=1|x) shaded, its 0.5 level line, the training points.
 
-    With ``mixture``, the Bayes boundary is drawn dashed for comparison.
+    With ``mixture``, the Bayes boundary is drawn dotted for comparison.
     """
     fig, axes = new_figure(len(models), figsize=(3.3 * len(models), 3.6), sharey=True)
     axes = [axes] if len(models) == 1 else list(axes)
