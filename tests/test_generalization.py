@@ -201,4 +201,6 @@ def test_the_gap_over_draws_is_positive_and_comes_from_the_training_error(printe
         assert g[f"gen_train_med_{h}"] < bayes  # training errors around and below it
     assert g["gen_test_med_500"] < bayes + 2
     assert g["gen_spread_ratio"] > 1.5  # training errors scatter more widely
+    # "about as noisy as sampling alone makes an error rate ... on that many points"
+    assert 0.7 < g["gen_train_spread_500"] / g["gen_train_binomial"] < 1.5
     assert g["gen_draws"] == book.GAP_DRAWS >= 20
