@@ -97,6 +97,23 @@ def float64_check(sets):
     return p, x, y, mlp.autograd_gradients(p, x, y)
 
 
+def test_the_directional_check_shrinks_then_sits_at_round_off(float64_check):
+    """The chapter's table: ε from 1e-1 to 1e-8, its seed, its floor at 1e-5."""
+    p, x, y, auto = float64_check
+    steps = (1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8)  # as the chapter
+    checks = mlp.gradient_check(p, x, y, auto, eps=steps, seed=0)
+    ratio = {n: [abs(c.ratio) for c in row] for n, row in checks.items()}
+    for name in ("w2", "b2"):  # "shrinks quickly ... by orders of magnitude"
+        assert ratio[name][3] < 1e-4 * ratio[name][0]
+    for name in ("w1", "b1"):  # "shrinks slowly at first": kinks crossed
+        assert ratio[name][2] > 0.1 * ratio[name][0]
+    loss, floor = float(mlp.mlp_loss(p, x, y)), steps.index(1e-5)
+    for row in checks.values():  # "sits at the level of float64 round-off"
+        assert all(abs(c.error) < 1e-15 * loss for c in row[floor:])
+    assert abs(checks["w1"][floor - 1].error) > 1e-12 * loss  # not yet, one step up
+    assert max(r for row in ratio.values() for r in row[floor:]) < 1e-7  # "tiny"
+
+
 def test_the_relative_error_reads_correct_wrong_and_kink(float64_check):
     p, x, y, auto = float64_check
     fine = mlp.relative_check(p, x, y, auto, eps=1e-6)
