@@ -23,6 +23,7 @@ Prints one line per chapter: cached, or executed in so many seconds.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import multiprocessing
 import os
@@ -128,15 +129,19 @@ def execute_all(
     # A fresh worker per chapter, so that each kernel is forked from a process that has
     # run nothing yet: with warm kernels, the workers come from multiprocessing's fork
     # server, a new process that imports torch once and nothing of this one's state.
+    environment = contextlib.nullcontext()
     if WARM:
-        from warm_kernels import PRELOAD
+        from warm_kernels import PRELOAD, kernel_environment
 
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(list(PRELOAD))
+        environment = kernel_environment()  # while the pool starts the fork server
     else:
         method = "fork" if sys.platform == "linux" else None  # the platform's default
         context = multiprocessing.get_context(method)
-    with context.Pool(workers, maxtasksperchild=1) as pool:
+    with environment:
+        pool = context.Pool(workers, maxtasksperchild=1)
+    with pool:
         results = [(pool.apply_async(execute, (p, nb, timeout)), p) for p, nb in todo]
         for result, path in results:
             executed, seconds, traceback = result.get()

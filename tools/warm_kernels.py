@@ -28,6 +28,7 @@ Python.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -35,6 +36,7 @@ import subprocess
 import sys
 import time
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
@@ -42,12 +44,34 @@ from jupyter_client.manager import AsyncKernelManager
 LAUNCHER = "ipykernel_launcher"
 
 #: What the fork server imports, so that no chapter's kernel does: torch (about two
-#: seconds of CPU), and torch._dynamo, which torch imports lazily on the first
-#: optimiser a chapter makes (``torch.optim.SGD(...)``: another 1.3 s and some 800
-#: modules, sympy among them). Neither starts a thread or reads the kernel's
-#: settings. Not matplotlib: it takes its backend from the kernel's environment when
-#: first imported.
-PRELOAD = ("torch", "torch._dynamo")
+#: seconds of CPU); torch._dynamo, which torch imports lazily on the first optimiser a
+#: chapter makes (``torch.optim.SGD(...)``: another 1.3 s and some 800 modules, sympy
+#: among them); and pyplot (about half a second). None starts a thread. pyplot reads
+#: its backend from MPLBACKEND when imported: start the fork server inside
+#: `kernel_environment`.
+PRELOAD = ("torch", "torch._dynamo", "matplotlib.pyplot")
+
+#: The backend ipykernel gives matplotlib in a kernel whose environment names none
+#: (it sets MPLBACKEND at start-up, before any cell runs).
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+
+
+@contextlib.contextmanager
+def kernel_environment() -> Iterator[None]:
+    """MPLBACKEND as ipykernel would set it in a kernel, for the duration.
+
+    Start the fork server inside it: it imports matplotlib with the backend the
+    kernels would give it, and its workers, and so the kernels, inherit the same
+    MPLBACKEND that ipykernel would have set. The environment is restored after.
+    """
+    unset = "MPLBACKEND" not in os.environ
+    if unset:
+        os.environ["MPLBACKEND"] = INLINE_BACKEND
+    try:
+        yield
+    finally:
+        if unset:
+            del os.environ["MPLBACKEND"]
 
 
 class ForkedKernel:
