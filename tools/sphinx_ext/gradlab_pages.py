@@ -36,6 +36,7 @@ page, and what this extension does instead:
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from pathlib import Path
@@ -266,21 +267,26 @@ def svg_size(text: str) -> tuple[int, int] | None:
 
 def _image_sizes(app: Sphinx) -> dict[str, tuple[int, int]]:
     """{name in _images/: (width, height)} of the PNG and SVG images of the build."""
-    from PIL import Image
-
     sizes = {}
     for source, name in getattr(app.builder, "images", {}).items():
         path = Path(app.srcdir) / source
-        if not path.is_file():
-            continue
-        if path.suffix == ".png":
-            with Image.open(path) as image:
-                sizes[name] = image.size
-        elif path.suffix == ".svg":
-            size = svg_size(path.read_text(errors="replace"))
+        if path.suffix in (".png", ".svg") and path.is_file():
+            size = _file_size(path, path.stat().st_mtime_ns)
             if size is not None:
                 sizes[name] = size
     return sizes
+
+
+@functools.cache
+def _file_size(path: Path, mtime_ns: int) -> tuple[int, int] | None:
+    """(width, height) of a PNG or SVG file, read once per version of the file (every
+    page asks for every image of the build)."""
+    if path.suffix == ".svg":
+        return svg_size(path.read_text(errors="replace"))
+    from PIL import Image
+
+    with Image.open(path) as image:
+        return image.size
 
 
 def _wide_figures(body: str, sizes: dict[str, tuple[int, int]]) -> str:
