@@ -12,9 +12,9 @@ every chapter in the cache and executes nothing. The semantics stay myst-nb's:
 - a cell that raises fails this step with the chapter's traceback (exit status 1),
   after the other chapters have finished and been cached.
 
-On Linux each chapter's kernel is forked from a process that has imported torch
-already (`warm_kernels`), which saves every chapter the two seconds of that import;
-elsewhere kernels are launched as Jupyter launches them.
+On Linux each chapter's kernel is forked from a process that has imported torch,
+torch._dynamo and pyplot already (`warm_kernels.PRELOAD`), which saves every chapter
+those imports; elsewhere kernels are launched as Jupyter launches them.
 
 Usage: python tools/execute_chapters.py [--jobs N]   (default: one per core)
 Prints one line per chapter: cached, or executed in so many seconds.
