@@ -10,9 +10,14 @@ import pytest
 os.environ.setdefault("MPLBACKEND", "Agg")  # before pyplot is first imported
 # Python processes the tests start (CLI, DOT determinism) inherit this.
 os.environ["OMP_NUM_THREADS"] = "1"
+# The book's float path, before torch first computes (exported variables win, so that
+# `make test` can run on a second path too).
+from gradlab.book import pin_float_path
 
-import matplotlib.pyplot as plt
-import torch
+pin_float_path()
+
+import matplotlib.pyplot as plt  # noqa: E402
+import torch  # noqa: E402
 
 # Tiny tensors gain nothing from intra-op threads; one per core collapses when shared.
 torch.set_num_threads(1)

@@ -64,7 +64,7 @@ def test_a_cache_without_a_tag_is_not_trusted(project: Path):
 def test_a_cache_filled_for_todays_package_is_kept_and_every_page_read(project: Path):
     # What `tools/execute_chapters.py` leaves before the first build after an edit.
     cache = project / "_build" / "cache"
-    ext.fresh_cache(cache, ext.sources_digest(project))
+    ext.fresh_cache(cache, ext.outputs_digest(project))
     (cache / "executed").mkdir()
     assert build(fake_app(project)) == ["book/a", "intro"]
     assert (cache / "executed").is_dir()
@@ -81,7 +81,17 @@ def test_a_failed_build_does_not_record_the_new_sources(project: Path):
 
 
 def test_digest_ignores_files_outside_the_package(project: Path):
-    before = ext.sources_digest(project)
+    before = ext.outputs_digest(project)
     (project / "book").mkdir()
     (project / "book" / "chapter.md").write_text("prose only")
-    assert ext.sources_digest(project) == before
+    assert ext.outputs_digest(project) == before
+
+
+def test_digest_follows_the_float_path(project: Path, monkeypatch):
+    # Outputs computed on another float path are other digits: they are not reused.
+    from gradlab.book import SECOND_FLOAT_PATH
+
+    before = ext.outputs_digest(project)
+    for name, value in SECOND_FLOAT_PATH.items():
+        monkeypatch.setenv(name, value)
+    assert ext.outputs_digest(project) != before

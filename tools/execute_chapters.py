@@ -16,8 +16,14 @@ On Linux each chapter's kernel is forked from a process that has imported torch,
 torch._dynamo and pyplot already (`warm_kernels.PRELOAD`), which saves every chapter
 those imports; elsewhere kernels are launched as Jupyter launches them.
 
-Usage: python tools/execute_chapters.py [--jobs N]   (default: one per core)
-Prints one line per chapter: cached, or executed in so many seconds.
+Every chapter runs on the book's float path (`gradlab.book.FLOAT_PATH`, where the
+environment does not choose another). With --second-float-path the chapters run on a
+second one instead, into a cache of their own (`SECOND_CACHE`), for `tools/chapters.py
+compare`, which checks that the pages would show the same digits on both.
+
+Usage: python tools/execute_chapters.py [--jobs N] [--second-float-path]
+(--jobs: default one per core). Prints one line per chapter: cached, or executed in
+so many seconds.
 """
 
 from __future__ import annotations
@@ -37,7 +43,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools" / "sphinx_ext"))
 sys.path.insert(0, str(ROOT / "tools"))
 from chapters import chapters  # noqa: E402
-from gradlab_freshness import fresh_cache, sources_digest  # noqa: E402
+from gradlab.book import FLOAT_PATH, SECOND_FLOAT_PATH, pin_float_path  # noqa: E402
+from gradlab_freshness import fresh_cache, outputs_digest  # noqa: E402
 
 #: Fork kernels from a process with torch imported (see `warm_kernels`): Linux only,
 #: where fork is the platform's own way to start processes.
@@ -45,6 +52,8 @@ from gradlab_freshness import fresh_cache, sources_digest  # noqa: E402
 WARM = sys.platform == "linux" and os.environ.get("GRADLAB_WARM_KERNELS", "1") != "0"
 
 CACHE = ROOT / "_build" / ".jupyter_cache"  # Jupyter Book's default location
+#: The chapters' outputs on the second float path.
+SECOND_CACHE = ROOT / "_build" / "second-float-path" / ".jupyter_cache"
 #: Inside the cache: a digest of the chapters and settings it last served in full.
 DONE_NAME = "chapters.sha256"
 
@@ -169,18 +178,41 @@ def _done_digest(paths: list[Path], digest: str, extensions: list[str]) -> str:
     return h.hexdigest()
 
 
+def second_float_path() -> dict[str, str]:
+    """`SECOND_FLOAT_PATH`, or the book's own where the environment chose the second
+    already (so that the two runs always differ)."""
+    chosen = {name: os.environ.get(name) for name in SECOND_FLOAT_PATH}
+    return dict(FLOAT_PATH if chosen == SECOND_FLOAT_PATH else SECOND_FLOAT_PATH)
+
+
+def _path_in_force() -> str:
+    return " ".join(f"{name}={os.environ.get(name, '')}" for name in FLOAT_PATH)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--jobs", type=int, default=os.cpu_count() or 1, help="chapters at once"
     )
-    jobs = max(1, parser.parse_args(argv).jobs)
+    parser.add_argument(
+        "--second-float-path",
+        action="store_true",
+        help=f"execute on a second float path, into {SECOND_CACHE.relative_to(ROOT)}",
+    )
+    args = parser.parse_args(argv)
+    cache = CACHE
+    if args.second_float_path:
+        os.environ.update(second_float_path())
+        cache = SECOND_CACHE
+        print("execute: on the second float path, " + _path_in_force())
+    else:
+        pin_float_path()
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     failed = execute_all(
         chapters(),
-        CACHE,
-        digest=sources_digest(ROOT),
-        jobs=jobs,
+        cache,
+        digest=outputs_digest(ROOT),
+        jobs=max(1, args.jobs),
         timeout=config["execute"]["timeout"],
         extensions=config["parse"]["myst_enable_extensions"],
     )

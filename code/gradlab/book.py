@@ -9,10 +9,25 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
+import platform
 import shutil
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from pathlib import Path
+
+#: The float path the book's numbers are computed on, on x86-64 processors. torch's
+#: matrix products go through MKL, which picks its code by processor, and torch's own
+#: kernels pick theirs (AVX-512, AVX2, none) the same way; each path rounds a little
+#: differently, and a long fit turns that into other digits. Pinned before torch first
+#: runs, these make an AVX-512, an AVX2 and an AMD processor compute the same digits:
+#: MKL's reproducible AVX2 path (Conditional Numerical Reproducibility) and torch's
+#: AVX2 kernels. Every x86-64 processor sold since about 2015 has AVX2.
+FLOAT_PATH = {"MKL_CBWR": "AVX2", "ATEN_CPU_CAPABILITY": "avx2"}
+#: A second path, the most different one on the same machine: MKL's code for any
+#: x86-64 and torch's kernels without vector instructions. `make test` executes the
+#: chapters on it too and compares what the pages show (tools/chapters.py compare).
+SECOND_FLOAT_PATH = {"MKL_CBWR": "COMPATIBLE", "ATEN_CPU_CAPABILITY": "default"}
 
 
 def _plain(value: object) -> object:
@@ -75,6 +90,21 @@ def markdown_table(
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def beyond_round_off(value: object, floor: float, fmt: str = ".0e") -> str:
+    """``value`` formatted with ``fmt``, or ``"< floor"`` where it is smaller than
+    ``floor`` in size.
+
+    Round-off's digits differ from one processor to the next (and between float
+    paths: `FLOAT_PATH`), so a page shows a value at that level only by a bound that
+    every rerun keeps, ``floor``, chosen well above it.
+
+    >>> beyond_round_off(2.9e-3, 1e-8), beyond_round_off(-3.2e-17, 1e-15)
+    ('3e-03', '< 1e-15')
+    """
+    value = float(_plain(value))
+    return f"< {floor:.0e}" if abs(value) < floor else format(value, fmt)
 
 
 def glue_table(
@@ -144,6 +174,23 @@ def check_setup(sources: str) -> None:
             "install it (`apt-get install graphviz`; in Colab `!apt-get install "
             "graphviz`)."
         )
+
+
+def pin_float_path(environ: MutableMapping[str, str] | None = None) -> dict[str, str]:
+    """Pin `FLOAT_PATH` in ``environ`` (default: ``os.environ``); return what is in
+    force.
+
+    A variable already set is kept, so a caller can choose another path (such as
+    `SECOND_FLOAT_PATH`). On processors other than x86-64 (ARM, say: no MKL, other
+    kernels) nothing is set and the result is empty. It takes effect only before
+    torch first computes, so call it before ``import torch``.
+    """
+    environ = os.environ if environ is None else environ
+    if platform.machine().lower() not in ("x86_64", "amd64"):
+        return {}
+    for name, value in FLOAT_PATH.items():
+        environ.setdefault(name, value)
+    return {name: environ[name] for name in FLOAT_PATH}
 
 
 def figure_data(value: object) -> list[object]:

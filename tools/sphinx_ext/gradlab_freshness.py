@@ -1,10 +1,12 @@
 """Sphinx extension: re-execute the chapters whenever the `gradlab` package changes.
 
 jupyter-cache keys a notebook on its code cells only, so editing `code/gradlab/`
-would otherwise leave old outputs in the book. Two records keep the book honest:
+would otherwise leave old outputs in the book, and so would building on another
+float path (`gradlab.book.FLOAT_PATH`). Two records keep the book honest:
 
-- the execution cache is tagged with the digest of the package sources (and the lock
-  file) its outputs were computed with (`TAG_NAME` inside the cache folder). A cache
+- the execution cache is tagged with the digest of what its outputs were computed
+  with: the package sources, the lock file and the float path in force
+  (`outputs_digest`; `TAG_NAME` inside the cache folder). A cache
   whose tag differs from today's digest, or that has no tag, is emptied before anything
   reads it: by this extension, and by `tools/execute_chapters.py`, which fills the
   cache in parallel before the Sphinx build;
@@ -18,6 +20,7 @@ A prose-only edit changes neither digest, and the cache then serves every chapte
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,11 +33,16 @@ STAMP_NAME = ".gradlab-sources.sha256"
 TAG_NAME = "gradlab-sources.sha256"
 
 
-def sources_digest(root: Path) -> str:
-    """SHA-256 over the package's .py files and the lock file, in sorted path order."""
+def outputs_digest(root: Path) -> str:
+    """SHA-256 over the package's .py files and the lock file, in sorted path order,
+    and the float path in force (the variables of `gradlab.book.FLOAT_PATH`)."""
+    from gradlab.book import FLOAT_PATH
+
     files = sorted((root / "code" / "gradlab").rglob("*.py"))
     files.append(root / "requirements" / "lock.txt")
     digest = hashlib.sha256()
+    for name in FLOAT_PATH:
+        digest.update(f"{name}={os.environ.get(name, '')}\0".encode())
     for path in files:
         if path.is_file():
             digest.update(path.relative_to(root).as_posix().encode() + b"\0")
@@ -72,7 +80,7 @@ def _on_builder_inited(app: Sphinx) -> None:
     from sphinx.util import logging
 
     logger = logging.getLogger(__name__)
-    app.gradlab_digest = sources_digest(Path(app.srcdir))
+    app.gradlab_digest = outputs_digest(Path(app.srcdir))
     if fresh_cache(_cache_path(app), app.gradlab_digest):
         logger.info("gradlab changed since the cache was filled: emptied it")
     stamp = _stamp_path(app)
@@ -94,6 +102,9 @@ def _on_build_finished(app: Sphinx, exception: Exception | None) -> None:
 
 
 def setup(app: Sphinx) -> dict:
+    from gradlab.book import pin_float_path
+
+    pin_float_path()  # for the kernels this build starts, if any chapter executes
     app.connect("builder-inited", _on_builder_inited)
     app.connect("env-get-outdated", _on_env_get_outdated)
     app.connect("build-finished", _on_build_finished)

@@ -153,6 +153,9 @@ def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         if getattr(args, "dry_run", False):
             print(args.work(args))
             return 0
+        from gradlab.book import pin_float_path
+
+        pin_float_path()  # the book's digits, on any x86-64 processor (before torch)
         import torch  # after parsing, so that --help and argument errors stay instant
 
         # Tiny tensors: torch's default of a thread per core collapses on shared cores.
