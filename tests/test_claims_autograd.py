@@ -164,7 +164,7 @@ def test_the_sweep_has_the_shape_the_figure_shows(seed):
     assert 1.7 < slope(2, best - 2) < 2.3  # truncation: ε² (eps falls with the index)
     assert -1.5 < slope(best + 2, len(eps) - 1) < -0.5  # round-off: 1/ε
     eps32, rel32 = curve("float32")
-    assert rel32.min() > 1e4 * rel.min() and eps32[rel32.argmin()] > 100 * eps[best]
+    assert rel32.min() > 1e4 * rel.min() and eps32[rel32.argmin()] > 50 * eps[best]
     smallest = [c for c in sweeps["float32"] if c.eps < 1e-9]
     assert smallest and all(c.finite_difference == 0 for c in smallest)
     assert all(float(r) == pytest.approx(1.0) for r in rel32[-len(smallest) :])
@@ -189,3 +189,15 @@ def test_the_wrong_gradients_error_depends_on_the_draw():
     others = [floors(seed) for seed in range(1, 10)]
     assert any(wrong < 0.1 * book_wrong for _, wrong in others)
     assert all(wrong > 1e5 * right for right, wrong in others)
+
+
+@pytest.mark.book
+def test_the_finite_difference_minima_are_inside_the_bounds_the_page_states():
+    """Claim: "In float64 the error bottoms out below 1e-09 ...; in float32 it never
+    gets below 1e-06" (bounds, since the minima are round-off)."""
+    from tests._book import ROOT, glued_numbers
+
+    g = glued_numbers(ROOT / "book" / "autograd.md")
+    assert g["ag_best64_err"] < g["ag_bound64"]
+    assert g["ag_best32_err"] > g["ag_bound32"]
+    assert g["ag_best32_eps"] >= g["ag_eps32_bound"] > g["ag_best64_eps"]

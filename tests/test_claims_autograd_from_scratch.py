@@ -32,3 +32,14 @@ def test_nodes_are_visited_in_reverse_topological_order_each_once():
     assert all(position[id(c)] < position[id(v)] for v in order for c in v.inputs)
     again = gradlab.experiments.composite_values(Value(2.0), Value(4.0))
     assert [v.op for v in topological_order(again["z4"])] == [v.op for v in order]
+
+
+@pytest.mark.book
+def test_engine_and_torch_agree_within_the_round_off_bound_the_page_states():
+    """Claims: the gradients "differ by less than 1e-13" and "at no step do the two
+    runs differ by more than 1e-13 relative"."""
+    from tests._book import ROOT, glued_numbers
+
+    g = glued_numbers(ROOT / "book" / "autograd-from-scratch.md")
+    assert g["afs_grad_gap"] < g["afs_round_off"]
+    assert g["afs_loss_gap"] < g["afs_round_off"]

@@ -173,6 +173,7 @@ def test_when_each_optimizer_wins(sweep):
     assert small["Adam"] < small["momentum"] < small["SGD"]
     large = {k: float(m[-1]) for k, m in means.items()}
     assert large["SGD"] < large["momentum"] - 0.1 and large["SGD"] < large["Adam"] - 0.1
+    assert min(large["momentum"], large["Adam"]) > 0.4  # "both end above 0.4"
     assert large["SGD"] == pytest.approx(best["SGD"])
     assert bool((means["SGD"].diff() < 0).all())  # SGD's falls to the largest rate
     for kind in ("momentum", "Adam"):  # U-shaped
@@ -196,3 +197,11 @@ def test_the_exercise_solutions_claims():
     # "every probability is 1/2 and the loss is exactly ln 2. It learns"
     assert g["opt_ex_zero_start"] == pytest.approx(math.log(2), abs=1e-6)
     assert g["opt_ex_zero_after"] < g["opt_ex_zero_start"] - 0.1
+
+
+@pytest.mark.book
+def test_the_round_off_and_failure_bounds_the_page_states():
+    g = glued_numbers(ROOT / "book" / "optimizers.md")
+    assert g["opt_momentum_gap"] < g["opt_gap_bound"]  # "differ by less than 1e-06"
+    # "momentum and Adam fail: both end above 0.4"
+    assert min(g["opt_large_momentum"], g["opt_large_Adam"]) > g["opt_fail_bound"]
