@@ -11,7 +11,7 @@ PYTEST  := PYTHONDONTWRITEBYTECODE= GRADLAB_FAST_EXIT=1 $(PY) -m pytest
 
 .DEFAULT_GOAL := help
 .PHONY: help setup setup-browser setup-audit book test test-fast lint unit html-tests browser-tests \
-	clean clean-cache bench sync notebooks colab figures audit
+	float-paths clean clean-cache bench colab figures audit
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -25,9 +25,10 @@ setup-browser:  ## setup, plus Debian's chromium and axe-core for the browser te
 setup-audit:
 	@tools/setup.sh --audit
 
-book: setup  ## execute the chapters in parallel, then build the HTML strictly into _build/html
+book: setup  ## execute the chapters, build the HTML strictly into _build/html, the reader notebooks into _build/notebooks
 	$(PY) tools/execute_chapters.py
 	$(BUILD)
+	$(PY) tools/chapters.py notebooks
 
 lint: setup  ## ruff and actionlint on the workflow
 	$(PY) -m ruff check code tests tools
@@ -35,14 +36,11 @@ lint: setup  ## ruff and actionlint on the workflow
 	@if [ -x .venv/bin/actionlint ]; then .venv/bin/actionlint .github/workflows/*.yml; \
 	else echo "lint: actionlint is not available on this platform; skipped"; fi
 
-sync: setup  ## regenerate the reader notebooks book/*.ipynb (executes what changed first)
-	$(PY) tools/execute_chapters.py
-	$(PY) tools/chapters.py sync
+float-paths: book  ## execute the chapters on a second float path; fail if a page would show other digits
+	$(PY) tools/execute_chapters.py --second-float-path
+	$(PY) tools/chapters.py compare
 
-notebooks: book  ## check that book/*.ipynb are the reader notebooks of today's chapters
-	$(PY) tools/chapters.py check
-
-colab: notebooks  ## run every reader notebook in a Colab-like environment (no gradlab)
+colab: book  ## run every reader notebook in a Colab-like environment (no gradlab)
 	$(PY) tools/colab_run.py
 
 unit: setup  ## the package's unit tests
@@ -54,9 +52,9 @@ html-tests: setup  ## checks on the built HTML (after `make book`)
 browser-tests: setup-browser  ## every page in headless Chromium (after `make book`)
 	$(PYTEST) -m browser
 
-test-fast: lint unit book notebooks html-tests  ## all but the Colab run and the browser tests
+test-fast: lint unit book html-tests  ## all but the second float path, the Colab run and the browser tests
 
-test: test-fast colab browser-tests  ## everything CI runs: lint, unit tests, strict build, notebooks, HTML, Colab-like run, browser
+test: test-fast float-paths colab browser-tests  ## everything CI runs: lint, unit tests, strict build, HTML and notebooks, second float path, Colab-like run, browser
 
 figures: setup  ## write every figure of the book to _build/figures
 	$(PY) -m gradlab figures --out _build/figures

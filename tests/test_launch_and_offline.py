@@ -16,6 +16,7 @@ pytestmark = pytest.mark.book
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 ORG_REPO = CONFIG["repository"]["url"].removeprefix("https://github.com/")
 BRANCH = CONFIG["repository"]["branch"]
+NOTEBOOKS_BRANCH = CONFIG["sphinx"]["config"]["gradlab_notebooks_branch"]
 CHAPTERS = chapter_files()
 
 
@@ -25,13 +26,17 @@ def links(page: Path) -> set[str]:
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
 def test_launch_buttons_open_this_chapters_notebook(html_dir: Path, chapter: Path):
+    # On the branch the deploy publishes the reader notebooks to (as the build wrote
+    # them into _build/notebooks); the edit button stays on the source branch.
     rel = chapter.relative_to(ROOT).with_suffix(".ipynb").as_posix()
     hrefs = links(html_dir / chapter.relative_to(ROOT).with_suffix(".html"))
     colab = CONFIG["launch_buttons"]["colab_url"]
     binder = CONFIG["launch_buttons"]["binderhub_url"]
-    assert f"{colab}/github/{ORG_REPO}/blob/{BRANCH}/{rel}" in hrefs
-    assert f"{binder}/v2/gh/{ORG_REPO}/{BRANCH}?urlpath=tree/{rel}" in hrefs
-    assert (ROOT / rel).is_file()  # the notebook the buttons open is committed
+    assert f"{colab}/github/{ORG_REPO}/blob/{NOTEBOOKS_BRANCH}/{rel}" in hrefs
+    assert f"{binder}/v2/gh/{ORG_REPO}/{NOTEBOOKS_BRANCH}?urlpath=tree/{rel}" in hrefs
+    assert (ROOT / "_build" / "notebooks" / rel).is_file()
+    edit = f"https://github.com/{ORG_REPO}/edit/{BRANCH}/"
+    assert any(h.startswith(edit) and h.endswith(".md") for h in hrefs)
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)

@@ -2,8 +2,7 @@
 
 The MyST chapters, book/<name>.md, are the single source, and Jupyter and Colab
 understand none of MyST's roles and directives. So for every notebook chapter of
-_toc.yml this script writes book/<name>.ipynb, a plain notebook that reads like the web
-page:
+_toc.yml this script makes a plain notebook that reads like the web page:
 
 - glued values inlined as text and tables, taken from the chapter's executed outputs
   in the execution cache (so run `make book`, or `tools/execute_chapters.py`, first);
@@ -16,15 +15,22 @@ page:
   view), hidden-input cells collapsed the same way;
 - each figure's caption as a Markdown line under it;
 - first, a short set-up cell: it installs gradlab from the repository of _config.yml
-  (the one place that names it) where gradlab is missing, and checks that the
-  installed sources are the ones this notebook was written for.
+  (the one place that names it), at the commit the book was built from, where gradlab
+  is missing; pins the book's float path; and checks that the installed sources are
+  the ones this notebook was written for.
 
-The committed notebooks carry no outputs (Colab and Binder run them). The book's
-download button gets the same notebook with its outputs, the animation as a GIF:
-`write_downloads`, called by the footer extension when the site is built.
+The notebooks are build products, like the pages (nothing the build computes is
+committed): `notebooks`, the last step of `make book`, writes them without outputs
+into `_build/notebooks`, a tree that the deploy publishes to the branch the launch
+buttons open (`notebooks_branch`), with the Binder environment beside them; and the
+same notebooks with their outputs (the animation as a GIF) where the site's download
+button links: `write_notebooks`.
 
-Usage: python tools/chapters.py sync | check
-`check` exits 1 and names the notebooks that `sync` would change.
+`compare` reads the chapters' outputs on the second float path
+(`tools/execute_chapters.py --second-float-path`) and exits 1 if a page would show
+other digits there: see `float_path_differences`.
+
+Usage: python tools/chapters.py notebooks | compare
 """
 
 from __future__ import annotations
@@ -32,6 +38,8 @@ from __future__ import annotations
 import base64
 import io
 import re
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -39,21 +47,25 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "_build" / ".jupyter_cache"
+#: Where `notebooks` writes the tree the deploy publishes, and the built site.
+NOTEBOOKS, HTML = ROOT / "_build" / "notebooks", ROOT / "_build" / "html"
 
 SETUP_INTRO = (
     "This notebook is the chapter *{title}* of the book *Pull the Chain*. Run the "
     "next cell first: it installs `gradlab`, the book's small package, where it is "
-    "missing (Colab keeps its own torch), and checks that it is the version this "
-    "notebook was written for."
+    "missing (Colab keeps its own torch), asks torch for the book's float path (so "
+    "that an x86-64 processor computes the book's digits), and checks that `gradlab` "
+    "is the version this notebook was written for."
 )
 SETUP_CELL = """\
 import importlib.util, subprocess, sys
 
 if importlib.util.find_spec("gradlab") is None:
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet",
-                    "git+{url}@{branch}"], check=True)
+                    "git+{url}@{commit}"], check=True)
 import gradlab.book
 
+gradlab.book.pin_float_path()  # before torch is first imported
 gradlab.book.check_setup(sources="{sources}")"""
 
 GLUE_TEXT = re.compile(r"\{glue:text\}`([^`]+)`")
@@ -96,27 +108,48 @@ def title_of(md: Path) -> str:
     return next(line[2:] for line in md.read_text().splitlines() if line[:2] == "# ")
 
 
-def setup_source(sources: str, url: str | None = None) -> str:
-    repo = config()["repository"]
-    url = (url or repo["url"]).removesuffix("/").removesuffix(".git")
-    if url.startswith("https://"):
-        url += ".git"
-    return SETUP_CELL.format(
-        url=url, branch=repo.get("branch", "main"), sources=sources
-    )
+def notebooks_branch() -> str:
+    """The branch the deploy publishes the reader notebooks to, and the launch
+    buttons open (``gradlab_notebooks_branch`` in _config.yml)."""
+    return config()["sphinx"]["config"]["gradlab_notebooks_branch"]
 
 
-def executed(md: Path):
+def commit() -> str:
+    """The commit checked out (what the set-up cell installs), or the configured
+    branch outside a git checkout."""
+    try:
+        return subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return config()["repository"].get("branch", "main")
+
+
+def install_url() -> str:
+    """The repository as pip's ``git+`` URL takes it."""
+    url = config()["repository"]["url"].removesuffix("/").removesuffix(".git")
+    return url + ".git" if url.startswith("https://") else url
+
+
+def setup_source(sources: str, revision: str) -> str:
+    return SETUP_CELL.format(url=install_url(), commit=revision, sources=sources)
+
+
+def executed(md: Path, cache: Path = CACHE):
     """The chapter as myst-nb reads it, with its outputs from the execution cache."""
     from execute_chapters import read_chapter
     from jupyter_cache import get_cache
 
     notebook = read_chapter(md, config()["parse"]["myst_enable_extensions"])
     try:
-        _, merged = get_cache(CACHE).merge_match_into_notebook(notebook)
+        _, merged = get_cache(cache).merge_match_into_notebook(notebook)
     except KeyError:
         raise SystemExit(
-            f"{md.relative_to(ROOT)} has no executed outputs in {CACHE}: "
+            f"{md.relative_to(ROOT)} has no executed outputs in {cache}: "
             "run `make book` first"
         ) from None
     return merged
@@ -231,13 +264,17 @@ def markdown(
     )
 
 
-def reader_notebook(md: Path, *, outputs: bool, url: str | None = None):
-    """The reader notebook of chapter ``md`` (see the module docstring)."""
+def reader_notebook(
+    md: Path, *, outputs: bool, revision: str | None = None, cache: Path = CACHE
+):
+    """The reader notebook of chapter ``md`` (see the module docstring), its set-up
+    cell installing gradlab at ``revision`` (default: `commit`); outputs read from
+    ``cache``."""
     import nbformat
     from gradlab.book import sources_digest  # given the path: any gradlab will do
     from myst_nb.ext.glue import extract_glue_data_cell
 
-    source = executed(md)
+    source = executed(md, cache)
     glued = {}
     for cell in source.cells:
         if cell.cell_type == "code":
@@ -245,7 +282,7 @@ def reader_notebook(md: Path, *, outputs: bool, url: str | None = None):
     sources = sources_digest(ROOT / "code" / "gradlab")
     cells = [
         _cell("markdown", SETUP_INTRO.format(title=title_of(md))),
-        _cell("code", setup_source(sources, url)),
+        _cell("code", setup_source(sources, revision or commit())),
     ]
     exercises = exercise_numbers(md)
     sections = section_labels()
@@ -335,51 +372,92 @@ def notebook_text(notebook) -> str:
     return nbformat.writes(notebook) + "\n"
 
 
-def run(write: bool) -> list[Path]:
-    """Bring every reader notebook up to date (or only report); return stale ones."""
-    stale = []
-    for md in chapters():
-        path = md.with_suffix(".ipynb")
-        text = notebook_text(reader_notebook(md, outputs=False))
-        if not path.exists() or path.read_text() != text:
-            stale.append(path)
-            if write:
-                path.write_text(text)
-    return stale
-
-
-def write_downloads(html_dir: Path, docnames: set[str] | None = None) -> list[Path]:
-    """Each chapter's reader notebook with outputs, where the download button links.
-
-    ``docnames`` (``book/gradients``, ...) limits it to those pages.
-    """
+def write_notebooks(
+    out: Path = NOTEBOOKS, html: Path = HTML, revision: str | None = None
+) -> list[Path]:
+    """Every chapter's reader notebook, twice: with its outputs where the site's
+    download button links (``html/_sources/book/<name>.ipynb``, if the site is built),
+    and without, in the tree the deploy publishes, ``out``: ``book/<name>.ipynb``, the
+    Binder environment (``binder/``, with gradlab at ``revision``, and the lock file it
+    is constrained by) and a README. Replaces ``out`` whole; returns its notebooks."""
+    revision = revision or commit()
+    shutil.rmtree(out, ignore_errors=True)
+    (out / "book").mkdir(parents=True)
     written = []
     for md in chapters():
-        if (
-            docnames is not None
-            and md.relative_to(ROOT).with_suffix("").as_posix() not in docnames
-        ):
-            continue
-        target = html_dir / "_sources" / md.relative_to(ROOT).with_suffix(".ipynb")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(notebook_text(reader_notebook(md, outputs=True)))
-        written.append(target)
+        name = md.relative_to(ROOT).with_suffix(".ipynb")
+        notebook = reader_notebook(md, outputs=True, revision=revision)
+        if html.is_dir():
+            (html / "_sources" / name).parent.mkdir(parents=True, exist_ok=True)
+            (html / "_sources" / name).write_text(notebook_text(notebook))
+        for cell in notebook.cells:
+            if cell.cell_type == "code":
+                cell.outputs, cell.execution_count = [], None
+        (out / name).write_text(notebook_text(notebook))
+        written.append(out / name)
+    shutil.copytree(ROOT / "binder", out / "binder")
+    (out / "requirements").mkdir()
+    shutil.copy(ROOT / "requirements" / "lock.txt", out / "requirements")
+    with (out / "binder" / "requirements.txt").open("a") as requirements:
+        requirements.write(f"gradlab @ git+{install_url()}@{revision}\n")
+    (out / "README.md").write_text(
+        f"# Pull the Chain: the reader notebooks\n\n"
+        f"Built from commit `{revision}` of {config()['repository']['url']} "
+        "by `make book`, and published here by its deploy workflow: Colab and Binder "
+        "open these notebooks. Do not edit them here; change the chapters "
+        "(`book/*.md`) there.\n"
+    )
     return written
 
 
+def float_path_differences(second: Path) -> list[str]:
+    """What the pages show differently when the chapters run on the second float path:
+    one line per line of prose or table that differs, both versions side by side.
+
+    The reader notebooks carry every glued value as the page formats it, so comparing
+    theirs from the two caches (the book's, and ``second``) compares the digits the
+    pages show; measured times are placeholders there, and figures are not compared.
+    """
+    found = []
+    for md in chapters():
+        first = reader_notebook(md, outputs=False).cells
+        other = reader_notebook(md, outputs=False, cache=second).cells
+        for a, b in zip(first, other, strict=True):
+            if a.cell_type != "markdown" or a.source == b.source:
+                continue
+            for line_a, line_b in zip(
+                a.source.splitlines(), b.source.splitlines(), strict=True
+            ):
+                if line_a != line_b:
+                    found.append(
+                        f"{md.name}: {line_a.strip()}\n  second path: {line_b.strip()}"
+                    )
+    return found
+
+
 def main(argv: list[str]) -> int:
-    if argv not in (["sync"], ["check"]):
-        print("usage: python tools/chapters.py sync | check", file=sys.stderr)
-        return 2
-    stale = run(write=argv == ["sync"])
-    names = ", ".join(str(p.relative_to(ROOT)) for p in stale)
-    if argv == ["sync"]:
-        print(f"updated: {names}" if stale else "every reader notebook was up to date")
+    if argv == ["notebooks"]:
+        written = write_notebooks()
+        where = NOTEBOOKS.relative_to(ROOT)
+        print(f"notebooks: {len(written)} reader notebooks in {where}")
         return 0
-    if stale:
-        print(f"out of date: {names}; run `make sync`", file=sys.stderr)
-        return 1
-    return 0
+    if argv == ["compare"]:
+        from execute_chapters import SECOND_CACHE
+
+        differences = float_path_differences(SECOND_CACHE)
+        for line in differences:
+            print(line)
+        if differences:
+            print(
+                f"compare: {len(differences)} line(s) of the pages show other digits "
+                "on the second float path",
+                file=sys.stderr,
+            )
+            return 1
+        print("compare: the pages show the same digits on both float paths")
+        return 0
+    print("usage: python tools/chapters.py notebooks | compare", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

@@ -4,13 +4,13 @@ Colab has torch, numpy, matplotlib, Graphviz and Jupyter, but neither gradlab no
 torchviz. This script builds such an environment once (a virtual environment in
 _build/colab-venv, torch and the rest from requirements/lock.txt), publishes the
 working tree as a local git repository, points each notebook's set-up cell at it
-instead of the configured URL, and executes book/<name>.ipynb, the committed reader
-notebooks. The first notebook's set-up cell installs gradlab (and torchviz) the way a
-reader's does; the others then run two at a time. It fails on any error in any cell
-and on a set-up cell that reports a gradlab other than the notebook's; it prints each
-chapter's run time.
+instead of the configured repository and commit, and executes the reader notebooks
+that `make book` wrote, _build/notebooks/book/<name>.ipynb. The first notebook's
+set-up cell installs gradlab (and torchviz) the way a reader's does; the others then
+run two at a time. It fails on any error in any cell and on a set-up cell that reports
+a gradlab other than the notebook's; it prints each chapter's run time.
 
-Usage: python tools/colab_run.py [book/<name>.ipynb ...]
+Usage: python tools/colab_run.py [_build/notebooks/book/<name>.ipynb ...]
 """
 
 from __future__ import annotations
@@ -31,14 +31,15 @@ VENV = ROOT / "_build" / "colab-venv"
 COLAB = ["torch==2.13.0", "numpy", "matplotlib", "graphviz", "ipykernel", "nbclient"]
 
 RUNNER = """
-import sys, time
+import re, sys, time
 from concurrent.futures import ProcessPoolExecutor
 import nbformat
 from nbclient import NotebookClient
 
-def run(path, url, local):
+def run(path, local):
     nb = nbformat.read(path, as_version=4)
-    nb.cells[1].source = nb.cells[1].source.replace(url, local)
+    # The set-up cell's "git+<repository>@<commit>", pointed at the local repository.
+    nb.cells[1].source = re.sub('"git[+][^"]*"', repr(local), nb.cells[1].source)
     start = time.perf_counter()
     try:
         # In an empty folder, as in Colab: nothing of the repository is at hand.
@@ -52,10 +53,10 @@ def run(path, url, local):
         return path, time.perf_counter() - start, "set-up cell said: " + said
     return path, time.perf_counter() - start, None
 
-url, local, *paths = sys.argv[1:]
-results = [run(paths[0], url, local)]  # installs gradlab, as a reader's first run does
+local, *paths = sys.argv[1:]
+results = [run(paths[0], local)]  # installs gradlab, as a reader's first run does
 with ProcessPoolExecutor(2) as pool:
-    results += pool.map(run, paths[1:], [url] * len(paths), [local] * len(paths))
+    results += pool.map(run, paths[1:], [local] * len(paths))
 failed = 0
 for path, seconds, error in results:
     print(f"colab: {path.rsplit('/', 1)[-1]:<28} {seconds:5.1f} s  {error or 'ok'}")
@@ -115,10 +116,13 @@ def publish(scratch: Path) -> str:
 
 def main(argv: list[str]) -> int:
     notebooks = [ROOT / a for a in argv] or [
-        md.with_suffix(".ipynb") for md in chapters.chapters()
+        chapters.NOTEBOOKS / md.relative_to(ROOT).with_suffix(".ipynb")
+        for md in chapters.chapters()
     ]
+    missing = [str(n) for n in notebooks if not n.is_file()]
+    if missing:
+        sys.exit(f"colab: no reader notebook {missing[0]}: run `make book` first")
     python = colab_venv()
-    url = chapters.setup_source("").split('"git+', 1)[1].split('"', 1)[0]
     with tempfile.TemporaryDirectory(prefix="colab-") as scratch:
         local = publish(Path(scratch))
         empty = Path(scratch) / "content"
@@ -126,7 +130,7 @@ def main(argv: list[str]) -> int:
         env = dict(os.environ, PATH=f"{python.parent}{os.pathsep}{os.environ['PATH']}")
         env.pop("PYTHONPATH", None)
         done = subprocess.run(
-            [str(python), "-c", RUNNER, "git+" + url, local, *map(str, notebooks)],
+            [str(python), "-c", RUNNER, local, *map(str, notebooks)],
             cwd=empty,
             env=env,
         )

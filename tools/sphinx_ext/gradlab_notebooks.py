@@ -1,42 +1,44 @@
-"""Sphinx extension: the download button's notebooks are the reader notebooks.
+"""Sphinx extension: the launch buttons open the reader notebooks.
 
-myst-nb offers each chapter for download as `_sources/<chapter>.ipynb`: its MyST
-twin, which Jupyter and Colab show with roles and directives as raw text. Once the
-site is built, this extension writes there instead each chapter's reader notebook with
-its outputs (`tools/chapters.py`: values inlined, code shown, solutions folded,
-captions under the figures, the animation as a GIF).
+The theme's Colab and Binder buttons point at the chapter's MyST source on the branch
+the edit button uses, which Colab cannot open. The reader notebooks are build
+products (`tools/chapters.py`, the last step of `make book`, which also puts them
+where the download button links), published by the deploy to a branch of their own,
+``gradlab_notebooks_branch``: the buttons are pointed there.
 """
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
-TOOLS = Path(__file__).resolve().parent.parent
 
-
-def _on_page(app: Sphinx, pagename: str, *args) -> None:
-    # Only the pages written in this build get a new `_sources` copy; the others keep
-    # the reader notebook written the last time they were.
-    app.gradlab_written = getattr(app, "gradlab_written", set()) | {pagename}
-
-
-def _on_build_finished(app: Sphinx, exception: Exception | None) -> None:
-    read = getattr(app, "gradlab_written", set())
-    if exception is not None or app.builder.format != "html" or not read:
-        return
-    if str(TOOLS) not in sys.path:
-        sys.path.insert(0, str(TOOLS))
-    from chapters import write_downloads
-
-    write_downloads(Path(app.outdir), docnames=read)
+def _launch_on_notebooks_branch(
+    app: Sphinx, pagename: str, templatename: str, context: dict, doctree
+) -> None:
+    """Point the theme's Colab and Binder buttons at ``<pagename>.ipynb`` on the
+    notebooks branch (runs after the theme has made them)."""
+    options = app.config.html_theme_options
+    launch = options.get("launch_buttons", {})
+    org_repo = options.get("repository_url", "").removeprefix("https://github.com/")
+    notebook, branch = f"{pagename}.ipynb", app.config.gradlab_notebooks_branch
+    urls = {
+        "Colab": f"{launch.get('colab_url', '')}/github/{org_repo}/blob/{branch}/"
+        f"{notebook}",
+        "Binder": f"{launch.get('binderhub_url', '')}/v2/gh/{org_repo}/{branch}"
+        f"?urlpath=tree/{notebook}",
+    }
+    for group in context.get("header_buttons", []):
+        if group.get("label") == "launch-buttons":
+            for button in group["buttons"]:
+                if button.get("text") in urls:
+                    button["url"] = urls[button["text"]]
 
 
 def setup(app: Sphinx) -> dict:
-    app.connect("html-page-context", _on_page)
-    app.connect("build-finished", _on_build_finished)
-    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
+    app.add_config_value("gradlab_notebooks_branch", "notebooks", "html", str)
+    # The theme adds its launch buttons at priority 501.
+    app.connect("html-page-context", _launch_on_notebooks_branch, priority=600)
+    return {"version": "2.0", "parallel_read_safe": True, "parallel_write_safe": True}
