@@ -202,6 +202,7 @@ def test_the_exercise_solutions_claims():
 @pytest.mark.book
 def test_the_round_off_and_failure_bounds_the_page_states():
     g = glued_numbers(ROOT / "book" / "optimizers.md")
-    assert g["opt_momentum_gap"] < g["opt_gap_bound"]  # "differ by less than 1e-06"
+    assert g["opt_momentum_gap"] < g["opt_gap_bound"]  # "by more than 1e-06"
+    assert g["opt_stack_gap"] < g["opt_stack_bound"]
     # "momentum and Adam fail: both end above 0.4"
     assert min(g["opt_large_momentum"], g["opt_large_Adam"]) > g["opt_fail_bound"]
