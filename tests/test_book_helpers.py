@@ -39,3 +39,23 @@ def test_styled_keeps_global_rcparams_and_a_switched_on_interactive_mode():
         assert matplotlib.is_interactive()
     finally:
         matplotlib.interactive(was_interactive)
+
+
+def test_pin_float_path_sets_the_books_path_and_keeps_a_chosen_one(monkeypatch):
+    from gradlab.book import FLOAT_PATH, SECOND_FLOAT_PATH, pin_float_path
+
+    monkeypatch.setattr("platform.machine", lambda: "x86_64")
+    empty: dict[str, str] = {}
+    assert pin_float_path(empty) == FLOAT_PATH == empty
+    chosen = dict(SECOND_FLOAT_PATH)
+    assert pin_float_path(chosen) == SECOND_FLOAT_PATH  # an exported path wins
+    partly = {"MKL_CBWR": "AUTO"}
+    assert pin_float_path(partly) == {**FLOAT_PATH, "MKL_CBWR": "AUTO"}
+
+
+def test_pin_float_path_leaves_other_processors_alone(monkeypatch):
+    from gradlab.book import pin_float_path
+
+    monkeypatch.setattr("platform.machine", lambda: "aarch64")
+    environ: dict[str, str] = {}
+    assert pin_float_path(environ) == {} and environ == {}

@@ -22,9 +22,9 @@ _toc.yml this script makes a plain notebook that reads like the web page:
 The notebooks are build products, like the pages (nothing the build computes is
 committed): `notebooks`, the last step of `make book`, writes them without outputs
 into `_build/notebooks`, a tree that the deploy publishes to the branch the launch
-buttons open (`notebooks_branch`), with the Binder environment beside them; and the
-same notebooks with their outputs (the animation as a GIF) where the site's download
-button links: `write_notebooks`.
+buttons open (``gradlab_notebooks_branch`` in _config.yml), with the Binder
+environment beside them; and the same notebooks with their outputs (the animation as
+a GIF) where the site's download button links: `write_notebooks`.
 
 `compare` reads the chapters' outputs on the second float path
 (`tools/execute_chapters.py --second-float-path`) and exits 1 if a page would show
@@ -39,13 +39,13 @@ import base64
 import io
 import re
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools" / "sphinx_ext"))  # gradlab_footer's `git`
 CACHE = ROOT / "_build" / ".jupyter_cache"
 #: Where `notebooks` writes the tree the deploy publishes, and the built site.
 NOTEBOOKS, HTML = ROOT / "_build" / "notebooks", ROOT / "_build" / "html"
@@ -108,25 +108,14 @@ def title_of(md: Path) -> str:
     return next(line[2:] for line in md.read_text().splitlines() if line[:2] == "# ")
 
 
-def notebooks_branch() -> str:
-    """The branch the deploy publishes the reader notebooks to, and the launch
-    buttons open (``gradlab_notebooks_branch`` in _config.yml)."""
-    return config()["sphinx"]["config"]["gradlab_notebooks_branch"]
-
-
 def commit() -> str:
     """The commit checked out (what the set-up cell installs), or the configured
     branch outside a git checkout."""
-    try:
-        return subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return config()["repository"].get("branch", "main")
+    from gradlab_footer import git
+
+    return git(ROOT, "rev-parse", "HEAD") or config()["repository"].get(
+        "branch", "main"
+    )
 
 
 def install_url() -> str:
@@ -264,12 +253,9 @@ def markdown(
     )
 
 
-def reader_notebook(
-    md: Path, *, outputs: bool, revision: str | None = None, cache: Path = CACHE
-):
+def reader_notebook(md: Path, *, outputs: bool, revision: str, cache: Path = CACHE):
     """The reader notebook of chapter ``md`` (see the module docstring), its set-up
-    cell installing gradlab at ``revision`` (default: `commit`); outputs read from
-    ``cache``."""
+    cell installing gradlab at ``revision`` (a commit); outputs read from ``cache``."""
     import nbformat
     from gradlab.book import sources_digest  # given the path: any gradlab will do
     from myst_nb.ext.glue import extract_glue_data_cell
@@ -282,7 +268,7 @@ def reader_notebook(
     sources = sources_digest(ROOT / "code" / "gradlab")
     cells = [
         _cell("markdown", SETUP_INTRO.format(title=title_of(md))),
-        _cell("code", setup_source(sources, revision or commit())),
+        _cell("code", setup_source(sources, revision)),
     ]
     exercises = exercise_numbers(md)
     sections = section_labels()
@@ -418,10 +404,12 @@ def float_path_differences(second: Path) -> list[str]:
     theirs from the two caches (the book's, and ``second``) compares the digits the
     pages show; measured times are placeholders there, and figures are not compared.
     """
-    found = []
+    found, revision = [], commit()
     for md in chapters():
-        first = reader_notebook(md, outputs=False).cells
-        other = reader_notebook(md, outputs=False, cache=second).cells
+        first = reader_notebook(md, outputs=False, revision=revision).cells
+        other = reader_notebook(
+            md, outputs=False, revision=revision, cache=second
+        ).cells
         for a, b in zip(first, other, strict=True):
             if a.cell_type != "markdown" or a.source == b.source:
                 continue

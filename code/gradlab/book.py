@@ -22,7 +22,8 @@ from pathlib import Path
 #: differently, and a long fit turns that into other digits. Pinned before torch first
 #: runs, these make an AVX-512, an AVX2 and an AMD processor compute the same digits:
 #: MKL's reproducible AVX2 path (Conditional Numerical Reproducibility) and torch's
-#: AVX2 kernels. Every x86-64 processor sold since about 2015 has AVX2.
+#: AVX2 kernels. Almost every Intel and AMD processor of the last ten years has AVX2
+#: (some budget Pentium, Celeron and Atom chips do not).
 FLOAT_PATH = {"MKL_CBWR": "AVX2", "ATEN_CPU_CAPABILITY": "avx2"}
 #: A second path, the most different one on the same machine: MKL's code for any
 #: x86-64 and torch's kernels without vector instructions. `make test` executes the

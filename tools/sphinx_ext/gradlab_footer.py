@@ -14,26 +14,24 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 
 
+def git(root: Path, *args: str) -> str | None:
+    """What ``git ARGS`` prints in ``root``, stripped; None outside a git checkout or
+    without git. (The reader notebooks' set-up cell takes its commit from here too.)"""
+    try:
+        return subprocess.run(
+            ["git", *args], cwd=root, capture_output=True, text=True, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
 def build_identity(root: Path) -> tuple[str, str]:
     """(package version from pyproject.toml, short commit hash or 'unknown commit')."""
     version = tomllib.loads((root / "pyproject.toml").read_text())["project"]["version"]
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short=12", "HEAD"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
+    commit = git(root, "rev-parse", "--short=12", "HEAD")
+    if commit is None:
         return version, "unknown commit"
+    dirty = git(root, "status", "--porcelain", "--untracked-files=no")
     return version, commit + ("+local changes" if dirty else "")
 
 
