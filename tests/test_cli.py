@@ -41,6 +41,15 @@ ENV = {
 }
 
 
+def _as_a_terminal_user() -> None:
+    """In the child: niced (a guest on the suite's cores), and with Ctrl-C's default
+    meaning. A suite started in the background by a non-interactive shell (`make test
+    &` in a script) inherits SIGINT ignored, which Python keeps: such a run would
+    finish instead of being interrupted, as a program under nohup does."""
+    os.nice(10)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start_long_run_on_a_terminal():
     """`descent` with stderr on a pseudo-terminal (80 columns), niced, interrupted.
 
@@ -58,7 +67,7 @@ def _start_long_run_on_a_terminal():
         stdout=subprocess.PIPE,
         stderr=slave,
         env=ENV,
-        preexec_fn=lambda: os.nice(10),  # a guest on the suite's cores
+        preexec_fn=_as_a_terminal_user,
     )
     os.close(slave)
     atexit.register(lambda: process.poll() is None and process.kill())
