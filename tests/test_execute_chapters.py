@@ -150,3 +150,46 @@ def test_only_this_interpreters_ipykernel_is_forked():
     assert warm_kernels._forkable(launcher)
     assert not warm_kernels._forkable(["/usr/bin/other-python", *launcher[1:]])
     assert not warm_kernels._forkable([sys.executable, "-m", "other_kernel", "-f", "c"])
+
+
+def test_a_kernel_that_dies_before_any_cell_is_started_again(
+    tmp_path: Path, monkeypatch, capsys
+):
+    # As when two kernels starting at once bind the same TCP port: the first start
+    # fails before running anything, the second is an ordinary launch that works.
+    import jupyter_cache.executors.utils as utils
+
+    real, calls = utils.single_nb_execution, []
+
+    def flaky(*args, **kwargs):
+        calls.append(kwargs.get("kernel_manager_class"))
+        if len(calls) == 1:
+            raise RuntimeError("Kernel died before replying to kernel_info")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(utils, "single_nb_execution", flaky)
+    path = chapter(tmp_path, "a", "print(6 * 7)")
+    notebook, _, traceback = execute_chapters.execute(
+        path, read_chapter(path, ["colon_fence"]), timeout=60
+    )
+    assert traceback is None and len(calls) == 2
+    code = next(c for c in notebook.cells if c.cell_type == "code")
+    assert code.outputs[0]["text"] == "42\n"
+    assert "starting its kernel again" in capsys.readouterr().out
+
+
+def test_an_error_after_the_kernel_started_is_not_retried(tmp_path: Path, monkeypatch):
+    import jupyter_cache.executors.utils as utils
+    import pytest
+
+    calls = []
+
+    def broken(*args, **kwargs):
+        calls.append(1)
+        raise RuntimeError("something else")
+
+    monkeypatch.setattr(utils, "single_nb_execution", broken)
+    path = chapter(tmp_path, "a", "1")
+    with pytest.raises(RuntimeError, match="something else"):
+        execute_chapters.execute(path, read_chapter(path, ["colon_fence"]), timeout=60)
+    assert calls == [1]

@@ -24,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 import chapters  # noqa: E402
+from execute_chapters import KERNEL_DID_NOT_START  # noqa: E402
 from worktree import copy_worktree  # noqa: E402
 
 VENV = ROOT / "_build" / "colab-venv"
@@ -36,16 +37,24 @@ from concurrent.futures import ProcessPoolExecutor
 import nbformat
 from nbclient import NotebookClient
 
+KERNEL_DID_NOT_START = KERNEL_DID_NOT_START_TEXT
+
 def run(path, local):
     nb = nbformat.read(path, as_version=4)
     # The set-up cell's "git+<repository>@<commit>", pointed at the local repository.
     nb.cells[1].source = re.sub('"git[+][^"]*"', repr(local), nb.cells[1].source)
     start = time.perf_counter()
+    # In an empty folder, as in Colab: nothing of the repository is at hand.
+    execute = lambda: NotebookClient(nb, timeout=600, kernel_name="python3",
+                                     resources={"metadata": {"path": "."}},
+                                     shutdown_kernel="immediate").execute()
     try:
-        # In an empty folder, as in Colab: nothing of the repository is at hand.
-        NotebookClient(nb, timeout=600, kernel_name="python3",
-                       resources={"metadata": {"path": "."}},
-                       shutdown_kernel="immediate").execute()
+        try:
+            execute()
+        except RuntimeError as error:  # a kernel that died before any cell: see
+            if not str(error).startswith(KERNEL_DID_NOT_START):  # execute_chapters
+                raise
+            execute()
     except Exception as error:
         return path, time.perf_counter() - start, f"{type(error).__name__}: {error}"
     said = "".join(o.get("text", "") for o in nb.cells[1].outputs)
@@ -130,7 +139,13 @@ def main(argv: list[str]) -> int:
         env = dict(os.environ, PATH=f"{python.parent}{os.pathsep}{os.environ['PATH']}")
         env.pop("PYTHONPATH", None)
         done = subprocess.run(
-            [str(python), "-c", RUNNER, local, *map(str, notebooks)],
+            [
+                str(python),
+                "-c",
+                RUNNER.replace("KERNEL_DID_NOT_START_TEXT", repr(KERNEL_DID_NOT_START)),
+                local,
+                *map(str, notebooks),
+            ],
             cwd=empty,
             env=env,
         )

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import hashlib
 import multiprocessing
 import os
@@ -69,6 +70,11 @@ def read_chapter(path: Path, extensions: list[str]):
     )
 
 
+#: How jupyter_client's error begins when a kernel died, or stayed silent, before
+#: replying to its first request: before any cell ran.
+KERNEL_DID_NOT_START = ("Kernel died before replying", "Kernel didn't respond")
+
+
 def execute(path: Path, notebook, timeout: int) -> tuple:
     """Run one notebook in its folder; return (notebook, seconds, traceback or None)."""
     from jupyter_cache.executors.utils import single_nb_execution
@@ -83,7 +89,8 @@ def execute(path: Path, notebook, timeout: int) -> tuple:
         # The kernel inherits this process's environment. Once the last cell has
         # replied there is nothing left to wait for: a graceful shutdown of a kernel
         # that has loaded torch takes over a second, so end it at once.
-        result = single_nb_execution(
+        run = functools.partial(
+            single_nb_execution,
             notebook,
             cwd=str(path.parent),
             timeout=timeout,
@@ -91,6 +98,17 @@ def execute(path: Path, notebook, timeout: int) -> tuple:
             shutdown_kernel="immediate",
             **warm,
         )
+        try:
+            result = run()
+        except RuntimeError as error:
+            # Jupyter picks a kernel's TCP ports free, releases them, and the kernel
+            # binds them: two kernels starting at once can pick the same port, and one
+            # dies before running any cell ("Address already in use"). Start it again,
+            # launched the ordinary way (the preforked kernel is spent).
+            if not str(error).startswith(KERNEL_DID_NOT_START):
+                raise
+            print(f"execute: {path.name}: {error}; starting its kernel again")
+            result = run()
     finally:
         if WARM:
             warm_kernels.release()
