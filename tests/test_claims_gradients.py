@@ -225,3 +225,13 @@ def test_the_lectures_run_stopped_short_of_the_target(result):
     p, start = result.raw.problem, result.raw.start
     assert float(p.predicted_losses(start, RAW_LR, LECTURE_STEPS)) > result.target
     assert p.steps_to_reach(start, RAW_LR, result.target) > LECTURE_STEPS
+
+
+@pytest.mark.book
+def test_the_raw_run_is_about_what_the_page_says_and_within_its_bound():
+    from tests._book import ROOT, glued_numbers
+
+    g = glued_numbers(ROOT / "book" / "gradients.md")
+    assert round(g["raw_measured_loss"], -2) == g["raw_measured_about"]  # "about"
+    gap = abs(g["raw_measured_loss"] / g["raw_predicted_same"] - 1)
+    assert gap < g["raw_gap_bound"]  # "within 0.1% of the predicted"

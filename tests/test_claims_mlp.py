@@ -219,3 +219,10 @@ def test_the_wiggly_fit_midway_differs_by_a_few_percent_on_another_float_path():
 def test_the_three_cross_entropies_agree_within_the_bound_the_page_states():
     g = glued_numbers(ROOT / "book" / "mlp-modules.md")
     assert g["mlp_bce_gap"] < g["mlp_bce_bound"]  # "add up to less than 1e-06"
+
+
+@pytest.mark.book
+def test_the_gradient_check_tables_stay_below_the_bounds_the_page_states():
+    g = glued_numbers(ROOT / "book" / "mlp-training.md")
+    assert g["mlp_worst_ratio"] < g["mlp_ratio_bound"]  # "every ratio is below"
+    assert g["mlp_rel_worst"] < g["mlp_rel_bound"]  # "relative error is below"
