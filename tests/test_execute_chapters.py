@@ -168,6 +168,9 @@ def test_a_kernel_that_dies_before_any_cell_is_started_again(
         return real(*args, **kwargs)
 
     monkeypatch.setattr(utils, "single_nb_execution", flaky)
+    # In this process, not a fresh worker: kernels are launched, not forked (a fork
+    # of a process that has used ZeroMQ, as the suite's has, is no kernel).
+    monkeypatch.setattr(execute_chapters, "WARM", False)
     path = chapter(tmp_path, "a", "print(6 * 7)")
     notebook, _, traceback = execute_chapters.execute(
         path, read_chapter(path, ["colon_fence"]), timeout=60
@@ -189,6 +192,7 @@ def test_an_error_after_the_kernel_started_is_not_retried(tmp_path: Path, monkey
         raise RuntimeError("something else")
 
     monkeypatch.setattr(utils, "single_nb_execution", broken)
+    monkeypatch.setattr(execute_chapters, "WARM", False)
     path = chapter(tmp_path, "a", "1")
     with pytest.raises(RuntimeError, match="something else"):
         execute_chapters.execute(path, read_chapter(path, ["colon_fence"]), timeout=60)
