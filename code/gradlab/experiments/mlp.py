@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor, nn
 
-from gradlab import defaults as book
+from gradlab import defaults
 from gradlab.data import (
     SINE_SEED,
     TEST_SEED,
@@ -45,13 +45,13 @@ SINE_HIDDEN, WIGGLY_WIDTHS, WIGGLY_LR = 512, (32, 32), 0.05
 
 
 def training_set(
-    n: int = book.MLP_TRAIN_SIZE, *, seed: int = TRAIN_SEED
+    n: int = defaults.MLP_TRAIN_SIZE, *, seed: int = TRAIN_SEED
 ) -> LabelledPoints:
     """The chapter's training points from `default_mixture`."""
     return default_mixture().sample(n, seed=seed)
 
 
-def test_set(n: int = book.TEST_SIZE, *, seed: int = TEST_SEED) -> LabelledPoints:
+def test_set(n: int = defaults.TEST_SIZE, *, seed: int = TEST_SEED) -> LabelledPoints:
     """The chapter's test points: Hoeffding's size for ±1 % with 99 % confidence."""
     return default_mixture().sample(n, seed=seed)
 
@@ -60,7 +60,9 @@ def test_set(n: int = book.TEST_SIZE, *, seed: int = TEST_SEED) -> LabelledPoint
 DRAWS = 1000
 
 
-def bayes_training_errors(draws: int = DRAWS, n: int = book.MLP_TRAIN_SIZE) -> Tensor:
+def bayes_training_errors(
+    draws: int = DRAWS, n: int = defaults.MLP_TRAIN_SIZE
+) -> Tensor:
     """The Bayes classifier's error on each of ``draws`` training sets of size ``n``
     (seeds 0, 1, …), shape (draws,): how much a training error varies by draw."""
     mixture = default_mixture()
@@ -87,11 +89,11 @@ def trained_models(results: Mapping[int, WidthResult]) -> dict[str, MLPParams]:
 
 
 def lab_run(
-    hidden: int = book.MLP_HIDDEN,
+    hidden: int = defaults.MLP_HIDDEN,
     *,
-    lr: float = book.MLP_LR,
-    epochs: int = book.MLP_EPOCHS,
-    seed: int = book.MLP_SEED,
+    lr: float = defaults.MLP_LR,
+    epochs: int = defaults.MLP_EPOCHS,
+    seed: int = defaults.MLP_SEED,
 ) -> MLPRun:
     """`train_mlp` at the source lab's settings on `training_set`."""
     return train_mlp(init_mlp(hidden, seed=seed), training_set(), lr=lr, epochs=epochs)
@@ -124,9 +126,9 @@ def width_experiment(
     *,
     train: LabelledPoints | None = None,
     test: LabelledPoints | None = None,
-    lr: float = book.MLP_LR,
-    epochs: int = book.MLP_EPOCHS,
-    seed: int = book.MLP_SEED,
+    lr: float = defaults.MLP_LR,
+    epochs: int = defaults.MLP_EPOCHS,
+    seed: int = defaults.MLP_SEED,
 ) -> dict[int, WidthResult]:
     """Train one classifier per hidden width on ``train``; measure errors on both sets.
 
