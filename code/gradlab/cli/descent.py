@@ -17,7 +17,7 @@ from gradlab.defaults import BOWL_LRS, BOWL_START, BOWL_STEPS, PARABOLA_SEED
 
 if TYPE_CHECKING:
     from gradlab.descent import History
-    from gradlab.experiments import ParabolaSetup
+    from gradlab.experiments.descent import ParabolaSetup
 
 PROBLEMS = ("bowl", "parabola", "parabola-rescaled")
 #: The chapter's good learning rate on the bowl, and its number of steps.
@@ -98,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _parabola(args: argparse.Namespace) -> ParabolaSetup:
-    from gradlab.experiments import parabola_setup
+    from gradlab.experiments.descent import parabola_setup
 
     return parabola_setup(seed=args.seed, rescaled=args.problem == "parabola-rescaled")
 
@@ -107,7 +107,11 @@ def _save_figure(args: argparse.Namespace, history: History) -> None:
     import matplotlib.pyplot as plt
 
     from gradlab.cli._output import save_figure
-    from gradlab.plotting import plot_descent_paths, plot_losses, plot_series_fit
+    from gradlab.plotting.descent import (
+        plot_descent_paths,
+        plot_losses,
+        plot_series_fit,
+    )
     from gradlab.plotting.style import new_figure, styled
 
     @styled

@@ -114,7 +114,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"Bayes error {mixture.bayes_error():.2%}")
     if args.out is not None:
         from gradlab.cli._output import save_figure
-        from gradlab.plotting import plot_decision_boundaries
+        from gradlab.plotting.mlp import plot_decision_boundaries
 
         models = {f"{args.hidden} hidden units": result.trained}
         save_figure(
