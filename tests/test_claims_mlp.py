@@ -21,13 +21,13 @@ from tests._book import ROOT, glued_numbers
 
 @pytest.fixture(scope="module")
 def sets():
-    return experiments.training_set(), experiments.test_set()
+    return experiments.mlp.training_set(), experiments.mlp.test_set()
 
 
 @pytest.fixture(scope="module")
 def widths(sets):
     train, test = sets
-    return experiments.width_experiment(train=train, test=test)
+    return experiments.mlp.width_experiment(train=train, test=test)
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +42,7 @@ def bayes(sets):
 
 
 def test_the_training_draw_is_a_typical_one(bayes):
-    draws = experiments.bayes_training_errors()
+    draws = experiments.mlp.bayes_training_errors()
     rank = float((draws < bayes["train"]).double().mean())
     assert 0.3 <= rank <= 0.7
     assert float(draws.std()) > 0.015  # "a couple of points" from draw to draw
@@ -58,14 +58,14 @@ def test_the_narrow_net_underfits_and_the_wide_ones_come_close(widths, bayes):
 def test_training_ten_times_longer_makes_the_wide_net_overfit(sets, widths, bayes):
     train, test = sets
     wide = max(widths)
-    longer = experiments.width_experiment(
-        (wide,), train=train, test=test, epochs=experiments.LONG_EPOCHS
+    longer = experiments.mlp.width_experiment(
+        (wide,), train=train, test=test, epochs=experiments.mlp.LONG_EPOCHS
     )[wide]
-    assert experiments.LONG_EPOCHS >= 10 * defaults.MLP_EPOCHS
+    assert experiments.mlp.LONG_EPOCHS >= 10 * defaults.MLP_EPOCHS
     assert longer.train_error < widths[wide].train_error
     assert longer.train_error < bayes["true"]  # below the floor: fitting noise
     assert longer.test_error > widths[wide].test_error
-    paired = experiments.paired_errors(
+    paired = experiments.mlp.paired_errors(
         widths[wide].run.trained, longer.run.trained, test
     )
     assert paired.difference > 2 * paired.standard_error  # real, on the same points
@@ -75,7 +75,7 @@ def test_training_ten_times_longer_makes_the_wide_net_overfit(sets, widths, baye
 
 
 def test_the_lab_run_is_still_falling_at_its_last_epoch():
-    run = experiments.lab_run()
+    run = experiments.mlp.lab_run()
     assert bool((run.losses[-10:].diff() < 0).all())
 
 
@@ -144,7 +144,7 @@ def test_the_naive_nll_breaks_where_the_chapter_says():
 
 
 def test_the_sine_net_fits_some_noise_but_stays_near_the_truth():
-    fit = experiments.sine_fit()
+    fit = experiments.mlp.sine_fit()
     sine = data.noisy_sine(seed=data.SINE_SEED)
     truth_mse = float(((sine.y - torch.sin(math.pi * sine.t)) ** 2).mean())
     assert fit.losses[-1] < truth_mse
@@ -197,7 +197,7 @@ def test_the_wiggly_fit_midway_differs_by_a_few_percent_on_another_float_path():
     """Claim: "the loss midway can differ by a few percent" between two ways of
     rounding (the book's float path and the second one), from the same start."""
     script = (
-        "import torch; from gradlab.experiments import wiggly_fit;"
+        "import torch; from gradlab.experiments.mlp import wiggly_fit;"
         "torch.set_num_threads(1); print(*wiggly_fit(1801).losses[::600])"
     )
     runs = [  # the two at once, one per core

@@ -561,7 +561,7 @@ def test_mlp_defaults_are_the_chapter_settings(capsys):
     assert code == 0 and out.startswith("5 hidden units, 100 epochs at lr 0.1:")
     from gradlab import experiments, mlp, training
 
-    run, train = experiments.lab_run(), experiments.training_set()
+    run, train = experiments.mlp.lab_run(), experiments.mlp.training_set()
     error = training.error_rate(mlp.mlp_predict(run.trained, train.x), train.y)
     assert f"train error {100 * error:.2f}% on 200 points" in out
 

@@ -2,14 +2,14 @@ import gradlab
 import pytest
 import torch
 from gradlab.data import default_mixture
-from gradlab.experiments import width_experiment
+from gradlab.experiments.mlp import width_experiment
 
 
 @pytest.fixture(scope="module")
 def result():
     """The chapter's comparison without its measured raw run: nothing here depends on
     that run's 5,000 steps (tests/test_claims_gradients.py runs them once)."""
-    return gradlab.experiments.parabola_comparison(raw_steps=0)
+    return gradlab.experiments.descent.parabola_comparison(raw_steps=0)
 
 
 def test_data_is_seeded_and_shaped_like_the_chapter_says():
@@ -43,8 +43,8 @@ def test_fastest_learning_rates_and_the_steps_they_need(result):
 
 
 def test_rescaled_start_is_the_raw_start_rewritten():
-    raw = gradlab.experiments.parabola_setup(seed=3)
-    scaled = gradlab.experiments.parabola_setup(seed=3, rescaled=True)
+    raw = gradlab.experiments.descent.parabola_setup(seed=3)
+    scaled = gradlab.experiments.descent.parabola_setup(seed=3, rescaled=True)
     torch.testing.assert_close(
         scaled.start, gradlab.data.rescale_quadratic(raw.start, raw.series.t)
     )
@@ -54,7 +54,7 @@ def test_rescaled_start_is_the_raw_start_rewritten():
 
 
 def test_speedups_over_seeds_by_the_formula():
-    speedups = gradlab.experiments.rescaling_speedups(range(2))
+    speedups = gradlab.experiments.descent.rescaling_speedups(range(2))
     assert list(speedups) == [0, 1] and all(v > 1e3 for v in speedups.values())
 
 
@@ -78,7 +78,7 @@ def test_linear_data_exercise_recovers_the_truth():
 
 
 def test_epsilon_sweep_shows_truncation_and_round_off():
-    sweeps = gradlab.experiments.epsilon_sweep()
+    sweeps = gradlab.experiments.gradcheck.epsilon_sweep()
     assert list(sweeps) == ["float32", "float64", "float64, wrong gradient"]
 
     def rel(check):

@@ -27,9 +27,9 @@ def small():
 
 
 def test_three_splits_keep_the_chapters_sets_and_add_a_validation_set():
-    s = experiments.splits()
-    assert torch.equal(s.train.x, experiments.training_set().x)
-    assert torch.equal(s.test.y, experiments.test_set().y)
+    s = experiments.generalization.splits()
+    assert torch.equal(s.train.x, experiments.mlp.training_set().x)
+    assert torch.equal(s.test.y, experiments.mlp.test_set().y)
     assert len(s.validation) == book.VAL_SIZE
     assert not torch.equal(s.validation.x[:10], s.test.x[:10])
     with pytest.raises(ValueError, match="three different seeds"):
@@ -193,7 +193,7 @@ def test_the_exercise_solutions_claims(printed):
 def test_the_gap_over_draws_is_positive_and_comes_from_the_training_error(printed):
     g = printed
     bayes = g["gen_bayes"]
-    for h in experiments.WIDTHS:
+    for h in experiments.mlp.WIDTHS:
         assert g[f"gen_gap_{h}"] > 0  # "its median is above zero at every width"
     for h in (100, 500):
         assert g[f"gen_positive_{h}"] > g["gen_draws"] / 2  # a minority below zero

@@ -4,7 +4,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 import pytest
 from gradlab.chain import random_angles
-from gradlab.plotting import plot_chain
+from gradlab.plotting.chain import plot_chain
 
 INLINE = "module://matplotlib_inline.backend_inline"
 
