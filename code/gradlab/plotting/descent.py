@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 
 from gradlab.data import Series
 from gradlab.descent import History
-from gradlab.experiments import ParabolaComparison
+from gradlab.experiments.descent import ParabolaComparison
 from gradlab.functions import GradientField, bowl
 from gradlab.plotting.style import INK, axes_or_new, new_figure, styled
 
