@@ -6,7 +6,6 @@ import functools
 from gradlab import chain
 from gradlab.defaults import CHAIN_LR
 from gradlab.experiments import chain as lab
-from gradlab.experiments.chain import MIDDLE, STIFF, WEIGHTED
 from gradlab.plotting.chain import (
     animate_chain,
     plot_chain,
@@ -29,13 +28,13 @@ FIGURES = {
         lambda: lab.pulled([("x and y equally", "diagonal", CHAIN_LR)]),
         plot_pulled,
     ),
-    "chain-weighted": (lambda: lab.pulled(WEIGHTED), plot_pulled),
+    "chain-weighted": (lambda: lab.pulled(lab.WEIGHTED), plot_pulled),
     "chain-middle": (
-        lambda: lab.pulled([(MIDDLE, "middle", CHAIN_LR)]),
+        lambda: lab.pulled([(lab.MIDDLE, "middle", CHAIN_LR)]),
         plot_pulled,
     ),
     "chain-stiff": (
-        lambda: lab.pulled([(STIFF, "stiff", CHAIN_LR)]),
+        lambda: lab.pulled([(lab.STIFF, "stiff", CHAIN_LR)]),
         plot_pulled,
     ),
     "chain-schedules": (lab.schedule_comparison, plot_schedules),
