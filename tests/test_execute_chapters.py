@@ -5,8 +5,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import pytest
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
 import execute_chapters
 import warm_kernels
@@ -135,39 +133,3 @@ def test_only_this_interpreters_ipykernel_is_forked():
     assert warm_kernels._forkable(launcher)
     assert not warm_kernels._forkable(["/usr/bin/other-python", *launcher[1:]])
     assert not warm_kernels._forkable([sys.executable, "-m", "other_kernel", "-f", "c"])
-
-
-def flaky_start(monkeypatch, error: str) -> list[int]:
-    """Make the first kernel start of each client fail with ``error``."""
-    from nbclient import NotebookClient
-
-    real, calls = NotebookClient.async_execute, []
-
-    async def flaky(self, **kwargs):
-        calls.append(1)
-        if len(calls) == 1 or error == "something else":
-            raise RuntimeError(error)
-        return await real(self, **kwargs)
-
-    monkeypatch.setattr(NotebookClient, "async_execute", flaky)
-    monkeypatch.setattr(execute_chapters, "WARM", False)
-    return calls
-
-
-def test_a_kernel_that_dies_before_any_cell_is_started_again(
-    tmp_path: Path, monkeypatch, capsys
-):
-    # As when two kernels starting at once bind the same TCP port: the first start
-    # fails before running anything, the second works.
-    calls = flaky_start(monkeypatch, "Kernel died before replying to kernel_info")
-    path = chapter(tmp_path, "a", "print(6 * 7)")
-    assert run([path], tmp_path / "cache") == [] and len(calls) == 2
-    assert cached_stdout(path, tmp_path / "cache") == "42\n"
-    assert "starting its kernel again" in capsys.readouterr().out
-
-
-def test_an_error_after_the_kernel_started_is_not_retried(tmp_path: Path, monkeypatch):
-    calls = flaky_start(monkeypatch, "something else")
-    with pytest.raises(RuntimeError, match="something else"):
-        run([chapter(tmp_path, "a", "1")], tmp_path / "cache")
-    assert calls == [1]

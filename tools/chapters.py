@@ -1,19 +1,14 @@
 """Reader notebooks: what Colab, Binder and the download button open.
 
-Jupyter and Colab know none of MyST's roles and directives, so `notebooks`, the last
-step of `make book`, makes of every chapter a plain notebook that reads like its page:
-glued values and tables written in (from the executed outputs in the cache), each
-`literalinclude` as the code it shows, admonitions as block quotes, links to the other
-notebooks, numbered exercises, solutions and hidden cells folded (Jupyter's
-`source_hidden`, Colab's form view), figure captions under their figures; and first a
-set-up cell that installs gradlab from the repository of _config.yml at the built
-commit, pins the book's float path and checks the sources. The MyST is read with
-markdown-it (myst-parser's parser). They go without outputs into `_build/notebooks`,
-the tree the deploy publishes for the launch buttons, and with them (an animation as
-a GIF) where the download button links.
-
-`compare` exits 1 if the pages would show other digits on the second float path
-(`tools/execute_chapters.py --second-float-path`).
+`notebooks`, the last step of `make book`, makes of each chapter a plain notebook that
+reads like its page (Jupyter and Colab know no MyST): glued values and tables written
+in from the cached outputs, `literalinclude` as code, admonitions as quotes, links to
+the other notebooks, numbered exercises, solutions and hidden cells folded, captions
+under figures; first a set-up cell that installs gradlab at the built commit from the
+repository of _config.yml and pins the float path. The MyST is read with markdown-it.
+Written without outputs to `_build/notebooks` (the deploy publishes it for the launch
+buttons), with them (an animation as a GIF) where the download button links.
+`compare` exits 1 if a page shows other digits on the second float path.
 
 Usage: python tools/chapters.py notebooks | compare
 """
@@ -28,6 +23,7 @@ import sys
 from pathlib import Path
 
 import sources
+from gradlab.book import MEASURED, sources_digest  # torch-free
 from markdown_it import MarkdownIt
 from mdit_py_plugins.colon_fence import colon_fence_plugin
 from mdit_py_plugins.myst_blocks import myst_block_plugin
@@ -126,7 +122,7 @@ class Page:
             from myst_nb.core.variables import format_plain_text
 
             key, _, fmt = target.partition(":")
-            if self.measured(key):
+            if key + MEASURED in self.glued:  # a time: the reader's run measures it
                 return MEASURED_TEXT
             return format_plain_text(self.glued[key]["data"]["text/plain"], fmt)
         if name == "doc":
@@ -151,7 +147,7 @@ class Page:
             lines = [f"**{argument}**", "", *body.splitlines()]
             return "\n".join("> " + line if line else ">" for line in lines)
         if name == "glue:md":
-            if self.measured(argument):
+            if argument + MEASURED in self.glued:
                 return MEASURED_TABLE
             return self.glued[argument]["data"]["text/markdown"]
         if name == "literalinclude":
@@ -162,12 +158,6 @@ class Page:
         if name in ("target", "solution-end"):
             return ""
         raise ValueError(f"{self.md.name}: no reader-notebook form for {{{name}}}")
-
-    def measured(self, key: str) -> bool:
-        """Whether a glued value is a time: the notebook's own run measures it."""
-        from gradlab.book import MEASURED
-
-        return key + MEASURED in self.glued
 
     def cells(self, cell) -> list[dict]:
         """The reader notebook's cells for one cell of the chapter."""
@@ -185,9 +175,7 @@ class Page:
             title = "Solution" if hidden else "Code"
             code["source"] = f"#@title {title} (double-click to show the code)\n"
             code["source"] += cell.source
-            folded = {"source_hidden": True} | (
-                {"outputs_hidden": True} if hidden else {}
-            )
+            folded = {"source_hidden": True, "outputs_hidden": hidden}
             code["metadata"] = {"jupyter": folded, "cellView": "form"}  # Colab's form
         caption = cell.metadata.get("mystnb", {}).get("figure", {}).get("caption")
         return [code, *([_cell("markdown", f"*Figure: {caption}*")] if caption else [])]
@@ -239,7 +227,6 @@ def reader_notebook(md: Path, revision: str, cache: Path = CACHE, sections=None)
     """The reader notebook of chapter ``md``, with its outputs from ``cache``; its
     set-up cell installs gradlab at ``revision``."""
     import nbformat
-    from gradlab.book import sources_digest
     from myst_nb.ext.glue import extract_glue_data_cell
 
     source, glued = executed(md, cache), {}
@@ -248,8 +235,10 @@ def reader_notebook(md: Path, revision: str, cache: Path = CACHE, sections=None)
             glued.update(extract_glue_data_cell(cell))  # also drops hidden glue outputs
     digest = sources_digest(ROOT / "code" / "gradlab")
     setup = SETUP_CELL.format(url=install_url(), commit=revision, sources=digest)
-    cells = [_cell("markdown", SETUP_INTRO.format(title=title_of(md)))]
-    cells.append(_cell("code", setup))
+    cells = [
+        _cell("markdown", SETUP_INTRO.format(title=title_of(md))),
+        _cell("code", setup),
+    ]
     page = Page(md, glued, sections)
     for cell in source.cells:
         cells += page.cells(cell)
@@ -257,12 +246,7 @@ def reader_notebook(md: Path, revision: str, cache: Path = CACHE, sections=None)
         cell["id"] = f"cell-{number}"  # stable ids: the file changes only with content
     kernelspec = {"display_name": "Python 3", "language": "python", "name": "python3"}
     metadata = {"kernelspec": kernelspec, "language_info": {"name": "python"}}
-    notebook = {
-        "cells": cells,
-        "metadata": metadata,
-        "nbformat": 4,
-        "nbformat_minor": 5,
-    }
+    notebook = dict(cells=cells, metadata=metadata, nbformat=4, nbformat_minor=5)
     return nbformat.from_dict(notebook)
 
 
@@ -302,44 +286,31 @@ def write_notebooks(out: Path = NOTEBOOKS, html: Path = sources.HTML) -> list[Pa
 
 
 def float_path_differences(second: Path) -> list[str]:
-    """Each line of prose or table that a page shows differently when the chapters
-    run on the second float path (outputs in ``second``), with both versions.
-
-    The reader notebooks carry every glued value as the page formats it: comparing
-    their Markdown compares the digits the pages show (measured times are
-    placeholders there; figures are not compared)."""
+    """Each line of prose a page shows otherwise with the outputs of ``second``:
+    the reader notebooks carry the glued values as the pages format them (times as
+    placeholders; figures are not compared)."""
     found, revision, sections = [], commit(), section_labels()
     for md in chapters():
-        first, other = (
-            reader_notebook(md, revision, cache, sections).cells
-            for cache in (CACHE, second)
-        )
-        for a, b in zip(first, other, strict=True):
-            if a.cell_type == "markdown":
-                lines = zip(a.source.splitlines(), b.source.splitlines(), strict=True)
-                found += [
-                    f"{md.name}: {x.strip()}\n  second path: {y.strip()}"
-                    for x, y in lines
-                    if x != y
-                ]
+        notebooks = [
+            reader_notebook(md, revision, c, sections) for c in (CACHE, second)
+        ]
+        for a, b in zip(*(n.cells for n in notebooks), strict=True):
+            for x, y in zip(a.source.splitlines(), b.source.splitlines(), strict=True):
+                if a.cell_type == "markdown" and x != y:
+                    found.append(f"{md.name}: {x.strip()}\n  second path: {y.strip()}")
     return found
 
 
 def main(argv: list[str]) -> int:
     if argv == ["notebooks"]:
-        written = write_notebooks()
-        print(f"notebooks: {len(written)} in {NOTEBOOKS.relative_to(ROOT)}")
+        print(f"notebooks: {len(write_notebooks())} in {NOTEBOOKS.relative_to(ROOT)}")
         return 0
     if argv != ["compare"]:
         print("usage: python tools/chapters.py notebooks | compare", file=sys.stderr)
         return 2
     differences = float_path_differences(sources.SECOND_CACHE)
-    for line in differences:
-        print(line)
-    if differences:
-        sys.exit(f"compare: {len(differences)} line(s) show other digits there")
-    print("compare: the pages show the same digits on both float paths")
-    return 0
+    print("\n".join(differences or ["compare: the same digits on both float paths"]))
+    return 1 if differences else 0
 
 
 if __name__ == "__main__":

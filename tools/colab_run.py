@@ -74,7 +74,7 @@ async def run(path: Path, local: str, gate: asyncio.Semaphore) -> str | None:
     async with gate:
         try:
             seconds, error = await execute(
-                notebook, Path.cwd(), 600, path.name, kernel_name="colab"
+                notebook, Path.cwd(), 600, kernel_name="colab"
             )
         except Exception as crash:
             seconds, error = 0.0, f"{type(crash).__name__}: {crash}"

@@ -1,21 +1,15 @@
 """Jupyter kernels that start with torch already imported: forked, not launched.
 
-Each chapter's kernel imports torch, torch._dynamo (which torch imports on the first
-optimiser a chapter makes) and pyplot. `WarmProvisioner`, a jupyter_client kernel
-provisioner (the documented way to change how a kernel starts), has multiprocessing's
-fork server import them once and forks every kernel from it: copy on write, nothing
-is imported again. The kernel is otherwise the one Jupyter launches: the same command
-line, environment, working folder and sys.path, in a session of its own, and watching
-its parent; a command that is not this interpreter's ipykernel is launched as Jupyter
-launches it.
-
-What it buys: the clean build of `make bench` (its `clean build` row) took 31 s with
-warm kernels and 56 s without (GRADLAB_WARM_KERNELS=0), medians of three interleaved
-runs on this repository's 2-core build machine; the budget is 35 s.
-
+Each chapter's kernel imports torch, torch._dynamo (on the first optimiser it makes)
+and pyplot: 3.4 s of CPU (median of 5 runs of ``python -c "import torch,
+torch._dynamo, matplotlib.pyplot"``), some 40 s for the book's 12 chapters on 2 cores,
+beside a clean build that `make bench` measures at 31.8 s with warm kernels against a
+budget of 35 s (GRADLAB_WARM_KERNELS=0 measures it without). `WarmProvisioner`, a
+jupyter_client kernel provisioner, has multiprocessing's fork server import them once
+and forks each kernel from it. The kernel is otherwise the one Jupyter launches: same
+command line, environment, folder and sys.path, its own session, watching its parent.
 It is registered in the `jupyter_client.kernel_provisioners` entry point group by the
-`gradlab_book_tools-0.dist-info` folder beside this file (importlib.metadata finds it
-while `tools/` is on sys.path); `use` makes it this process's default provisioner.
+`gradlab_book_tools-0.dist-info` folder beside this file (found on sys.path).
 """
 
 from __future__ import annotations
@@ -52,39 +46,28 @@ class WarmProvisioner(LocalProvisioner):
             return await super().launch_kernel(cmd, **kwargs)
         env = dict(kwargs.get("env") or os.environ)
         self.cwd = str(kwargs.get("cwd") or os.getcwd())
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(list(PRELOAD))
+        multiprocessing.get_context("forkserver").set_forkserver_preload(list(PRELOAD))
         order = (cmd[3:], env, self.cwd, _path(env, self.cwd))
-        process = context.Process(target=_kernel, args=order)
-        await asyncio.to_thread(process.start)
-        self.process = ForkedKernel(process)
-        self.pid = self.pgid = process.pid  # its own session: see `_kernel`
+        self.process = ForkedKernel(target=_kernel, args=order)
+        await asyncio.to_thread(self.process.start)
+        self.pid = self.pgid = self.process.pid  # its own session: see `_kernel`
         return self.connection_info
 
 
-class ForkedKernel:
-    """What jupyter_client uses of ``subprocess.Popen``, for a multiprocessing child."""
+class ForkedKernel(multiprocessing.get_context("forkserver").Process):
+    """A child of the fork server, with what jupyter_client uses of a ``Popen``."""
 
     stdin = stdout = stderr = None
 
-    def __init__(self, process: multiprocessing.Process) -> None:
-        self.process, self.pid = process, process.pid
-
     def poll(self) -> int | None:
-        return self.process.exitcode
+        return self.exitcode
 
     def wait(self, timeout: float | None = None) -> int | None:
-        self.process.join(timeout)
-        return self.process.exitcode
+        self.join(timeout)
+        return self.exitcode
 
     def send_signal(self, signum: int) -> None:
         os.kill(self.pid, signum)
-
-    def kill(self) -> None:
-        self.process.kill()
-
-    def terminate(self) -> None:
-        self.process.terminate()
 
 
 def _forkable(cmd: list[str]) -> bool:
