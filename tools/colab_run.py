@@ -1,11 +1,10 @@
 """Run every reader notebook top to bottom the way Colab would: `make colab`.
 
-Colab has torch, numpy, matplotlib, Graphviz and Jupyter, but neither gradlab nor
-torchviz. The notebooks `make book` wrote run on a kernel of such an environment
-(_build/colab-venv, made once from requirements/lock.txt), in an empty folder, their
-set-up cells installing gradlab from the working tree published as a local git
-repository: the first notebook alone (it installs), then the others two at a time.
-Fails on any error in any cell, and on a set-up cell that reports another gradlab.
+On a kernel of a Colab-like environment (_build/colab-venv, made once from the lock
+file: torch and the rest, neither gradlab nor torchviz), in an empty folder, each
+set-up cell installing gradlab from the working tree published as a git repository:
+the first notebook alone, then the others two at a time. Fails on an error in any
+cell, and on a set-up cell that reports another gradlab.
 
 Usage: python tools/colab_run.py [_build/notebooks/book/<name>.ipynb ...]
 """

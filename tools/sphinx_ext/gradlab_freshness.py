@@ -1,13 +1,10 @@
 """Sphinx extension: re-execute the chapters whenever the `gradlab` package changes.
 
-jupyter-cache keys a chapter on its code cells only, so an edit of `code/gradlab/`,
-or a build on another float path, would otherwise leave old outputs in the book.
-Before anything reads the cache, a cache not tagged with today's digest of the
-package, lock file and float path (`sources.outputs_digest`) is emptied
-(`sources.fresh_cache`, as `tools/execute_chapters.py` does); and when the digest
-differs from the one the last successful build recorded beside the HTML
-(`STAMP_NAME`), every page is read again, taking its outputs from the fresh cache.
-A prose-only edit changes neither.
+jupyter-cache keys a chapter on its code only. So a cache not tagged with today's
+digest of the package, lock file and float path (`sources.outputs_digest`) is emptied
+before anything reads it (`sources.fresh_cache`, as `tools/execute_chapters.py` does),
+and every page is read again when the digest differs from the one the last successful
+build recorded beside the HTML (`STAMP_NAME`). A prose-only edit changes neither.
 """
 
 from __future__ import annotations
@@ -21,10 +18,6 @@ from sources import CACHE, fresh_cache, outputs_digest
 STAMP_NAME = ".gradlab-sources.sha256"
 
 
-def _stamp_path(app) -> Path:
-    return Path(app.outdir).parent / STAMP_NAME
-
-
 def _on_builder_inited(app) -> None:
     from sphinx.util import logging
 
@@ -33,7 +26,7 @@ def _on_builder_inited(app) -> None:
     cache = Path(app.config.nb_execution_cache_path or CACHE)
     if fresh_cache(cache, app.gradlab_digest):
         logger.info("gradlab changed since the cache was filled: emptied it")
-    stamp = _stamp_path(app)
+    stamp = Path(app.outdir).parent / STAMP_NAME
     previous = stamp.read_text().strip() if stamp.is_file() else None
     app.gradlab_stale = previous != app.gradlab_digest
     if app.gradlab_stale:
@@ -46,7 +39,7 @@ def _on_env_get_outdated(app, env, added, changed, removed) -> list[str]:
 
 def _on_build_finished(app, exception: Exception | None) -> None:
     if exception is None:
-        _stamp_path(app).write_text(app.gradlab_digest + "\n")
+        (Path(app.outdir).parent / STAMP_NAME).write_text(app.gradlab_digest + "\n")
 
 
 def setup(app) -> dict:
