@@ -35,7 +35,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
-from worktree import copy_worktree  # noqa: E402
+from sources import copy_worktree  # noqa: E402
 
 BIN = Path(sys.executable).parent
 # budgets: seconds, except the ratio
