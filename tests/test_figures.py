@@ -25,7 +25,7 @@ from gradlab.graphs import autograd_dag
 from tests._book import ROOT, chapter_files, figure_names
 
 sys.path.insert(0, str(ROOT / "tools"))
-import chapters
+import sources
 
 FIGURE_DATA = "figure-data:"
 
@@ -75,7 +75,7 @@ def recorded() -> dict[str, list]:
 
     found = {}
     for md in chapter_files():
-        for cell in chapters.executed(md).cells:
+        for cell in sources.executed(md).cells:
             if cell.cell_type != "code":
                 continue
             for key, value in dict(extract_glue_data_cell(cell)).items():
