@@ -5,9 +5,9 @@
 #      (skipped when pyproject.toml and the lock file are unchanged since last time),
 #   3. Graphviz's `dot` program (installed with apt-get where we are root on Debian/Ubuntu;
 #      otherwise one message saying what to install),
-#   4. MathJax, fetched once from the npm registry into .vendor/node (never committed):
-#      the build typesets the book's math with it in node (tools/sphinx_ext/
-#      gradlab_math.py), so the pages need no math script;
+#   4. KaTeX's stylesheet and fonts, fetched once from the npm registry into .vendor/node
+#      (never committed): sphinxcontrib-katex typesets the math at build time in node,
+#      and the pages load KaTeX's stylesheet and fonts from the site (gradlab_pages.py);
 #   5. with --browser: Debian's chromium and axe-core (npm, into .vendor/node) for the
 #      browser tests; with --audit: also Lighthouse, for `make audit`.
 # Usage: tools/setup.sh [--browser | --audit]
@@ -63,7 +63,7 @@ if [ -n "${1:-}" ] && ! command -v chromium >/dev/null 2>&1; then
 fi
 
 # npm packages, exact versions, into .vendor/node (never committed, and outside
-# _static: Jupyter Book would put every .js there on every page): MathJax for the
+# _static: Jupyter Book would put every .js there on every page): KaTeX for the
 # build (node comes with npm), axe-core for the browser tests, Lighthouse for the audit.
 npm_install() {  # npm_install PACKAGE@VERSION PATH-THAT-IT-PROVIDES
   [ -f ".vendor/node/node_modules/$2" ] && return 0
@@ -74,7 +74,8 @@ npm_install() {  # npm_install PACKAGE@VERSION PATH-THAT-IT-PROVIDES
   npm install --silent --no-audit --no-fund --prefix .vendor/node "$1" >/dev/null 2>&1 \
     || die "could not fetch $1 with npm"
 }
-npm_install mathjax@3.2.2 mathjax/es5/node-main.js
+# The same KaTeX version as the one sphinxcontrib-katex 0.9.11 typesets with.
+npm_install katex@0.16.22 katex/dist/katex.min.css
 command -v node >/dev/null 2>&1 || apt_install nodejs \
   || die "node is needed to typeset the book's math (Debian/Ubuntu: sudo apt-get install nodejs)"
 if [ -n "${1:-}" ]; then
