@@ -356,11 +356,14 @@ def _on_builder_inited(app: Sphinx) -> None:
 
 
 def _copy_katex(static: Path) -> None:
-    """KaTeX's stylesheet and its WOFF2 fonts (the only format browsers fetch)."""
+    """KaTeX's stylesheet and its WOFF2 fonts (the only format browsers fetch); the
+    text of a formula is shown in a fallback font until KaTeX's arrives (``swap``)."""
     if not (KATEX / "katex.min.css").is_file():
         raise RuntimeError(f"KaTeX is missing ({KATEX}): run `make setup`")
     (static / "katex" / "fonts").mkdir(parents=True, exist_ok=True)
-    shutil.copy(KATEX / "katex.min.css", static / "katex")
+    css = (KATEX / "katex.min.css").read_text()
+    swap = css.replace("@font-face{", "@font-face{font-display:swap;")
+    (static / "katex" / "katex.min.css").write_text(swap)
     for font in (KATEX / "fonts").glob("*.woff2"):
         shutil.copy(font, static / "katex" / "fonts")
 
