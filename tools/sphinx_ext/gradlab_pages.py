@@ -13,13 +13,15 @@ what this extension does instead; the sizes are `make audit`'s (gzip-compressed)
 - the page scripts, which run before the first paint even when deferred: held back
   (``type="text/plain"``) and started in order once the page is painted (by an inline
   script in `_templates/layout.html`, which also settles the colour mode first).
-  Lighthouse mobile performance, old build then new back to back on a loaded
-  machine: mlp-training 89 held, 73 not; chain-lab 86 and 80;
-- sphinx-design's and KaTeX's stylesheets: only on pages that use them;
+  Lighthouse mobile performance with the scripts held and not, back to back on a
+  loaded machine: mlp-training 89 and 73, chain-lab 86 and 80;
+- sphinx-design's stylesheet and script (11 KiB) and KaTeX's stylesheets (4 KiB):
+  only on pages that use them;
 - figures: each ``<img>`` states its width and height, read from the PNG or SVG file
   or the inline image (no layout shift), all but the page's first load lazily, and
-  PNGs and the animation's inline frames are served as lossless WebP (about half the
-  bytes); a multi-panel figure scrolls sideways on a phone instead of shrinking;
+  PNGs and the animation's inline frames are served as lossless WebP (the book's
+  PNGs: 1,376 KiB, their WebP twins 698 KiB); a multi-panel figure scrolls sideways
+  on a phone instead of shrinking;
 - myst-nb's hidden-cell toggle is labelled "Toggle hidden content", which does not
   contain its visible text (WCAG 2.5.3): drawn without that label by our visitor
   (`app.add_node`); the animation's slider and the scrolling tables get a label and a
