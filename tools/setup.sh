@@ -2,7 +2,8 @@
 # Set up what the book and its tests need, idempotently: .venv (Python >= 3.10) with the
 # packages of requirements/lock.txt (again only when it or pyproject.toml changed),
 # Graphviz's `dot` (apt-get where we are root, else a message), and npm packages into
-# .vendor/node: MathJax, which typesets the book's math at build time; with --browser,
+# .vendor/node: KaTeX's stylesheet and fonts, which the pages with math serve (the math
+# itself is typeset at build time by sphinxcontrib-katex, in node); with --browser,
 # Debian's chromium and axe-core for the browser tests; with --audit, Lighthouse too.
 # Usage: tools/setup.sh [--browser | --audit]
 set -euo pipefail
@@ -56,7 +57,8 @@ npm_install() {  # npm_install PACKAGE@VERSION PATH-THAT-IT-PROVIDES
   npm install --silent --no-audit --no-fund --prefix .vendor/node "$1" >/dev/null 2>&1 \
     || die "could not fetch $1 with npm"
 }
-npm_install mathjax@3.2.2 mathjax/es5/node-main.js
+# The same KaTeX version as the one sphinxcontrib-katex 0.9.11 typesets with.
+npm_install katex@0.16.22 katex/dist/katex.min.css
 command -v node >/dev/null 2>&1 || apt_install nodejs \
   || die "node is needed to typeset the book's math (Debian/Ubuntu: sudo apt-get install nodejs)"
 [ -z "${1:-}" ] || npm_install axe-core@4.14.1 axe-core/axe.min.js
