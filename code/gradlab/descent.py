@@ -128,11 +128,9 @@ def gradient_descent(
     gradient. The run stops early when the loss becomes non-finite or exceeds
     ``blow_up``. ``step_loss(i)``, if given, is the loss whose gradient step i
     follows (one data point at a time, say), while ``loss_fn`` is the one recorded.
-    ``keep_path=False`` keeps only the first and last parameters.
-    ``callback(step, w, loss)``, if given, is called at every point visited (step 0
-    is the start) with a copy of the parameters there and their loss; the run stops
-    at that point when it returns True. It watches the run (a progress bar, a test
-    for repeats) and changes none of its numbers.
+    ``keep_path=False`` keeps only the first and last parameters. ``callback(step,
+    w, loss)``, if given, sees every point visited (step 0 is the start; w a copy)
+    and stops the run there by returning True; it changes none of the numbers.
 
     >>> h = gradient_descent(lambda w: (w**2).sum(), [3.0], lr=0.25, steps=2)
     >>> h.params.flatten().tolist()
@@ -147,7 +145,7 @@ def gradient_descent(
             loss = _scalar(loss_fn(w))  # forward: records the graph
         losses.append(loss.item())
         if callback is not None and callback(step, path[-1], losses[-1]):
-            break  # the caller stops the run here
+            break
         if step == steps or not math.isfinite(losses[-1]) or losses[-1] > blow_up:
             break
         if step_loss is not None:

@@ -2,8 +2,8 @@
 
 A subcommand is a module named after it: its help (``HELP``, ``DESCRIPTION``,
 optionally ``EPILOG``), ``add_arguments(parser)``, ``run(args)`` that calls the
-chapter's experiment and plot functions, and optionally ``check(args)`` (limits on
-settings together) and ``work(args)`` (the run's size, for ``--dry-run``). Only
+chapter's experiment and plot functions, and optionally ``work(args)``: the run's
+size for ``--dry-run``, or a ValueError when settings together are over a limit. Only
 ``run`` imports torch and matplotlib, so ``--help`` and bad input answer at once.
 
 Nothing ends in a traceback: bad input is one line on stderr and exit status 2;
@@ -25,14 +25,12 @@ from gradlab.cli import chain, descent, figures, mlp
 #: Subcommand modules, in the order ``--help`` lists them.
 COMMANDS = (descent, figures, mlp, chain)
 
-USAGE_ERROR = 2  # as argparse's own errors
-
 
 class OneLineParser(argparse.ArgumentParser):
     """An ArgumentParser whose errors are a single line: 'prog: error: message'."""
 
     def error(self, message: str):  # type: ignore[override]
-        self.exit(USAGE_ERROR, f"{self.prog}: error: {message}\n")
+        self.exit(2, f"{self.prog}: error: {message}\n")
 
 
 class Version(argparse.Action):
@@ -131,7 +129,7 @@ def _failure(prog: str, error: BaseException) -> int:
     elif isinstance(error, Terminated):
         line, status = "terminated", 143  # 128 + SIGTERM
     elif isinstance(error, (ValueError, TypeError, OSError)):
-        line, status = f"{prog}: error: {_one_line(error)}", USAGE_ERROR
+        line, status = f"{prog}: error: {_one_line(error)}", 2  # as argparse's
     elif os.environ.get("GRADLAB_TRACEBACK"):
         raise error
     else:
@@ -143,10 +141,9 @@ def _failure(prog: str, error: BaseException) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     command = args.subcommand
-    if hasattr(command, "check"):
-        command.check(args)
+    size = command.work(args) if hasattr(command, "work") else ""  # or ValueError
     if getattr(args, "dry_run", False):
-        print(command.work(args))
+        print(size)
         return 0
     from gradlab.book import pin_float_path
 

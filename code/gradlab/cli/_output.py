@@ -20,13 +20,9 @@ from tqdm import tqdm
 
 @contextlib.contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``target``; rename it onto ``target`` on success.
-
-    The temporary name keeps the target's extension (writers choose their format by
-    it); links are followed, so the file they point to is replaced. On any exception,
-    KeyboardInterrupt included, the temporary file is removed and the target is left
-    untouched; an OSError is raised again naming ``target``.
-    """
+    """Yield a temporary path beside ``target`` (with its extension), renamed onto
+    ``target`` (or the file it links to) on success; on any exception, Ctrl-C too,
+    removed, the target untouched, and an OSError raised again naming ``target``."""
     real = Path(os.path.realpath(target))
     try:
         mode = real.stat().st_mode & 0o7777
@@ -73,15 +69,12 @@ def save(obj, target: Path) -> None:
 
 
 class Watch:
-    """`gradient_descent`'s ``callback`` for a run of ``total`` steps, used as a
-    context manager: a tqdm bar on stderr if it is a terminal and not ``quiet``.
-
-    With ``stop_repeats``, it stops the run at the first point from which every
-    later step repeats it: a point equal to the one before (a fixed point), or to
-    the one two steps before (a 2-cycle, which rounding often gives near a minimum)
-    with an even number of steps left, so that the run ends where the full run would.
-    ``stopped`` says whether it did.
-    """
+    """`gradient_descent`'s ``callback`` for ``total`` steps, as a context manager:
+    a tqdm bar on stderr if it is a terminal and not ``quiet``. With ``stop_repeats``
+    it stops the run (and sets ``stopped``) at the first point equal to the one
+    before (a fixed point) or to the one two steps before (a 2-cycle, which rounding
+    often gives near a minimum) with an even number of steps left: the full run
+    would only repeat it and end on it."""
 
     def __init__(self, total: int, unit: str, *, quiet: bool, stop_repeats=False):
         self.total, self.stop_repeats = total, stop_repeats

@@ -9,10 +9,9 @@ from gradlab import defaults
 from gradlab.cli import options
 from gradlab.cli.options import MAX_STEPS
 
-#: Links of the chain (each link adds work to every step).
-MAX_LINKS = 10_000
-#: Links × (steps + 1): the angles of every step are kept.
-MAX_CHAIN_CELLS = 20_000_000
+#: Links of the chain (each adds work to every step), and links × (steps + 1): the
+#: angles of every step are kept.
+MAX_LINKS, MAX_CHAIN_CELLS = 10_000, 20_000_000
 
 HELP = "pull a chain of links straight (backprop and gradient descent)"
 DESCRIPTION = (
@@ -21,55 +20,40 @@ DESCRIPTION = (
     "before and after and whether the run converged. A run whose angles start to "
     "repeat exactly stops there and says so."
 )
-EPILOG = (
-    f"Limit: --links × (--steps + 1) <= {MAX_CHAIN_CELLS:,}, the angles kept in "
-    "memory. --dry-run shows the size of a run."
-)
+EPILOG = f"Limit: links × (steps + 1) <= {MAX_CHAIN_CELLS:,}, the angles kept."
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     links = options.integer(1, MAX_LINKS, "every link adds work to every step")
-    what = f"links of the chain, at most {MAX_LINKS:,}"
-    options.add(p, "--links", what, type=links, default=defaults.CHAIN_LINKS)
+    options.add(p, "--links", "links", type=links, default=defaults.CHAIN_LINKS)
     seed, lr = defaults.CHAIN_SEED, defaults.CHAIN_LR
     options.add(p, "--seed", "seed of the start", type=options.seed, default=seed)
     options.add(p, "--lr", "learning rate", type=options.positive_float, default=lr)
-    what = f"steps, at most {MAX_STEPS:,}"
-    options.add(p, "--steps", what, type=options.steps, default=defaults.CHAIN_STEPS)
+    steps = defaults.CHAIN_STEPS
+    options.add(p, "--steps", "steps", type=options.steps, default=steps)
     what, losses = "which strings pull", defaults.LOSS_VARIANTS
     options.add(p, "--loss", what, choices=losses, default="right")
     options.add_output(p, "the run")
-    what = "save an animation of the run here (gif)"
-    p.add_argument(
-        "--animation", type=options.output_file("gif"), metavar="FILE", help=what
-    )
+    what, gif = "save an animation of the run here (gif)", options.output_file("gif")
+    p.add_argument("--animation", type=gif, metavar="FILE", help=what)
 
 
-def check(args: argparse.Namespace) -> None:
+def work(args: argparse.Namespace) -> str:
     if args.loss in ("middle", "stiff") and args.links < 2:
         raise ValueError(f"the {args.loss!r} loss needs at least 2 links, got 1")
-    options.check_product(
-        {"--links": args.links, "(--steps + 1)": args.steps + 1},
-        MAX_CHAIN_CELLS,
-        "the angles of every step are kept in memory",
-    )
     out, animation = args.out, args.animation
     if out and animation and os.path.realpath(out) == os.path.realpath(animation):
         raise ValueError(
             f"--out and --animation both name {str(out)!r}: one would overwrite "
             "the other"
         )
-
-
-def work(args: argparse.Namespace) -> str:
-    outputs = [f"figure to {str(args.out)!r}"] if args.out is not None else []
-    if args.animation is not None:
-        outputs.append(f"animation to {str(args.animation)!r}")
-    cells = args.links * (args.steps + 1)
+    factors = {"--links": args.links, "(--steps + 1)": args.steps + 1}
+    why = "the angles of every step are kept in memory"
+    cells = options.check_product(factors, MAX_CHAIN_CELLS, why)
     return (
         f"chain: {args.steps:,} steps (at most {MAX_STEPS:,}) of {args.links:,} links "
         f"(at most {MAX_LINKS:,}); {cells:,} angles kept (at most "
-        f"{MAX_CHAIN_CELLS:,})" + "".join(f"; {o}" for o in outputs)
+        f"{MAX_CHAIN_CELLS:,}){options.outputs(args)}"
     )
 
 

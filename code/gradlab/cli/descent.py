@@ -23,26 +23,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     options.add(p, "--problem", "what to fit", choices=problems, default="bowl")
     lr, steps = defaults.BOWL_LRS[1], defaults.BOWL_STEPS  # the chapter's good run
     options.add(p, "--lr", "learning rate", type=options.positive_float, default=lr)
-    what = f"steps, at most {MAX_STEPS:,}"
-    options.add(p, "--steps", what, type=options.steps, default=steps)
+    options.add(p, "--steps", "steps", type=options.steps, default=steps)
+    seeds = options.integer(0, MAX_SEED - 1, "its start is drawn with seed + 1")
     what, seed = "seed of the parabola's noise and start", defaults.PARABOLA_SEED
-    options.add(p, "--seed", what, type=options.seed, default=seed)
+    options.add(p, "--seed", what, type=seeds, default=seed)
     options.add_output(p, "the run")
 
 
-def check(args: argparse.Namespace) -> None:
-    if args.problem != "bowl" and args.seed >= MAX_SEED:
-        raise ValueError(
-            f"--seed is at most {MAX_SEED - 1:,} for the parabola (its start is "
-            "drawn with seed + 1)"
-        )
-
-
 def work(args: argparse.Namespace) -> str:
-    out = f"; figure to {str(args.out)!r}" if args.out is not None else ""
     return (
         f"{args.problem}: {args.steps:,} steps of gradient descent at lr "
-        f"{args.lr:g} (at most {MAX_STEPS:,}){out}"
+        f"{args.lr:g} (at most {MAX_STEPS:,}){options.outputs(args)}"
     )
 
 
@@ -54,15 +45,12 @@ def run(args: argparse.Namespace) -> int:
     lr, steps, setup = args.lr, args.steps, None
     with Watch(steps, "step", quiet=args.quiet, stop_repeats=True) as watch:
         if args.problem == "bowl":
-            runs = bowl_experiment([lr], steps=steps, callback=watch)
+            (history,) = bowl_experiment([lr], steps=steps, callback=watch).values()
         else:  # the chapter's least-squares problem, fitted by the library's loop
             rescaled = args.problem == "parabola-rescaled"
             setup = parabola_setup(seed=args.seed, rescaled=rescaled)
             loss, start = setup.problem.loss, setup.start
-            runs = {
-                lr: gradient_descent(loss, start, lr=lr, steps=steps, callback=watch)
-            }
-    history = runs[lr]
+            history = gradient_descent(loss, start, lr=lr, steps=steps, callback=watch)
     verdict = "diverged" if history.diverged else "did not diverge"
     print(
         f"{args.problem}: loss {history.losses[0]:.6g} -> {history.final_loss:.6g} "
@@ -75,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
             "same point"
         )
     if args.out is not None:
-        save(_draw(runs, setup), args.out)
+        save(_draw({lr: history}, setup), args.out)
     return 0
 
 

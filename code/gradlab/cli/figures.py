@@ -21,12 +21,10 @@ DESCRIPTION = (
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     where = p.add_mutually_exclusive_group(required=True)
-    where.add_argument(
-        "--out", type=writable_dir, metavar="FOLDER", help="output folder"
-    )
+    where.add_argument("--out", type=writable_dir, metavar="DIR", help="output folder")
     where.add_argument("--list", action="store_true", help="list the names and exit")
     p.add_argument(
-        "--only", action="append", metavar="NAME", help="only this figure (repeatable)"
+        "--only", action="append", metavar="NAME", help="only NAME (repeatable)"
     )
 
 

@@ -7,18 +7,12 @@ import argparse
 from gradlab import defaults
 from gradlab.cli import options
 
-# Every run stays under a few minutes and a few GB on one core: an epoch touches
-# every training point once per hidden unit.
-#: Epochs of full-batch gradient descent.
-MAX_EPOCHS = 100_000
-#: Hidden units: each of the test points gets that many scores.
-MAX_HIDDEN = 2_000
-#: Training points (all of them are drawn in the figure).
-MAX_TRAIN_SIZE = 1_000_000
-#: Training points × hidden units: the size of one float32 array of training.
-MAX_TRAIN_CELLS = 20_000_000
-#: Epochs × training points × hidden units.
-MAX_MLP_WORK = 3_000_000_000
+# Limits that keep a run under a few minutes and a few GB on one core: epochs,
+# hidden units (each test point gets that many scores), training points (all drawn
+# in the figure), training points × hidden units (the size of one float32 array of
+# training), and epochs × training points × hidden units.
+MAX_EPOCHS, MAX_HIDDEN, MAX_TRAIN_SIZE = 100_000, 2_000, 1_000_000
+MAX_TRAIN_CELLS, MAX_MLP_WORK = 20_000_000, 3_000_000_000
 
 TEST_SIZE = defaults.TEST_SIZE
 HELP = "train the from-scratch MLP classifier on the Gaussian mixture"
@@ -28,47 +22,39 @@ DESCRIPTION = (
     f"error on {TEST_SIZE:,} fresh test points and the Bayes error."
 )
 EPILOG = (
-    f"Limits: --train-size × --hidden <= {MAX_TRAIN_CELLS:,} (memory); "
-    f"--epochs × --train-size × --hidden <= {MAX_MLP_WORK:,} (a minute or two). "
-    "--dry-run shows the size of a run."
+    f"Limits: training points × hidden units <= {MAX_TRAIN_CELLS:,} (memory); "
+    f"epochs × training points × hidden units <= {MAX_MLP_WORK:,} (a few minutes)."
 )
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     why = f"the {TEST_SIZE:,} test points need that many scores each"
     hidden = options.integer(1, MAX_HIDDEN, why)
-    what = f"hidden units, at most {MAX_HIDDEN:,}"
-    options.add(p, "--hidden", what, type=hidden, default=defaults.MLP_HIDDEN)
+    options.add(p, "--hidden", "hidden units", type=hidden, default=defaults.MLP_HIDDEN)
     epochs = options.integer(1, MAX_EPOCHS, "more would take minutes")
-    what = f"epochs of full-batch gradient descent, at most {MAX_EPOCHS:,}"
+    what = "epochs of full-batch gradient descent"
     options.add(p, "--epochs", what, type=epochs, default=defaults.MLP_EPOCHS)
-    options.add(
-        p, "--lr", "learning rate", type=options.positive_float, default=defaults.MLP_LR
-    )
+    lr, seed = defaults.MLP_LR, defaults.MLP_SEED
+    options.add(p, "--lr", "learning rate", type=options.positive_float, default=lr)
     what = "seed of the initial parameters"
-    options.add(p, "--seed", what, type=options.seed, default=defaults.MLP_SEED)
+    options.add(p, "--seed", what, type=options.seed, default=seed)
     size = options.integer(1, MAX_TRAIN_SIZE, "more take minutes to train and to draw")
-    what = f"training points, at most {MAX_TRAIN_SIZE:,}"
-    options.add(p, "--train-size", what, type=size, default=defaults.MLP_TRAIN_SIZE)
+    what, n = "training points", defaults.MLP_TRAIN_SIZE
+    options.add(p, "--train-size", what, type=size, default=n)
     options.add_output(p, "the decision boundary")
 
 
-def check(args: argparse.Namespace) -> None:
+def work(args: argparse.Namespace) -> str:
     sizes = {"--train-size": args.train_size, "--hidden": args.hidden}
     why = "training keeps a few float32 arrays of that size"
-    options.check_product(sizes, MAX_TRAIN_CELLS, why)
+    cells = options.check_product(sizes, MAX_TRAIN_CELLS, why)
     why = "more takes minutes on one core"
-    options.check_product({"--epochs": args.epochs, **sizes}, MAX_MLP_WORK, why)
-
-
-def work(args: argparse.Namespace) -> str:
-    cells = args.train_size * args.hidden
-    out = f"; figure to {str(args.out)!r}" if args.out is not None else ""
+    work = options.check_product({"--epochs": args.epochs, **sizes}, MAX_MLP_WORK, why)
     return (
         f"mlp: {args.epochs:,} epochs (at most {MAX_EPOCHS:,}) on {args.train_size:,} "
         f"points × {args.hidden:,} hidden units = {cells:,} (at most "
-        f"{MAX_TRAIN_CELLS:,}); work {args.epochs * cells:,} (at most "
-        f"{MAX_MLP_WORK:,}){out}"
+        f"{MAX_TRAIN_CELLS:,}); work {work:,} (at most {MAX_MLP_WORK:,})"
+        + options.outputs(args)
     )
 
 

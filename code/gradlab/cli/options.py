@@ -30,19 +30,20 @@ KINDS = dict(zip("-dpcbs", _KINDS.split(","), strict=True))
 
 
 def add(parser: argparse.ArgumentParser, flag: str, help: str, **kwargs) -> None:
-    """``parser.add_argument(flag, ...)``, its help ending in its default if any."""
+    """``parser.add_argument(flag, ...)``, its help ending in the type's maximum and
+    the default, if any."""
+    if hasattr(kwargs.get("type"), "most"):
+        help += f", at most {kwargs['type'].most:,}"
     if kwargs.get("default") is not None:
         help += " (default: %(default)s)"
     parser.add_argument(flag, help=help, **kwargs)
 
 
-def add_output(parser: argparse.ArgumentParser, what: str, flag="--out") -> None:
+def add_output(parser: argparse.ArgumentParser, what: str) -> None:
     """An optional ``--out FILE`` to save a figure of ``what`` in."""
-    allowed = ", ".join(FIGURE_FORMATS)
-    help = f"save a figure of {what} here ({allowed})"
-    parser.add_argument(
-        flag, type=output_file(*FIGURE_FORMATS), metavar="FILE", help=help
-    )
+    help = f"save a figure of {what} here ({', '.join(FIGURE_FORMATS)})"
+    type = output_file(*FIGURE_FORMATS)
+    parser.add_argument("--out", type=type, metavar="FILE", help=help)
 
 
 def _clip(text: str) -> str:
@@ -61,14 +62,9 @@ def positive_float(text: str) -> float:
 
 
 def integer(lo: int, hi: int, why: str):
-    """A type for whole numbers from ``lo`` to ``hi`` (``why`` says why not more).
-
-    Read as a decimal, so that '1e9' is refused for its size and '1e3' with how to
-    write it, and a number of any length is compared, never converted.
-
-    >>> integer(1, 10, "enough")("4")
-    4
-    """
+    """A type for whole numbers from ``lo`` to ``hi`` (``why`` says why not more),
+    read as a decimal: '1e9' is refused for its size, '1e3' with how to write it,
+    and a number of any length is compared, never converted."""
 
     def whole_number(text: str) -> int:
         expected = f"expected a whole number >= {lo}"
@@ -86,6 +82,7 @@ def integer(lo: int, hi: int, why: str):
             raise Bad(f"{expected}, got {_clip(text)} (write it as {int(value)})")
         return int(value)
 
+    whole_number.most = hi
     return whole_number
 
 
@@ -100,8 +97,8 @@ seed = integer(0, MAX_SEED, "torch repeats seeds from 2**63 on")
 steps = integer(0, MAX_STEPS, "a longer run takes minutes and keeps every step")
 
 
-def check_product(factors: dict[str, int], limit: int, why: str) -> None:
-    """Raise ValueError when the product of ``factors`` is over ``limit``."""
+def check_product(factors: dict[str, int], limit: int, why: str) -> int:
+    """The product of ``factors``; ValueError when it is over ``limit``."""
     product = math.prod(factors.values())
     if product > limit:
         names = " × ".join(factors)
@@ -109,11 +106,19 @@ def check_product(factors: dict[str, int], limit: int, why: str) -> None:
         raise ValueError(
             f"{names} is at most {limit:,} ({why}), got {values} = {product:,}"
         )
+    return product
+
+
+def outputs(args: argparse.Namespace) -> str:
+    """The files a run writes, as ``--dry-run`` lists them: "; figure to 'x.png'"."""
+    files = {"figure": args.out, "animation": getattr(args, "animation", None)}
+    return "".join(f"; {what} to {str(f)!r}" for what, f in files.items() if f)
 
 
 def _kind(text: str) -> str:
     """`stat.filemode`'s letter for what is at ``text`` (links followed, nothing
-    opened, so that a FIFO never blocks), or '' when nothing is there."""
+    opened, so that a FIFO never blocks), or '' when nothing is there. A name too
+    long for the file system is refused here, before any work."""
     try:
         letter = stat.filemode(os.stat(text).st_mode)[0]
         return letter if letter in KINDS else "-"  # none else on Linux
@@ -121,21 +126,6 @@ def _kind(text: str) -> str:
         return ""
     except OSError as error:
         raise Bad(f"cannot write {_clip(text)}: {error.strerror.lower()}") from None
-
-
-def _check_name(text: str) -> None:
-    """Refuse a name longer than the file system holds, before any work."""
-    folder = os.path.dirname(os.path.abspath(text))
-    try:
-        limit = os.pathconf(folder if os.path.isdir(folder) else ".", "PC_NAME_MAX")
-    except (OSError, ValueError):
-        limit = 255
-    longest = max(len(os.fsencode(part)) for part in Path(text).parts)
-    if longest > limit:
-        raise Bad(
-            f"cannot write {_clip(text)}: a name in it has {longest} bytes, the file "
-            f"system allows {limit}"
-        )
 
 
 def _probe(folder: str, text: str) -> None:
@@ -162,7 +152,6 @@ def output_file(*formats: str):
     def file_path(text: str) -> Path:
         if not text.strip():
             raise Bad("expected a file path, got ''")
-        _check_name(text)
         kind, suffix, name = _kind(text), Path(text).suffix.lower()[1:], _clip(text)
         if kind not in ("", "-"):
             raise Bad(f"cannot write {name}: it is {KINDS[kind]}, not a regular file")
@@ -187,7 +176,6 @@ def writable_dir(text: str) -> Path:
     """A folder that exists or can be created, and can be written to."""
     if not text.strip():
         raise Bad("expected a folder, got ''")
-    _check_name(text)
     kind = _kind(text)
     if kind not in ("", "d"):
         raise Bad(f"{_clip(text)} exists and is {KINDS[kind]}, not a folder")
