@@ -1,7 +1,8 @@
 """Option types and limits shared by the subcommands.
 
 Each type rejects a bad value with one line (argparse adds the option's name) before
-any work starts. Nothing here imports torch or matplotlib.
+any work starts, and nothing here imports torch or matplotlib: ``--help`` and bad
+input answer within the 0.5 s that `make bench` allows ``python -m gradlab --help``.
 """
 
 from __future__ import annotations
