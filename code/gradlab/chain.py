@@ -25,7 +25,7 @@ from gradlab.defaults import (
     CHAIN_STEPS,
     LOSS_VARIANTS,
 )
-from gradlab.descent import History, LossFn, gradient_descent
+from gradlab.descent import Callback, History, LossFn, gradient_descent
 
 
 def random_angles(n: int = CHAIN_LINKS, *, seed: int) -> Tensor:
@@ -155,15 +155,17 @@ def pull(
     *,
     lr: float = CHAIN_LR,
     steps: int = CHAIN_STEPS,
+    callback: Callback | None = None,
 ) -> History:
     """`gradient_descent` on the angles: θ ← θ − lr · ∇loss(θ) from ``start`` (n,).
 
     The default start is the chapter's seeded 10-link chain. The history's
-    ``params`` are the angles after every step, shape (steps + 1, n).
+    ``params`` are the angles after every step, shape (steps + 1, n). ``callback``
+    is `gradient_descent`'s.
     """
     if start is None:
         start = random_angles(CHAIN_LINKS, seed=CHAIN_SEED)
-    return gradient_descent(loss_fn, start, lr=lr, steps=steps)
+    return gradient_descent(loss_fn, start, lr=lr, steps=steps, callback=callback)
 
 
 def pull_each(

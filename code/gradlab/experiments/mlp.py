@@ -24,6 +24,7 @@ from gradlab.data import (
     wiggly,
     wiggly_sample,
 )
+from gradlab.descent import Callback
 from gradlab.mlp import MLPParams, init_mlp, mlp_predict, tanh_mlp, wide_net
 from gradlab.training import (
     CurveFit,
@@ -129,17 +130,20 @@ def width_experiment(
     lr: float = defaults.MLP_LR,
     epochs: int = defaults.MLP_EPOCHS,
     seed: int = defaults.MLP_SEED,
+    callback: Callback | None = None,
 ) -> dict[int, WidthResult]:
     """Train one classifier per hidden width on ``train``; measure errors on both sets.
 
     Every width starts from `init_mlp` with the same ``seed``. The default sets are
-    the chapter's: `training_set()` and `test_set()`.
+    the chapter's: `training_set()` and `test_set()`. ``callback`` is
+    `gradient_descent`'s, for every training.
     """
     train = training_set() if train is None else train
     test = test_set() if test is None else test
     results = {}
     for hidden in widths:
-        run = train_mlp(init_mlp(hidden, seed=seed), train, lr=lr, epochs=epochs)
+        params = init_mlp(hidden, seed=seed)
+        run = train_mlp(params, train, lr=lr, epochs=epochs, callback=callback)
         results[hidden] = WidthResult(
             hidden,
             error_rate(mlp_predict(run.trained, train.x), train.y),
