@@ -36,9 +36,9 @@ import tempfile
 import threading
 from pathlib import Path
 
-import yaml
+from sources import HTML, ROOT
+from sources import pages as toc_pages
 
-ROOT = Path(__file__).resolve().parent.parent
 NODE_MODULES = ROOT / ".vendor" / "node" / "node_modules"
 AXE = NODE_MODULES / "axe-core" / "axe.min.js"
 LIGHTHOUSE = NODE_MODULES / "lighthouse" / "cli" / "index.js"
@@ -47,17 +47,6 @@ CHROMIUM_ARGS += ["--disable-background-networking", "--disable-component-update
 COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/svg")
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
-
-
-def toc_pages(entry: dict | None = None) -> list[str]:
-    """The pages of _toc.yml in reading order (parts, chapters and sections)."""
-    if entry is None:
-        entry = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    pages = [entry[key] for key in ("root", "file") if key in entry]
-    for key in ("parts", "chapters", "sections"):
-        for child in entry.get(key, []):
-            pages += toc_pages(child)
-    return pages
 
 
 class GzipHandler(http.server.SimpleHTTPRequestHandler):
@@ -234,27 +223,18 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pages", help="comma-separated pages (default: _toc.yml's)")
     parser.add_argument("--no-lighthouse", action="store_true", help="weights, axe")
-    parser.add_argument("--html", type=Path, default=ROOT / "_build" / "html")
+    parser.add_argument("--html", type=Path, default=HTML)
     parser.add_argument("--runs", type=int, default=3, help="Lighthouse runs a page")
     parser.add_argument("--out", type=Path, default=ROOT / "_build" / "audit.json")
     args = parser.parse_args(argv)
     pages = args.pages.split(",") if args.pages else toc_pages()
     unknown = sorted(set(pages) - set(toc_pages()))
-    problems = [
-        (unknown, f"not pages of _toc.yml: {', '.join(unknown)}"),
-        (
-            not (args.html / "index.html").is_file(),
-            f"no book in {args.html}: make book",
-        ),
-        (
-            not (AXE.is_file() and LIGHTHOUSE.is_file()),
-            "no axe-core or Lighthouse: run `make audit`",
-        ),
-    ]
-    for problem, message in problems:
-        if problem:
-            print(f"audit: {message}", file=sys.stderr)
-            return 2
+    if unknown:
+        parser.error(f"not pages of _toc.yml: {', '.join(unknown)}")
+    if not (args.html / "index.html").is_file():
+        parser.error(f"no book in {args.html}: make book")
+    if not (AXE.is_file() and LIGHTHOUSE.is_file()):
+        parser.error("no axe-core or Lighthouse: run `make audit`")
     runs = 0 if args.no_lighthouse else max(1, args.runs)
     results = audit(args.html, pages, runs)
     args.out.write_text(json.dumps(results, indent=1) + "\n")

@@ -35,17 +35,18 @@ build warning, so the strict build fails.
 
 from __future__ import annotations
 
+import base64
 import html
 import io
 import re
 import shutil
-import sys
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 from urllib.parse import quote
 
 import imagesize
-from docutils import nodes
+from PIL import Image
 from sphinx.util import logging
 
 if TYPE_CHECKING:
@@ -97,6 +98,13 @@ DATA_IMG = re.compile(
 )
 #: How every WebP of the build is written: lossless, at Pillow's default effort.
 WEBP = {"lossless": True, "method": 4}
+#: A label for the animation's slider, a tab stop for the scrolling tables.
+LABELLED = {
+    'class="anim-slider"': 'class="anim-slider" aria-label="Animation frame"',
+    '<div class="pst-scrollable-table-container">': (
+        '<div class="pst-scrollable-table-container" tabindex="0">'
+    ),
+}
 
 
 def gradlab_later(markup: str, hold: bool = True) -> str:
@@ -222,9 +230,6 @@ def _pictures(body: str, sizes: dict[str, tuple[int, int]]) -> str:
 def webp_data_uris(body: str) -> str:
     """Every inline PNG (``data:image/png;base64,...``, which matplotlib's animation
     writer wraps with backslash-newlines inside its script) as lossless WebP."""
-    import base64
-
-    from PIL import Image
 
     def webp(m: re.Match) -> str:
         png = base64.b64decode(m.group(1).replace("\\\n", ""))
@@ -239,7 +244,6 @@ def webp_data_uris(body: str) -> str:
 def sized_data_images(body: str) -> str:
     """Each <img> with an inline PNG or WebP (the animation's first frame) states its
     size, read from the image, unless it already does."""
-    import base64
 
     def sized(m: re.Match) -> str:
         size = image_size(io.BytesIO(base64.b64decode(m.group(2))))
@@ -251,28 +255,21 @@ def sized_data_images(body: str) -> str:
 
 
 def _webp_twin(png: Path) -> None:
-    from PIL import Image
-
     with Image.open(png) as image:
         image.save(png.with_suffix(".webp"), "WEBP", **WEBP)
 
 
 def _write_webp(outdir: Path) -> None:
-    """Lossless WebP twins of the built PNGs that lack an up-to-date one, on every
-    core."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
+    """Lossless WebP twins of the built PNGs that lack an up-to-date one, four at a
+    time."""
     stale = [
         png
         for png in (outdir / "_images").glob("*.png")
         if not (webp := png.with_suffix(".webp")).is_file()
         or webp.stat().st_mtime < png.stat().st_mtime
     ]
-    fork = multiprocessing.get_context("fork") if sys.platform == "linux" else None
-    if stale:
-        with ProcessPoolExecutor(min(len(stale), 4), mp_context=fork) as pool:
-            list(pool.map(_webp_twin, stale))
+    with ProcessPoolExecutor(4) as pool:  # starts no process for an empty list
+        list(pool.map(_webp_twin, stale))
 
 
 def _on_page_late(app: Sphinx, pagename: str, templatename: str, context, doctree):
@@ -289,17 +286,16 @@ def _on_page_late(app: Sphinx, pagename: str, templatename: str, context, doctre
 
 
 def _rewrite_body(app: Sphinx, body: str) -> str:
-    """Figures sized, lazy and WebP; inline PNGs as WebP; scrolling tables reachable."""
+    """Figures sized, lazy and WebP; inline PNGs as WebP; `LABELLED`'s labels."""
     sizes = _image_sizes(app)
     body = _pictures(_wide_figures(body, sizes), sizes)
     if "data:image/png;base64," in body:
         body = webp_data_uris(body)
     if "<img " in body and "data:image/" in body:
         body = sized_data_images(body)
-    return body.replace(
-        '<div class="pst-scrollable-table-container">',
-        '<div class="pst-scrollable-table-container" tabindex="0">',
-    )
+    for plain, labelled in LABELLED.items():
+        body = body.replace(plain, labelled)
+    return body
 
 
 def _hold_scripts(scripts: list) -> None:
@@ -328,16 +324,6 @@ def _on_page(app: Sphinx, pagename: str, templatename: str, context: dict, doctr
     # The search page's own searchtools.js runs at once and needs doctools.js.
     if pagename != "search":
         _hold_scripts(context.get("script_files", []))
-
-
-def _on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    for raw in doctree.findall(nodes.raw):
-        if "anim-slider" in raw.astext():
-            text = raw.astext().replace(
-                'class="anim-slider"',
-                'class="anim-slider" aria-label="Animation frame"',
-            )
-            raw.children = [nodes.Text(text)]
 
 
 def _visit_hide(self, node) -> None:
@@ -400,6 +386,5 @@ def setup(app: Sphinx) -> dict:
     app.connect("builder-inited", _on_builder_inited)
     app.connect("html-page-context", _on_page)
     app.connect("html-page-context", _on_page_late, priority=900)
-    app.connect("doctree-resolved", _on_doctree_resolved)
     app.connect("build-finished", _on_build_finished)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
