@@ -1,36 +1,31 @@
 """Sphinx extension: light, accessible pages, without forking the theme.
 
-What pydata-sphinx-theme 0.17 (under sphinx-book-theme) would load on every page, and
-what this extension does instead; the sizes are `make audit`'s (gzip-compressed):
+What pydata-sphinx-theme 0.17 (under sphinx-book-theme) loads on every page, and what
+this extension does instead (sizes gzip-compressed, as `make audit` measures them):
 
 - Font Awesome's SVG-with-JS bundle (543 KiB, more than the rest of any page) for
-  about thirty icons: its script is dropped (`_templates/layout.html` through the
-  `gradlab_head` filter) and `_static/gradlab-icons.css` draws the icons the pages
-  use as SVG masks taken from that bundle; the bundle's glyph rules in the theme's
-  render-blocking stylesheet (21 of its 66 KiB) are taken out of the built copy;
-- Sphinx's search scripts and index (27 KiB, blocking the first paint) for
-  search-as-you-type, which is off: dropped (the search page loads its own);
+  about thirty icons: dropped (the `gradlab_head` filter of `_templates/layout.html`);
+  `_static/gradlab-icons.css` draws the icons the pages use as SVG masks taken from
+  the bundle, whose glyph rules (21 of the theme's render-blocking 66 KiB stylesheet)
+  are cut from the built copy;
+- Sphinx's search scripts and index (27 KiB, blocking the first paint), for
+  search-as-you-type, which is off: dropped outside the search page;
 - the page scripts, which run before the first paint even when deferred: held back
-  (``type="text/plain"``) and started in order once the page is painted (by an inline
-  script in `_templates/layout.html`, which also settles the colour mode first).
-  Lighthouse mobile performance with the scripts held and not, back to back on a
-  loaded machine: mlp-training 89 and 73, chain-lab 86 and 80;
-- sphinx-design's stylesheet and script (11 KiB) and KaTeX's stylesheets (4 KiB):
-  only on pages that use them;
-- figures: each ``<img>`` states its width and height, read from the PNG or SVG file
-  or the inline image (no layout shift), all but the page's first load lazily, and
-  PNGs and the animation's inline frames are served as lossless WebP (the book's
-  PNGs: 1,376 KiB, their WebP twins 698 KiB); a multi-panel figure scrolls sideways
-  on a phone instead of shrinking;
+  (``type="text/plain"``) and started in order once the page is painted, by
+  `_templates/layout.html`. Lighthouse mobile performance held and not, back to back
+  on a loaded machine: mlp-training 89 and 73, chain-lab 86 and 80;
+- sphinx-design's stylesheet and script (11 KiB), KaTeX's stylesheets (4 KiB): only on
+  the pages that use them;
+- figures: each ``<img>`` states its size (no layout shift), all but the page's first
+  load lazily, PNGs and the animation's frames as lossless WebP (the book's PNGs:
+  1,376 KiB, as WebP 698 KiB); a multi-panel figure scrolls sideways on a phone;
 - myst-nb's hidden-cell toggle is labelled "Toggle hidden content", which does not
-  contain its visible text (WCAG 2.5.3): drawn without that label by our visitor
-  (`app.add_node`); the animation's slider and the scrolling tables get a label and a
-  tab stop.
+  contain its visible text (WCAG 2.5.3): drawn without it (`app.add_node`); the
+  animation's slider and the scrolling tables get a label and a tab stop.
 
-The math is typeset at build time by sphinxcontrib-katex (``katex_prerender``); this
-extension copies KaTeX's stylesheet and fonts into ``_static/katex`` (never a CDN)
-and turns a formula KaTeX cannot typeset (an unknown command, a missing brace) into a
-build warning, so the strict build fails.
+sphinxcontrib-katex typesets the math at build time (``katex_prerender``); this
+extension copies KaTeX's stylesheet and fonts into ``_static/katex`` (no CDN) and makes
+a formula KaTeX cannot typeset a build warning, so the strict build fails.
 """
 
 from __future__ import annotations
