@@ -162,14 +162,6 @@ def lighthouse(url: str) -> dict:
     return scores
 
 
-def median_run(runs: list[dict]) -> dict:
-    """The run with the median performance score, with every run's score."""
-    ranked = sorted(runs, key=lambda r: r["performance"])
-    return ranked[(len(ranked) - 1) // 2] | {
-        "performance_runs": [r["performance"] for r in runs]
-    }
-
-
 def audit(html: Path, pages: list[str], runs: int) -> dict[str, dict]:
     from playwright.sync_api import sync_playwright
 
@@ -181,11 +173,11 @@ def audit(html: Path, pages: list[str], runs: int) -> dict[str, dict]:
             )
             results = {n: weigh_and_axe(browser, f"{base}/{n}.html") for n in pages}
             browser.close()
-        for name in pages if runs else ():
-            url = f"{base}/{name}.html"
-            results[name]["lighthouse"] = median_run(
-                [lighthouse(url) for _ in range(runs)]
-            )
+        for name in pages if runs else ():  # the run of median performance, kept
+            every = [lighthouse(f"{base}/{name}.html") for _ in range(runs)]
+            median = sorted(every, key=lambda r: r["performance"])[(runs - 1) // 2]
+            scores = {"performance_runs": [r["performance"] for r in every]}
+            results[name]["lighthouse"] = median | scores
     finally:
         server.shutdown()
     return results

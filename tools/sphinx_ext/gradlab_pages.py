@@ -267,19 +267,6 @@ def _write_webp(outdir: Path) -> None:
         list(pool.map(_webp_twin, stale))
 
 
-def _on_page_late(app: Sphinx, pagename: str, templatename: str, context, doctree):
-    """After the extensions have made the page's asset lists."""
-    body = context.get("body", "")
-    unused = ["sphinx-design", "design-tabs"] * ('class="sd-' not in body)
-    unused += ["katex"] * ('class="katex' not in body)
-    for key in ("css_files", "script_files") if unused else ():
-        context[key][:] = [
-            f
-            for f in context.get(key, [])
-            if not any(u in str(f.filename) for u in unused)
-        ]
-
-
 def _rewrite_body(app: Sphinx, body: str) -> str:
     """Figures sized, lazy and WebP; inline PNGs as WebP; `LABELLED`'s labels."""
     sizes = _image_sizes(app)
@@ -308,11 +295,18 @@ def _hold_scripts(scripts: list) -> None:
 
 
 def _on_page(app: Sphinx, pagename: str, templatename: str, context: dict, doctree):
+    """Once the other extensions have made the page and its asset lists."""
     if "body" in context:
         context["body"] = _rewrite_body(app, context["body"])
         for error, command in KATEX_ERROR.findall(context["body"]):
             problem = html.unescape(error) or f"KaTeX has no command {command}"
             logger.warning("math: %s", problem, location=pagename)
+    body = context.get("body", "")
+    unused = ["sphinx-design", "design-tabs"] * ('class="sd-' not in body)
+    unused += ["katex"] * ('class="katex' not in body)
+    for key in ("css_files", "script_files"):
+        files = context.get(key, [])
+        files[:] = [f for f in files if not any(u in str(f.filename) for u in unused)]
     context["gradlab_search_as_you_type"] = (
         str(context.get("theme_search_as_you_type")).lower() == "true"
     )
@@ -379,7 +373,6 @@ def setup(app: Sphinx) -> dict:
     )
     app.add_css_file("gradlab-icons.css")
     app.connect("builder-inited", _on_builder_inited)
-    app.connect("html-page-context", _on_page)
-    app.connect("html-page-context", _on_page_late, priority=900)
+    app.connect("html-page-context", _on_page, priority=900)
     app.connect("build-finished", _on_build_finished)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
