@@ -12,7 +12,6 @@ Usage: python tools/colab_run.py [_build/notebooks/book/<name>.ipynb ...]
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import re
 import subprocess
@@ -45,12 +44,10 @@ def colab_kernel(scratch: Path) -> None:
         lock = str(ROOT / "requirements" / "lock.txt")
         sh(str(python), "-m", "pip", "install", "-q", "-c", lock, *COLAB)
     sh(str(python), "-m", "pip", "uninstall", "--quiet", "--yes", "gradlab", "torchviz")
-    env = {"PATH": f"{python.parent}{os.pathsep}{os.environ['PATH']}"}
-    argv = [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"]
-    spec = {"argv": argv, "env": env, "display_name": "Colab", "language": "python"}
-    (scratch / "kernels" / "colab").mkdir(parents=True)
-    (scratch / "kernels" / "colab" / "kernel.json").write_text(json.dumps(spec))
-    os.environ["JUPYTER_PATH"] = str(scratch)
+    path = f"{python.parent}{os.pathsep}{os.environ['PATH']}"
+    kernel = ["ipykernel", "install", "--name", "colab", "--prefix", str(scratch)]
+    sh(str(python), "-m", *kernel, "--env", "PATH", path)
+    os.environ["JUPYTER_PATH"] = str(scratch / "share" / "jupyter")
     os.environ.pop("PYTHONPATH", None)
 
 

@@ -11,9 +11,9 @@ this extension does instead (sizes gzip-compressed, as `make audit` measures the
 - Sphinx's search scripts and index (27 KiB, blocking the first paint), for
   search-as-you-type, which is off: dropped outside the search page;
 - the page scripts, which run before the first paint even when deferred: held back
-  (``type="text/plain"``) and started in order once the page is painted, by
-  `_templates/layout.html`. Lighthouse mobile performance held and not, back to back
-  on a loaded machine: mlp-training 89 and 73, chain-lab 86 and 80;
+  (``type="text/plain"``, the `gradlab_later` filter) and started in order once the
+  page is painted, by `_templates/layout.html`. Lighthouse mobile performance held
+  and not, back to back on a loaded machine: mlp-training 89 and 73, chain-lab 86, 80;
 - sphinx-design's stylesheet and script (11 KiB), KaTeX's stylesheets (4 KiB): only on
   the pages that use them;
 - figures: each ``<img>`` states its size (no layout shift), all but the page's first
@@ -60,6 +60,7 @@ HEAD_DROPPED = re.compile(
     r'\s*(?:<script defer src="[^"]*scripts/fontawesome\.js[^"]*"></script>'
     r'|<link rel="preload" as="script" href="[^"]*" />)'
 )
+SCRIPT = re.compile(r'<script (?:defer(?:="defer")? )?src="(?![^"]*documentation_opt)')
 SEARCH_SCRIPT = re.compile(
     r'\s*<script src="[^"]*(?:searchtools|language_data|searchindex)\.js"></script>'
 )
@@ -103,9 +104,10 @@ LABELLED = {
 
 
 def gradlab_later(markup: str, hold: bool = True) -> str:
-    """The theme's deferred <script> tags held back for the layout's script to start."""
+    """The <script src> tags of ``markup`` held back for the layout's script to start,
+    but documentation_options.js, whose object the inline scripts after it use."""
     later = '<script type="text/plain" data-gradlab-later src="'
-    return str(markup).replace('<script defer src="', later) if hold else str(markup)
+    return SCRIPT.sub(later, str(markup)) if hold else str(markup)
 
 
 def gradlab_head(markup: str, search_as_you_type: bool = False) -> str:
@@ -280,20 +282,6 @@ def _rewrite_body(app: Sphinx, body: str) -> str:
     return body
 
 
-def _hold_scripts(scripts: list) -> None:
-    """The page's scripts held back until the first paint (see layout.html), as new
-    objects: the builder shares these between pages. documentation_options.js stays:
-    inline scripts below it use its object."""
-    for k, script in enumerate(scripts):
-        name = str(script.filename or "")
-        if name and "documentation_options" not in name:
-            if "async" not in script.attributes:
-                attributes = {**script.attributes, "type": "text/plain"}
-                attributes.pop("defer", None)
-                attributes["data-gradlab-later"] = ""
-                scripts[k] = type(script)(name, priority=script.priority, **attributes)
-
-
 def _on_page(app: Sphinx, pagename: str, templatename: str, context: dict, doctree):
     """Once the other extensions have made the page and its asset lists."""
     if "body" in context:
@@ -310,9 +298,6 @@ def _on_page(app: Sphinx, pagename: str, templatename: str, context: dict, doctr
     context["gradlab_search_as_you_type"] = (
         str(context.get("theme_search_as_you_type")).lower() == "true"
     )
-    # The search page's own searchtools.js runs at once and needs doctools.js.
-    if pagename != "search":
-        _hold_scripts(context.get("script_files", []))
 
 
 def _visit_hide(self, node) -> None:
