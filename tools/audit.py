@@ -137,12 +137,8 @@ def lighthouse(url: str) -> dict:
         command = ["node", str(LIGHTHOUSE), url, "--quiet", "--output=json"]
         command += [f"--output-path={report}", f"--chrome-flags={flags}"]
         command += ["--only-categories=" + ",".join(CATEGORIES)]
-        done = subprocess.run(
-            command,
-            env={**os.environ, "CHROME_PATH": chromium()},
-            capture_output=True,
-            text=True,
-        )
+        env = {**os.environ, "CHROME_PATH": chromium()}
+        done = subprocess.run(command, env=env, capture_output=True, text=True)
         if done.returncode != 0 or not report.is_file():
             raise SystemExit(f"audit: lighthouse failed on {url}: {done.stderr[-400:]}")
         data = json.loads(report.read_text())

@@ -179,15 +179,6 @@ def image_size(image: Path | IO[bytes]) -> tuple[int, int] | None:
     return (round(width), round(height)) if width > 0 and height > 0 else None
 
 
-def _image_sizes(app: Sphinx) -> dict[str, tuple[int, int] | None]:
-    """{name in _images/: (width, height)} of the PNG and SVG images of the build."""
-    return {
-        name: image_size(Path(app.srcdir) / source)
-        for source, name in getattr(app.builder, "images", {}).items()
-        if source.endswith((".png", ".svg")) and (Path(app.srcdir) / source).is_file()
-    }
-
-
 def _wide_figures(body: str, sizes: dict[str, tuple[int, int]]) -> str:
     """Mark multi-panel figures: readable on a phone in a sideways-scrolling frame
     (focusable, so a keyboard can scroll it too)."""
@@ -271,7 +262,9 @@ def _write_webp(outdir: Path) -> None:
 
 def _rewrite_body(app: Sphinx, body: str) -> str:
     """Figures sized, lazy and WebP; inline PNGs as WebP; `LABELLED`'s labels."""
-    sizes = _image_sizes(app)
+    images = getattr(app.builder, "images", {}).items()  # {source: name in _images/}
+    paths = {name: Path(app.srcdir) / source for source, name in images}
+    sizes = {n: image_size(p) for n, p in paths.items() if p.suffix in (".png", ".svg")}
     body = _pictures(_wide_figures(body, sizes), sizes)
     if "data:image/png;base64," in body:
         body = webp_data_uris(body)
