@@ -36,9 +36,9 @@ import tempfile
 import threading
 from pathlib import Path
 
-import yaml
+from sources import HTML, ROOT
+from sources import pages as toc_pages
 
-ROOT = Path(__file__).resolve().parent.parent
 NODE_MODULES = ROOT / ".vendor" / "node" / "node_modules"
 AXE = NODE_MODULES / "axe-core" / "axe.min.js"
 LIGHTHOUSE = NODE_MODULES / "lighthouse" / "cli" / "index.js"
@@ -47,17 +47,6 @@ CHROMIUM_ARGS += ["--disable-background-networking", "--disable-component-update
 COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/svg")
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
-
-
-def toc_pages(entry: dict | None = None) -> list[str]:
-    """The pages of _toc.yml in reading order (parts, chapters and sections)."""
-    if entry is None:
-        entry = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    pages = [entry[key] for key in ("root", "file") if key in entry]
-    for key in ("parts", "chapters", "sections"):
-        for child in entry.get(key, []):
-            pages += toc_pages(child)
-    return pages
 
 
 class GzipHandler(http.server.SimpleHTTPRequestHandler):
@@ -148,12 +137,8 @@ def lighthouse(url: str) -> dict:
         command = ["node", str(LIGHTHOUSE), url, "--quiet", "--output=json"]
         command += [f"--output-path={report}", f"--chrome-flags={flags}"]
         command += ["--only-categories=" + ",".join(CATEGORIES)]
-        done = subprocess.run(
-            command,
-            env={**os.environ, "CHROME_PATH": chromium()},
-            capture_output=True,
-            text=True,
-        )
+        env = {**os.environ, "CHROME_PATH": chromium()}
+        done = subprocess.run(command, env=env, capture_output=True, text=True)
         if done.returncode != 0 or not report.is_file():
             raise SystemExit(f"audit: lighthouse failed on {url}: {done.stderr[-400:]}")
         data = json.loads(report.read_text())
@@ -173,14 +158,6 @@ def lighthouse(url: str) -> dict:
     return scores
 
 
-def median_run(runs: list[dict]) -> dict:
-    """The run with the median performance score, with every run's score."""
-    ranked = sorted(runs, key=lambda r: r["performance"])
-    return ranked[(len(ranked) - 1) // 2] | {
-        "performance_runs": [r["performance"] for r in runs]
-    }
-
-
 def audit(html: Path, pages: list[str], runs: int) -> dict[str, dict]:
     from playwright.sync_api import sync_playwright
 
@@ -192,11 +169,11 @@ def audit(html: Path, pages: list[str], runs: int) -> dict[str, dict]:
             )
             results = {n: weigh_and_axe(browser, f"{base}/{n}.html") for n in pages}
             browser.close()
-        for name in pages if runs else ():
-            url = f"{base}/{name}.html"
-            results[name]["lighthouse"] = median_run(
-                [lighthouse(url) for _ in range(runs)]
-            )
+        for name in pages if runs else ():  # the run of median performance, kept
+            every = [lighthouse(f"{base}/{name}.html") for _ in range(runs)]
+            median = sorted(every, key=lambda r: r["performance"])[(runs - 1) // 2]
+            scores = {"performance_runs": [r["performance"] for r in every]}
+            results[name]["lighthouse"] = median | scores
     finally:
         server.shutdown()
     return results
@@ -234,27 +211,18 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pages", help="comma-separated pages (default: _toc.yml's)")
     parser.add_argument("--no-lighthouse", action="store_true", help="weights, axe")
-    parser.add_argument("--html", type=Path, default=ROOT / "_build" / "html")
+    parser.add_argument("--html", type=Path, default=HTML)
     parser.add_argument("--runs", type=int, default=3, help="Lighthouse runs a page")
     parser.add_argument("--out", type=Path, default=ROOT / "_build" / "audit.json")
     args = parser.parse_args(argv)
     pages = args.pages.split(",") if args.pages else toc_pages()
     unknown = sorted(set(pages) - set(toc_pages()))
-    problems = [
-        (unknown, f"not pages of _toc.yml: {', '.join(unknown)}"),
-        (
-            not (args.html / "index.html").is_file(),
-            f"no book in {args.html}: make book",
-        ),
-        (
-            not (AXE.is_file() and LIGHTHOUSE.is_file()),
-            "no axe-core or Lighthouse: run `make audit`",
-        ),
-    ]
-    for problem, message in problems:
-        if problem:
-            print(f"audit: {message}", file=sys.stderr)
-            return 2
+    if unknown:
+        parser.error(f"not pages of _toc.yml: {', '.join(unknown)}")
+    if not (args.html / "index.html").is_file():
+        parser.error(f"no book in {args.html}: make book")
+    if not (AXE.is_file() and LIGHTHOUSE.is_file()):
+        parser.error("no axe-core or Lighthouse: run `make audit`")
     runs = 0 if args.no_lighthouse else max(1, args.runs)
     results = audit(args.html, pages, runs)
     args.out.write_text(json.dumps(results, indent=1) + "\n")

@@ -18,10 +18,13 @@ benchmarks, not tests: run it on an otherwise quiet machine.
   threads            a small fit on one torch thread and on torch's default, both
                      beside a busy process: the reason each chapter asks for one
                      thread ("Gradients" says several times slower: >= 2 x)
+
+Usage: python tools/bench.py (it takes minutes)
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import statistics
@@ -33,10 +36,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tools"))
-from sources import copy_worktree  # noqa: E402
+from sources import CACHE, ROOT, copy_worktree
 
+RAW = argparse.RawDescriptionHelpFormatter
 BIN = Path(sys.executable).parent
 PYTHON = str(BIN / "python")
 #: Budgets in seconds, except the loaded / quiet ratio.
@@ -44,16 +46,14 @@ BUDGET = {"clean": 35, "no-op": 3, "prose": 5, "loaded": 1.8, "chapter": 10}
 BUDGET |= {"help": 0.5, "unit": 20, "unit loaded": 40}
 THREAD_FIT = """
 import sys, time, torch
-from torch import nn
 import gradlab
-torch.manual_seed(0)
-torch.set_num_threads(int(sys.argv[1]) if sys.argv[1] != "default" else
-                      torch.get_num_threads())
+if sys.argv[1] != "default":
+    torch.set_num_threads(int(sys.argv[1]))
 net = gradlab.tanh_mlp((32, 32), seed=0)
 data = gradlab.data.wiggly_sample(seed=0)
 sgd = torch.optim.SGD(net.parameters(), lr=0.05)
 start = time.perf_counter()
-gradlab.fit_module(net, data.t[:, None], data.y[:, None], loss_fn=nn.MSELoss(),
+gradlab.fit_module(net, data.t[:, None], data.y[:, None], loss_fn=torch.nn.MSELoss(),
                    optimizer=sgd, epochs=1000)
 print(time.perf_counter() - start)
 """
@@ -68,10 +68,9 @@ def report(name: str, value: float, most=None, unit: str = "s", *, least=None) -
         verdict = f"<= {most:g} {unit}: " + ("ok" if value <= most else "OVER")
     if least is not None:
         verdict = f">= {least:g} {unit}: " + ("ok" if value >= least else "OVER")
-    rows.append(
-        (name, f"{value:.2f} {unit}" if unit != "s" else f"{value:.1f} s", verdict)
-    )
-    print(f"  {name:<34}{rows[-1][1]:>10}  {verdict}", flush=True)
+    shown = f"{value:.1f} s" if unit == "s" else f"{value:.2f} {unit}"
+    rows.append((name, shown, verdict))
+    print(f"  {name:<34}{shown:>10}  {verdict}", flush=True)
 
 
 def run(cmd: list[str], cwd: Path, what: str) -> tuple[float, str]:
@@ -107,7 +106,7 @@ def busy_process() -> Iterator[None]:
 def chapter_times(repo: Path) -> dict[str, float]:
     from jupyter_cache import get_cache
 
-    records = get_cache(repo / "_build" / ".jupyter_cache").list_cache_records()
+    records = get_cache(repo / CACHE.relative_to(ROOT)).list_cache_records()
     return {
         Path(r.uri).name: r.data["execution_seconds"]
         for r in records
@@ -148,9 +147,8 @@ def builds(repo: Path) -> None:
 
 def command_line(repo: Path) -> None:
     print("command line")
-    runs = [
-        run([PYTHON, "-m", "gradlab", "--help"], repo, "--help")[0] for _ in "012345"
-    ]
+    command = [PYTHON, "-m", "gradlab", "--help"]
+    runs = [run(command, repo, "--help")[0] for _ in range(6)]  # the first: a warm-up
     report(
         "python -m gradlab --help (median)", statistics.median(runs[1:]), BUDGET["help"]
     )
@@ -183,6 +181,7 @@ def threads(repo: Path) -> None:
 
 
 def main() -> int:
+    argparse.ArgumentParser(description=__doc__, formatter_class=RAW).parse_args()
     with tempfile.TemporaryDirectory(prefix="gradlab-bench-") as scratch:
         repo = Path(scratch)
         copy_worktree(repo)

@@ -22,11 +22,13 @@ import shutil
 import sys
 from pathlib import Path
 
+import nbformat
 import sources
 from gradlab.book import MEASURED, sources_digest  # torch-free
 from markdown_it import MarkdownIt
 from mdit_py_plugins.colon_fence import colon_fence_plugin
 from mdit_py_plugins.myst_blocks import myst_block_plugin
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from sources import CACHE, NOTEBOOKS, ROOT, chapters, config, executed, git
 
 PARSER = MarkdownIt("commonmark").use(colon_fence_plugin).use(myst_block_plugin)
@@ -163,13 +165,12 @@ class Page:
         """The reader notebook's cells for one cell of the chapter."""
         if cell.cell_type == "markdown":
             text = self.markdown(cell.source)
-            return [_cell("markdown", text)] if text.strip() else []
+            return [new_markdown_cell(text)] if text.strip() else []
         tags = cell.metadata.get("tags", [])
         if "remove-cell" in tags:
             return []
-        code = _cell("code", cell.source)
-        code.update(outputs=[_small(o) for o in cell.outputs])
-        code.update(execution_count=cell.get("execution_count"))
+        outputs, count = [_small(o) for o in cell.outputs], cell.get("execution_count")
+        code = new_code_cell(cell.source, outputs=outputs, execution_count=count)
         hidden = "hide-cell" in tags or self.solution
         if hidden or "remove-input" in tags:
             title = "Solution" if hidden else "Code"
@@ -178,12 +179,7 @@ class Page:
             folded = {"source_hidden": True, "outputs_hidden": hidden}
             code["metadata"] = {"jupyter": folded, "cellView": "form"}  # Colab's form
         caption = cell.metadata.get("mystnb", {}).get("figure", {}).get("caption")
-        return [code, *([_cell("markdown", f"*Figure: {caption}*")] if caption else [])]
-
-
-def _cell(kind: str, source: str) -> dict:
-    extra = {"execution_count": None, "outputs": []} if kind == "code" else {}
-    return {"cell_type": kind, "metadata": {}, "source": source, **extra}
+        return [code, *([new_markdown_cell(f"*Figure: {caption}*")] if caption else [])]
 
 
 def _small(output):
@@ -226,7 +222,6 @@ def install_url() -> str:
 def reader_notebook(md: Path, revision: str, cache: Path = CACHE, sections=None):
     """The reader notebook of chapter ``md``, with its outputs from ``cache``; its
     set-up cell installs gradlab at ``revision``."""
-    import nbformat
     from myst_nb.ext.glue import extract_glue_data_cell
 
     source, glued = executed(md, cache), {}
@@ -236,8 +231,8 @@ def reader_notebook(md: Path, revision: str, cache: Path = CACHE, sections=None)
     digest = sources_digest(ROOT / "code" / "gradlab")
     setup = SETUP_CELL.format(url=install_url(), commit=revision, sources=digest)
     cells = [
-        _cell("markdown", SETUP_INTRO.format(title=title_of(md))),
-        _cell("code", setup),
+        new_markdown_cell(SETUP_INTRO.format(title=title_of(md))),
+        new_code_cell(setup),
     ]
     page = Page(md, glued, sections)
     for cell in source.cells:
@@ -246,8 +241,7 @@ def reader_notebook(md: Path, revision: str, cache: Path = CACHE, sections=None)
         cell["id"] = f"cell-{number}"  # stable ids: the file changes only with content
     kernelspec = {"display_name": "Python 3", "language": "python", "name": "python3"}
     metadata = {"kernelspec": kernelspec, "language_info": {"name": "python"}}
-    notebook = dict(cells=cells, metadata=metadata, nbformat=4, nbformat_minor=5)
-    return nbformat.from_dict(notebook)
+    return new_notebook(cells=cells, metadata=metadata)
 
 
 def write_notebooks(out: Path = NOTEBOOKS, html: Path = sources.HTML) -> list[Path]:
@@ -255,8 +249,6 @@ def write_notebooks(out: Path = NOTEBOOKS, html: Path = sources.HTML) -> list[Pa
     button links (``html/_sources/book/<name>.ipynb``, if the site is built), without
     in ``out`` (replaced whole), beside the Binder environment (``binder/``, with
     gradlab at this commit, and the lock file) and a README. Returns ``out``'s."""
-    import nbformat
-
     revision, sections, written = commit(), section_labels(), []
     shutil.rmtree(out, ignore_errors=True)
     (out / "book").mkdir(parents=True)

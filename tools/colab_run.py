@@ -2,8 +2,8 @@
 
 On a kernel of a Colab-like environment (_build/colab-venv, made once from the lock
 file: torch and the rest, neither gradlab nor torchviz), in an empty folder, each
-set-up cell installing gradlab from the working tree published as a git repository:
-the first notebook alone, then the others two at a time. Fails on an error in any
+set-up cell installing gradlab from a copy of the working tree's tracked files: the
+first notebook alone, then the others two at a time. Fails on an error in any
 cell, and on a set-up cell that reports another gradlab.
 
 Usage: python tools/colab_run.py [_build/notebooks/book/<name>.ipynb ...]
@@ -12,7 +12,6 @@ Usage: python tools/colab_run.py [_build/notebooks/book/<name>.ipynb ...]
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import re
 import subprocess
@@ -22,7 +21,7 @@ from pathlib import Path
 
 import nbformat
 from execute_chapters import execute
-from sources import NOTEBOOKS, ROOT, chapters, config, copy_worktree
+from sources import NOTEBOOKS, ROOT, chapters, copy_worktree
 
 VENV = ROOT / "_build" / "colab-venv"
 #: What Colab has (the versions of the lock file).
@@ -45,31 +44,18 @@ def colab_kernel(scratch: Path) -> None:
         lock = str(ROOT / "requirements" / "lock.txt")
         sh(str(python), "-m", "pip", "install", "-q", "-c", lock, *COLAB)
     sh(str(python), "-m", "pip", "uninstall", "--quiet", "--yes", "gradlab", "torchviz")
-    env = {"PATH": f"{python.parent}{os.pathsep}{os.environ['PATH']}"}
-    argv = [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"]
-    spec = {"argv": argv, "env": env, "display_name": "Colab", "language": "python"}
-    (scratch / "kernels" / "colab").mkdir(parents=True)
-    (scratch / "kernels" / "colab" / "kernel.json").write_text(json.dumps(spec))
-    os.environ["JUPYTER_PATH"] = str(scratch)
+    path = f"{python.parent}{os.pathsep}{os.environ['PATH']}"
+    kernel = ["ipykernel", "install", "--name", "colab", "--prefix", str(scratch)]
+    sh(str(python), "-m", *kernel, "--env", "PATH", path)
+    os.environ["JUPYTER_PATH"] = str(scratch / "share" / "jupyter")
     os.environ.pop("PYTHONPATH", None)
 
 
-def publish(scratch: Path) -> str:
-    """The working tree as a git repository on the configured branch; its pip URL."""
-    branch, repo = config()["repository"].get("branch", "main"), scratch / "repo"
-    copy_worktree(repo)
-    sh("git", "init", "--quiet", "-b", branch, cwd=repo)
-    sh("git", "add", "-A", cwd=repo)
-    user = ["-c", "user.name=colab", "-c", "user.email=colab@localhost"]
-    sh("git", *user, "commit", "--quiet", "-m", "working tree", cwd=repo)
-    return f"git+file://{repo}@{branch}"
-
-
-async def run(path: Path, local: str, gate: asyncio.Semaphore) -> str | None:
+async def run(path: Path, local: Path, gate: asyncio.Semaphore) -> str | None:
     """Run one reader notebook; print its time; return what went wrong, if anything."""
     notebook = nbformat.read(path, as_version=4)
-    setup = notebook.cells[1]  # "git+<repository>@<commit>" -> the local repository
-    setup.source = re.sub('"git[+][^"]*"', repr(local), setup.source)
+    setup = notebook.cells[1]  # "git+<repository>@<commit>" -> the local copy
+    setup.source = re.sub('"git[+][^"]*"', repr(str(local)), setup.source)
     async with gate:
         try:
             seconds, error = await execute(
@@ -84,7 +70,7 @@ async def run(path: Path, local: str, gate: asyncio.Semaphore) -> str | None:
     return error
 
 
-async def run_all(notebooks: list[Path], local: str) -> int:
+async def run_all(notebooks: list[Path], local: Path) -> int:
     gate = asyncio.Semaphore(2)
     errors = [await run(notebooks[0], local, gate)]  # installs, as a reader's does
     errors += await asyncio.gather(*(run(n, local, gate) for n in notebooks[1:]))
@@ -100,7 +86,8 @@ def main(argv: list[str]) -> int:
         sys.exit(f"colab: no reader notebook {missing[0]}: run `make book` first")
     with tempfile.TemporaryDirectory(prefix="colab-") as scratch:
         colab_kernel(Path(scratch))
-        local = publish(Path(scratch))
+        local = Path(scratch) / "repo"  # what git tracks or would, as pip gets it
+        copy_worktree(local)
         empty = Path(scratch) / "content"  # as in Colab: nothing of the repository
         empty.mkdir()
         os.chdir(empty)

@@ -1,51 +1,47 @@
 """Sphinx extension: light, accessible pages, without forking the theme.
 
-What pydata-sphinx-theme 0.17 (under sphinx-book-theme) would load on every page, and
-what this extension does instead; the sizes are `make audit`'s (gzip-compressed):
+What pydata-sphinx-theme 0.17 (under sphinx-book-theme) loads on every page, and what
+this extension does instead (sizes gzip-compressed, as `make audit` measures them):
 
 - Font Awesome's SVG-with-JS bundle (543 KiB, more than the rest of any page) for
-  about thirty icons: its script is dropped (`_templates/layout.html` through the
-  `gradlab_head` filter) and `_static/gradlab-icons.css` draws the icons the pages
-  use as SVG masks taken from that bundle; the bundle's glyph rules in the theme's
-  render-blocking stylesheet (21 of its 66 KiB) are taken out of the built copy;
-- Sphinx's search scripts and index (27 KiB, blocking the first paint) for
-  search-as-you-type, which is off: dropped (the search page loads its own);
+  about thirty icons: dropped (the `gradlab_head` filter of `_templates/layout.html`);
+  `_static/gradlab-icons.css` draws the icons the pages use as SVG masks taken from
+  the bundle, whose glyph rules (21 of the theme's render-blocking 66 KiB stylesheet)
+  are cut from the built copy;
+- Sphinx's search scripts and index (27 KiB, blocking the first paint), for
+  search-as-you-type, which is off: dropped outside the search page;
 - the page scripts, which run before the first paint even when deferred: held back
-  (``type="text/plain"``) and started in order once the page is painted (by an inline
-  script in `_templates/layout.html`, which also settles the colour mode first).
-  Lighthouse mobile performance with the scripts held and not, back to back on a
-  loaded machine: mlp-training 89 and 73, chain-lab 86 and 80;
-- sphinx-design's stylesheet and script (11 KiB) and KaTeX's stylesheets (4 KiB):
-  only on pages that use them;
-- figures: each ``<img>`` states its width and height, read from the PNG or SVG file
-  or the inline image (no layout shift), all but the page's first load lazily, and
-  PNGs and the animation's inline frames are served as lossless WebP (the book's
-  PNGs: 1,376 KiB, their WebP twins 698 KiB); a multi-panel figure scrolls sideways
-  on a phone instead of shrinking;
+  (``type="text/plain"``, the `gradlab_later` filter) and started in order once the
+  page is painted, by `_templates/layout.html`. Lighthouse mobile performance held
+  and not, back to back on a loaded machine: mlp-training 89 and 73, chain-lab 86, 80;
+- sphinx-design's stylesheet and script (11 KiB), KaTeX's stylesheets (4 KiB): only on
+  the pages that use them;
+- figures: each ``<img>`` states its size (no layout shift), all but the page's first
+  load lazily, PNGs and the animation's frames as lossless WebP (the book's PNGs:
+  1,376 KiB, as WebP 698 KiB); a multi-panel figure scrolls sideways on a phone;
 - myst-nb's hidden-cell toggle is labelled "Toggle hidden content", which does not
-  contain its visible text (WCAG 2.5.3): drawn without that label by our visitor
-  (`app.add_node`); the animation's slider and the scrolling tables get a label and a
-  tab stop.
+  contain its visible text (WCAG 2.5.3): drawn without it (`app.add_node`); the
+  animation's slider and the scrolling tables get a label and a tab stop.
 
-The math is typeset at build time by sphinxcontrib-katex (``katex_prerender``); this
-extension copies KaTeX's stylesheet and fonts into ``_static/katex`` (never a CDN)
-and turns a formula KaTeX cannot typeset (an unknown command, a missing brace) into a
-build warning, so the strict build fails.
+sphinxcontrib-katex typesets the math at build time (``katex_prerender``); this
+extension copies KaTeX's stylesheet and fonts into ``_static/katex`` (no CDN) and makes
+a formula KaTeX cannot typeset a build warning, so the strict build fails.
 """
 
 from __future__ import annotations
 
+import base64
 import html
 import io
 import re
 import shutil
-import sys
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 from urllib.parse import quote
 
 import imagesize
-from docutils import nodes
+from PIL import Image
 from sphinx.util import logging
 
 if TYPE_CHECKING:
@@ -64,6 +60,7 @@ HEAD_DROPPED = re.compile(
     r'\s*(?:<script defer src="[^"]*scripts/fontawesome\.js[^"]*"></script>'
     r'|<link rel="preload" as="script" href="[^"]*" />)'
 )
+SCRIPT = re.compile(r'<script (?:defer(?:="defer")? )?src="(?![^"]*documentation_opt)')
 SEARCH_SCRIPT = re.compile(
     r'\s*<script src="[^"]*(?:searchtools|language_data|searchindex)\.js"></script>'
 )
@@ -97,12 +94,20 @@ DATA_IMG = re.compile(
 )
 #: How every WebP of the build is written: lossless, at Pillow's default effort.
 WEBP = {"lossless": True, "method": 4}
+#: A label for the animation's slider, a tab stop for the scrolling tables.
+LABELLED = {
+    'class="anim-slider"': 'class="anim-slider" aria-label="Animation frame"',
+    '<div class="pst-scrollable-table-container">': (
+        '<div class="pst-scrollable-table-container" tabindex="0">'
+    ),
+}
 
 
 def gradlab_later(markup: str, hold: bool = True) -> str:
-    """The theme's deferred <script> tags held back for the layout's script to start."""
+    """The <script src> tags of ``markup`` held back for the layout's script to start,
+    but documentation_options.js, whose object the inline scripts after it use."""
     later = '<script type="text/plain" data-gradlab-later src="'
-    return str(markup).replace('<script defer src="', later) if hold else str(markup)
+    return SCRIPT.sub(later, str(markup)) if hold else str(markup)
 
 
 def gradlab_head(markup: str, search_as_you_type: bool = False) -> str:
@@ -174,15 +179,6 @@ def image_size(image: Path | IO[bytes]) -> tuple[int, int] | None:
     return (round(width), round(height)) if width > 0 and height > 0 else None
 
 
-def _image_sizes(app: Sphinx) -> dict[str, tuple[int, int] | None]:
-    """{name in _images/: (width, height)} of the PNG and SVG images of the build."""
-    return {
-        name: image_size(Path(app.srcdir) / source)
-        for source, name in getattr(app.builder, "images", {}).items()
-        if source.endswith((".png", ".svg")) and (Path(app.srcdir) / source).is_file()
-    }
-
-
 def _wide_figures(body: str, sizes: dict[str, tuple[int, int]]) -> str:
     """Mark multi-panel figures: readable on a phone in a sideways-scrolling frame
     (focusable, so a keyboard can scroll it too)."""
@@ -222,9 +218,6 @@ def _pictures(body: str, sizes: dict[str, tuple[int, int]]) -> str:
 def webp_data_uris(body: str) -> str:
     """Every inline PNG (``data:image/png;base64,...``, which matplotlib's animation
     writer wraps with backslash-newlines inside its script) as lossless WebP."""
-    import base64
-
-    from PIL import Image
 
     def webp(m: re.Match) -> str:
         png = base64.b64decode(m.group(1).replace("\\\n", ""))
@@ -239,7 +232,6 @@ def webp_data_uris(body: str) -> str:
 def sized_data_images(body: str) -> str:
     """Each <img> with an inline PNG or WebP (the animation's first frame) states its
     size, read from the image, unless it already does."""
-    import base64
 
     def sized(m: re.Match) -> str:
         size = image_size(io.BytesIO(base64.b64decode(m.group(2))))
@@ -251,93 +243,54 @@ def sized_data_images(body: str) -> str:
 
 
 def _webp_twin(png: Path) -> None:
-    from PIL import Image
-
     with Image.open(png) as image:
         image.save(png.with_suffix(".webp"), "WEBP", **WEBP)
 
 
 def _write_webp(outdir: Path) -> None:
-    """Lossless WebP twins of the built PNGs that lack an up-to-date one, on every
-    core."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
+    """Lossless WebP twins of the built PNGs that lack an up-to-date one, four at a
+    time."""
     stale = [
         png
         for png in (outdir / "_images").glob("*.png")
         if not (webp := png.with_suffix(".webp")).is_file()
         or webp.stat().st_mtime < png.stat().st_mtime
     ]
-    fork = multiprocessing.get_context("fork") if sys.platform == "linux" else None
-    if stale:
-        with ProcessPoolExecutor(min(len(stale), 4), mp_context=fork) as pool:
-            list(pool.map(_webp_twin, stale))
-
-
-def _on_page_late(app: Sphinx, pagename: str, templatename: str, context, doctree):
-    """After the extensions have made the page's asset lists."""
-    body = context.get("body", "")
-    unused = ["sphinx-design", "design-tabs"] * ('class="sd-' not in body)
-    unused += ["katex"] * ('class="katex' not in body)
-    for key in ("css_files", "script_files") if unused else ():
-        context[key][:] = [
-            f
-            for f in context.get(key, [])
-            if not any(u in str(f.filename) for u in unused)
-        ]
+    with ProcessPoolExecutor(4) as pool:  # starts no process for an empty list
+        list(pool.map(_webp_twin, stale))
 
 
 def _rewrite_body(app: Sphinx, body: str) -> str:
-    """Figures sized, lazy and WebP; inline PNGs as WebP; scrolling tables reachable."""
-    sizes = _image_sizes(app)
+    """Figures sized, lazy and WebP; inline PNGs as WebP; `LABELLED`'s labels."""
+    images = getattr(app.builder, "images", {}).items()  # {source: name in _images/}
+    paths = {name: Path(app.srcdir) / source for source, name in images}
+    sizes = {n: image_size(p) for n, p in paths.items() if p.suffix in (".png", ".svg")}
     body = _pictures(_wide_figures(body, sizes), sizes)
     if "data:image/png;base64," in body:
         body = webp_data_uris(body)
     if "<img " in body and "data:image/" in body:
         body = sized_data_images(body)
-    return body.replace(
-        '<div class="pst-scrollable-table-container">',
-        '<div class="pst-scrollable-table-container" tabindex="0">',
-    )
-
-
-def _hold_scripts(scripts: list) -> None:
-    """The page's scripts held back until the first paint (see layout.html), as new
-    objects: the builder shares these between pages. documentation_options.js stays:
-    inline scripts below it use its object."""
-    for k, script in enumerate(scripts):
-        name = str(script.filename or "")
-        if name and "documentation_options" not in name:
-            if "async" not in script.attributes:
-                attributes = {**script.attributes, "type": "text/plain"}
-                attributes.pop("defer", None)
-                attributes["data-gradlab-later"] = ""
-                scripts[k] = type(script)(name, priority=script.priority, **attributes)
+    for plain, labelled in LABELLED.items():
+        body = body.replace(plain, labelled)
+    return body
 
 
 def _on_page(app: Sphinx, pagename: str, templatename: str, context: dict, doctree):
+    """Once the other extensions have made the page and its asset lists."""
     if "body" in context:
         context["body"] = _rewrite_body(app, context["body"])
         for error, command in KATEX_ERROR.findall(context["body"]):
             problem = html.unescape(error) or f"KaTeX has no command {command}"
             logger.warning("math: %s", problem, location=pagename)
+    body = context.get("body", "")
+    unused = ["sphinx-design", "design-tabs"] * ('class="sd-' not in body)
+    unused += ["katex"] * ('class="katex' not in body)
+    for key in ("css_files", "script_files"):
+        files = context.get(key, [])
+        files[:] = [f for f in files if not any(u in str(f.filename) for u in unused)]
     context["gradlab_search_as_you_type"] = (
         str(context.get("theme_search_as_you_type")).lower() == "true"
     )
-    # The search page's own searchtools.js runs at once and needs doctools.js.
-    if pagename != "search":
-        _hold_scripts(context.get("script_files", []))
-
-
-def _on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    for raw in doctree.findall(nodes.raw):
-        if "anim-slider" in raw.astext():
-            text = raw.astext().replace(
-                'class="anim-slider"',
-                'class="anim-slider" aria-label="Animation frame"',
-            )
-            raw.children = [nodes.Text(text)]
 
 
 def _visit_hide(self, node) -> None:
@@ -398,8 +351,6 @@ def setup(app: Sphinx) -> dict:
     )
     app.add_css_file("gradlab-icons.css")
     app.connect("builder-inited", _on_builder_inited)
-    app.connect("html-page-context", _on_page)
-    app.connect("html-page-context", _on_page_late, priority=900)
-    app.connect("doctree-resolved", _on_doctree_resolved)
+    app.connect("html-page-context", _on_page, priority=900)
     app.connect("build-finished", _on_build_finished)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
