@@ -16,9 +16,11 @@ file (found on sys.path, as installed distributions are).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import multiprocessing
 import os
+import signal
 import subprocess
 import sys
 
@@ -40,35 +42,56 @@ def use(warm: bool) -> None:
 
 
 class WarmProvisioner(LocalProvisioner):
-    """jupyter_client's local provisioner, forking this interpreter's ipykernel."""
+    """jupyter_client's local provisioner, forking this interpreter's ipykernel. A
+    forked kernel's life (poll, wait, signals) is handled here, through the
+    provisioner API's own methods; any other kernel is launched as LocalProvisioner
+    does."""
+
+    forked: multiprocessing.Process | None = None
 
     async def launch_kernel(self, cmd: list[str], **kwargs):
         if not _forkable(cmd):
             return await super().launch_kernel(cmd, **kwargs)
         env = dict(kwargs.get("env") or os.environ)
         self.cwd = str(kwargs.get("cwd") or os.getcwd())
-        multiprocessing.get_context("forkserver").set_forkserver_preload(list(PRELOAD))
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(list(PRELOAD))
         order = (cmd[3:], env, self.cwd, _path(env, self.cwd))
-        self.process = ForkedKernel(target=_kernel, args=order)
-        await asyncio.to_thread(self.process.start)
-        self.pid = self.pgid = self.process.pid  # its own session: see `_kernel`
+        self.forked = context.Process(target=_kernel, args=order)
+        await asyncio.to_thread(self.forked.start)
         return self.connection_info
 
+    @property
+    def has_process(self) -> bool:
+        return self.forked is not None or super().has_process
 
-class ForkedKernel(multiprocessing.get_context("forkserver").Process):
-    """A child of the fork server, with what jupyter_client uses of a ``Popen``."""
+    async def poll(self) -> int | None:
+        return await super().poll() if self.forked is None else self.forked.exitcode
 
-    stdin = stdout = stderr = None
+    async def wait(self) -> int | None:
+        if self.forked is None:
+            return await super().wait()
+        while self.forked.exitcode is None:  # the caller bounds the wait
+            await asyncio.sleep(0.05)
+        code, self.forked = self.forked.exitcode, None
+        return code
 
-    def poll(self) -> int | None:
-        return self.exitcode
+    async def send_signal(self, signum: int) -> None:
+        if self.forked is None:
+            return await super().send_signal(signum)
+        with contextlib.suppress(ProcessLookupError):  # the kernel's own session
+            os.killpg(self.forked.pid, signum)
+        return None
 
-    def wait(self, timeout: float | None = None) -> int | None:
-        self.join(timeout)
-        return self.exitcode
+    async def kill(self, restart: bool = False) -> None:
+        if self.forked is None:
+            return await super().kill(restart)
+        return await self.send_signal(signal.SIGKILL)
 
-    def send_signal(self, signum: int) -> None:
-        os.kill(self.pid, signum)
+    async def terminate(self, restart: bool = False) -> None:
+        if self.forked is None:
+            return await super().terminate(restart)
+        return await self.send_signal(signal.SIGTERM)
 
 
 def _forkable(cmd: list[str]) -> bool:

@@ -308,6 +308,20 @@ def _on_builder_inited(app: Sphinx) -> None:
     if hasattr(app.builder, "templates"):
         app.builder.templates.environment.filters["gradlab_head"] = gradlab_head
         app.builder.templates.environment.filters["gradlab_later"] = gradlab_later
+    if app.builder.format == "html" and app.config.katex_prerender:
+        _start_katex()
+
+
+def _start_katex() -> None:
+    """Start sphinxcontrib-katex's render server, a second time if it refuses the
+    first connection: it connects once the server's socket file exists, which node
+    creates just before it listens, so a busy machine can refuse that connection."""
+    from sphinxcontrib.katex import render_latex
+
+    try:
+        render_latex("x")
+    except ConnectionRefusedError:
+        render_latex("x")
 
 
 def _copy_katex(static: Path) -> None:
