@@ -201,7 +201,6 @@ def test_the_chapters_draw_is_a_typical_one(result):
     assert 0.1 <= below <= 0.9
 
 
-@pytest.mark.slow  # the chapter's 5,000 autograd steps on raw inputs: about 1 s
 def test_the_raw_run_agrees_with_the_formula_and_falls_little():
     """Claim: "The run we can afford checks the formula"; "Why does the raw run fall so
     little over its measured steps"; the raw fit "has moved only a small part of the way
