@@ -528,7 +528,6 @@ def test_rows_5_and_6_a_terminal_shows_a_bar_and_ctrl_c_ends_it_in_one_line():
 # --- each subcommand's results and its own bad input --------------------------------
 
 
-@pytest.mark.slow  # the chapter's run, its figure and its 16-frame GIF: about 1 s
 def test_chain_prints_the_final_loss_and_convergence(capsys, tmp_path):
     out, anim = tmp_path / "chain.png", tmp_path / "chain.gif"
     code, printed, err = run_cli(
