@@ -189,7 +189,6 @@ def unit_tests(repo: Path) -> None:
     python = [
         "env",
         "PYTHONDONTWRITEBYTECODE=",
-        "GRADLAB_FAST_EXIT=1",
         str(BIN / "python"),
     ]
     cmd = [*python, "-m", "pytest", "-m", "not book and not browser", "-q"]
