@@ -20,6 +20,8 @@ pin_float_path()
 import matplotlib.pyplot as plt  # noqa: E402
 import torch  # noqa: E402
 
+from tests._fresh import start_needed, stop_all  # noqa: E402
+
 # Tiny tensors gain nothing from intra-op threads; one per core collapses when shared.
 torch.set_num_threads(1)
 
@@ -54,3 +56,9 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     full ones during the run, pytest's at the end and the interpreter's on exit.
     """
     gc.freeze()
+    if not session.config.option.collectonly:
+        start_needed(session.items)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    stop_all()
