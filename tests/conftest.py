@@ -41,6 +41,46 @@ def html_dir() -> Path:
     return HTML
 
 
+# Experiments at the book's settings that tests of several files read, computed once
+# per session.
+
+
+@pytest.fixture(scope="session")
+def chain_run():
+    """The chain lab's run, `chain.pull()` with the chapter's settings."""
+    from gradlab import chain
+
+    return chain.pull()
+
+
+@pytest.fixture(scope="session")
+def middle_run():
+    """The chain pulled at its middle as well (loss variant "middle"), from the
+    chapter's start at its learning rate."""
+    from gradlab import experiments
+    from gradlab.defaults import CHAIN_LR
+
+    ((_, run),) = experiments.pulled([("m", "middle", CHAIN_LR)]).values()
+    return run
+
+
+@pytest.fixture(scope="session")
+def parabola():
+    """The gradients chapter's raw-against-rescaled comparison, its raw run included."""
+    from gradlab import experiments
+
+    return experiments.parabola_comparison()
+
+
+@pytest.fixture(scope="session")
+def mlp_widths():
+    """The training chapter's networks of each width on its training and test sets."""
+    from gradlab import experiments
+
+    train, test = experiments.training_set(), experiments.test_set()
+    return experiments.width_experiment(train=train, test=test)
+
+
 @pytest.fixture(autouse=True)
 def _close_figures():
     yield

@@ -23,9 +23,8 @@ def sets():
 
 
 @pytest.fixture(scope="module")
-def widths(sets):
-    train, test = sets
-    return experiments.width_experiment(train=train, test=test)
+def widths(mlp_widths):
+    return mlp_widths
 
 
 @pytest.fixture(scope="module")

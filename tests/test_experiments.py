@@ -2,14 +2,13 @@ import gradlab
 import pytest
 import torch
 from gradlab.data import default_mixture
-from gradlab.experiments import width_experiment
+from gradlab.mlp import mlp_predict
+from gradlab.training import error_rate
 
 
 @pytest.fixture(scope="module")
-def result():
-    """The chapter's comparison without its measured raw run: nothing here depends on
-    that run's 5,000 steps (tests/test_claims_gradients.py runs them once)."""
-    return gradlab.experiments.parabola_comparison(raw_steps=0)
+def result(parabola):
+    return parabola
 
 
 def test_data_is_seeded_and_shaped_like_the_chapter_says():
@@ -114,9 +113,10 @@ def test_epsilon_sweep_shows_truncation_and_round_off():
     assert min(rel(c) for c in sweeps["float64, wrong gradient"]) > 0.1
 
 
-def test_a_wide_net_gets_within_a_few_points_of_the_bayes_error():
+def test_a_wide_net_gets_within_a_few_points_of_the_bayes_error(mlp_widths):
     mixture = default_mixture()
     test = mixture.sample(20_000, seed=1)
-    result = width_experiment((500,), test=test)[500]
+    trained = mlp_widths[500].run.trained
+    test_error = error_rate(mlp_predict(trained, test.x), test.y)
     bayes = mixture.bayes_error()
-    assert bayes - 0.01 < result.test_error < bayes + 0.03
+    assert bayes - 0.01 < test_error < bayes + 0.03
