@@ -5,8 +5,8 @@ other object ids and another hash seed, a fit on a second float path (chosen by
 environment variables read when torch starts). Such an interpreter spends most of its
 time importing torch. `fresh_python` makes a session fixture whose interpreter starts
 as soon as pytest knows the selected tests include one that uses it (tests/conftest.py
-calls `start_needed` once collection is done), so it runs on the second core while the
-tests before it run on the first; none starts for a run that selects no such test,
+calls `start_needed` once collection is done), so it runs, at the lowest priority, on
+the second core while the tests before it run on the first; none starts for a run that selects no such test,
 nor for ``--collect-only``. In `make bench`'s "unit tests (make unit)" row the two
 users (test_graphs.py, test_claims_mlp.py) cost about 5 s of wall time when each
 starts its interpreters itself, about none this way.
@@ -48,7 +48,8 @@ def _start(name: str) -> subprocess.Popen:
     if name not in _STARTED:
         script, env = _SCRIPTS[name]
         _STARTED[name] = subprocess.Popen(
-            [sys.executable, "-c", script],
+            # At the lowest priority: the tests running meanwhile come first.
+            [sys.executable, "-c", "import os; os.nice(19)\n" + script],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
