@@ -71,4 +71,4 @@ def stop_all() -> None:
     for process in _STARTED.values():
         if process.poll() is None:
             process.kill()
-        process.communicate()
+            process.communicate()

@@ -88,7 +88,8 @@ def _close_figures():
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """Freeze the objects that exist once every test module is imported.
+    """Freeze the objects that exist once every test module is imported, and start
+    the fresh interpreters the selected tests need (tests/_fresh.py).
 
     torch, matplotlib, Sphinx and Jupyter's machinery leave a few hundred thousand
     objects that live as long as the process, and a full garbage collection walks
@@ -96,7 +97,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     full ones during the run, pytest's at the end and the interpreter's on exit.
     """
     gc.freeze()
-    if not session.config.option.collectonly:
+    if not session.config.getoption("collectonly"):
         start_needed(session.items)
 
 
