@@ -3,13 +3,14 @@
 Some checks need an interpreter of their own: the DOT text of a graph drawing with
 other object ids and another hash seed, a fit on a second float path (chosen by
 environment variables read when torch starts). Such an interpreter spends most of its
-time importing torch. `fresh_python` makes a session fixture whose interpreter starts
-as soon as pytest knows the selected tests include one that uses it (tests/conftest.py
-calls `start_needed` once collection is done), so it runs, at the lowest priority, on
-the second core while the tests before it run on the first; none starts for a run that selects no such test,
-nor for ``--collect-only``. In `make bench`'s "unit tests (make unit)" row the two
-users (test_graphs.py, test_claims_mlp.py) cost about 5 s of wall time when each
-starts its interpreters itself, about none this way.
+time importing torch. `fresh_python` makes a session fixture whose interpreter starts,
+at the lowest priority, as soon as pytest knows that a selected test uses it
+(tests/conftest.py calls `start_needed` once collection is done); those tests run
+last (`waiting_last`). So the interpreters run on the second core while the other
+tests run on the first; none starts for a run that selects none of their tests, nor
+for ``--collect-only``. What it buys is measured by `make bench` ("unit tests (make
+unit)"): about 3 s of wall time on a quiet machine against each test starting its
+interpreters itself.
 """
 
 from __future__ import annotations
@@ -56,6 +57,14 @@ def _start(name: str) -> subprocess.Popen:
             env={**os.environ, **env},
         )
     return _STARTED[name]
+
+
+def waiting_last(items: list[pytest.Item]) -> None:
+    """Move the tests that use a `fresh_python` fixture to the end, in their order,
+    so their interpreters have the whole run to finish in."""
+    items.sort(
+        key=lambda item: any(n in _SCRIPTS for n in getattr(item, "fixturenames", ()))
+    )
 
 
 def start_needed(items: Iterable[pytest.Item]) -> None:

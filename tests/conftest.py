@@ -20,7 +20,7 @@ pin_float_path()
 import matplotlib.pyplot as plt  # noqa: E402
 import torch  # noqa: E402
 
-from tests._fresh import start_needed, stop_all  # noqa: E402
+from tests._fresh import start_needed, stop_all, waiting_last  # noqa: E402
 
 # Tiny tensors gain nothing from intra-op threads; one per core collapses when shared.
 torch.set_num_threads(1)
@@ -85,6 +85,10 @@ def mlp_widths():
 def _close_figures():
     yield
     plt.close("all")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    waiting_last(items)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
