@@ -15,7 +15,7 @@ PYTEST  := PYTHONDONTWRITEBYTECODE= $(PY) -m pytest
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
 
-setup:  ## create .venv, install the pinned packages, Graphviz and MathJax
+setup:  ## create .venv, install the pinned packages, Graphviz and KaTeX
 	@tools/setup.sh
 
 setup-browser:  ## setup, plus Debian's chromium and axe-core for the browser tests

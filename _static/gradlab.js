@@ -10,7 +10,7 @@
   });
   const start = () =>
     document
-      .querySelectorAll('mjx-container[display="true"]')
+      .querySelectorAll("div.math > .katex-display")
       .forEach((m) => observer.observe(m));
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);

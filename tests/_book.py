@@ -2,38 +2,19 @@
 
 from __future__ import annotations
 
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
 import jupytext
-import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import sources  # noqa: E402
 
-
-def toc_files() -> list[str]:
-    """Every page named in _toc.yml (root first), without extension."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    found = [toc["root"]]
-
-    def walk(entries):
-        for entry in entries or ():
-            if "file" in entry:
-                found.append(entry["file"])
-            walk(entry.get("sections"))
-            for part in entry.get("parts", ()):
-                walk(part.get("chapters"))
-
-    walk(toc.get("chapters"))
-    for part in toc.get("parts", ()):
-        walk(part.get("chapters"))
-    return found
-
-
-def chapter_files() -> list[Path]:
-    """The pages of _toc.yml that are notebooks (MyST markdown with a kernelspec)."""
-    pages = [ROOT / f"{name}.md" for name in toc_files()]
-    return [p for p in pages if p.is_file() and "kernelspec:" in p.read_text()[:600]]
+#: Every page named in _toc.yml (root first), without extension; and the pages that
+#: are notebooks, as paths.
+toc_files, chapter_files = sources.pages, sources.chapters
 
 
 def figure_names(chapter: Path) -> list[str]:
@@ -72,15 +53,11 @@ def glued_numbers(chapter: Path) -> dict[str, object]:
     """The numbers and strings a chapter glued, as its executed outputs in the
     execution cache hold them (run `make book` first); tables are left out."""
     import ast
-    import sys
 
     from myst_nb.ext.glue import extract_glue_data_cell
 
-    sys.path.insert(0, str(ROOT / "tools"))
-    import chapters
-
     found = {}
-    for cell in chapters.executed(chapter).cells:
+    for cell in sources.executed(chapter).cells:
         if cell.cell_type != "code":
             continue
         for key, value in dict(extract_glue_data_cell(cell)).items():

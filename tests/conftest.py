@@ -60,7 +60,7 @@ def middle_run():
     from gradlab import experiments
     from gradlab.defaults import CHAIN_LR
 
-    ((_, run),) = experiments.pulled([("m", "middle", CHAIN_LR)]).values()
+    ((_, run),) = experiments.chain.pulled([("m", "middle", CHAIN_LR)]).values()
     return run
 
 
@@ -69,7 +69,7 @@ def parabola():
     """The gradients chapter's raw-against-rescaled comparison, its raw run included."""
     from gradlab import experiments
 
-    return experiments.parabola_comparison()
+    return experiments.descent.parabola_comparison()
 
 
 @pytest.fixture(scope="session")
@@ -77,8 +77,8 @@ def mlp_widths():
     """The training chapter's networks of each width on its training and test sets."""
     from gradlab import experiments
 
-    train, test = experiments.training_set(), experiments.test_set()
-    return experiments.width_experiment(train=train, test=test)
+    train, test = experiments.mlp.training_set(), experiments.mlp.test_set()
+    return experiments.mlp.width_experiment(train=train, test=test)
 
 
 @pytest.fixture(autouse=True)

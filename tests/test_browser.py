@@ -2,7 +2,7 @@
 
 The site is served on localhost. Every page of _toc.yml must load without console
 errors or failed requests, show every image (DAG SVGs included), show its math (typeset
-at build time: every formula drawn, no math script),
+at build time by KaTeX: every formula drawn in KaTeX's fonts, no math script),
 offer the launch and download menus, stay readable in dark mode, and leave a
 full-page screenshot under _build/screenshots/ for review.
 """
@@ -103,31 +103,27 @@ BROKEN_IMAGES = """Array.from(document.images)
 RAW_TEX = r"""(() => {
     const main = document.querySelector('main') || document.body;
     const clone = main.cloneNode(true);
-    clone.querySelectorAll('pre, code, mjx-container, script, .highlight')
+    clone.querySelectorAll('pre, code, .katex, script, .highlight')
          .forEach(n => n.remove());
     const text = clone.innerText;
     return ['\\(', '\\[', '$$'].filter(s => text.includes(s));
 })()"""
 
-# Formulas drawn with nothing: an empty SVG, or a glyph whose <use> finds no path.
-UNDRAWN_MATH = """(() => {
+# Formulas drawn with nothing, or without KaTeX's fonts (fetched from the site).
+UNDRAWN_MATH = """(async () => {
+    await document.fonts.ready;
     const bad = [];
-    document.querySelectorAll('.math > mjx-container > svg').forEach(svg => {
-        const shown = svg.checkVisibility();  // not inside a closed dropdown
-        const box = svg.getBoundingClientRect();
-        if (shown && !(box.width > 0 && box.height > 0)) bad.push('empty svg');
-        svg.querySelectorAll('use').forEach(u => {
-            const id = u.getAttribute('xlink:href') || u.getAttribute('href');
-            const target = document.querySelector(id);
-            // Invisible glyphs (function application, a space) have an empty path.
-            if (!target || target.tagName !== 'path' || (shown
-                && target.getAttribute('d') && !(u.getBBox().width > 0))) bad.push(id);
-        });
+    document.querySelectorAll('.math .katex-html').forEach(html => {
+        const box = html.getBoundingClientRect();
+        if (html.checkVisibility() && !(box.width > 0 && box.height > 0))
+            bad.push(html.parentNode.textContent.slice(0, 40));
     });
+    if (bad.length === 0 && document.querySelector('.math .katex')
+        && !document.fonts.check('16px KaTeX_Main')) bad.push('no KaTeX_Main font');
     return bad;
 })()"""
-MATH_SCRIPT = """!!window.MathJax || Array.from(document.scripts)
-    .some(s => /mathjax/i.test(s.src + s.textContent))"""
+MATH_SCRIPT = """!!window.MathJax || !!window.katex || Array.from(document.scripts)
+    .some(s => /mathjax|katex/i.test(s.src + s.textContent))"""
 
 # Fraction of an image's pixels that are opaque and near white, and whether its
 # corners are transparent: a figure with a white background would be a white slab on
@@ -163,7 +159,7 @@ def test_page_in_a_real_browser(browser, site: str, name: str):
         assert page.evaluate(MISSIZED_FIGURES) == []
         assert page.evaluate(RAW_TEX) == [], "math left untypeset"
         assert not page.evaluate(MATH_SCRIPT), "a math script on the page"
-        formulas = page.locator(".math > mjx-container > svg").count()
+        formulas = page.locator(".math .katex").count()
         assert page.locator(".math").count() == formulas
         assert page.evaluate(UNDRAWN_MATH) == []
         SHOTS.mkdir(parents=True, exist_ok=True)
@@ -258,7 +254,7 @@ def test_math_renders_from_disk_without_a_server(browser, html_dir: Path):
     page = browser.new_page()
     try:
         page.goto((html_dir / "book" / "gradients.html").as_uri(), wait_until="load")
-        assert page.locator("article .math mjx-container svg").count() > 10
+        assert page.locator("article .math .katex").count() > 10
         assert page.evaluate(UNDRAWN_MATH) == []
         assert page.evaluate(RAW_TEX) == []
     finally:

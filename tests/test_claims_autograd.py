@@ -118,7 +118,9 @@ def test_the_second_point_catches_both_slips():
     assert abs(float(auto[0] - auto[1])) > 0.1  # the two gradients differ
 
 
-@pytest.mark.parametrize("seed", [gradlab.experiments.GRADCHECK_SEED, 1, 2, 3])
+@pytest.mark.parametrize(
+    "seed", [gradlab.experiments.gradcheck.GRADCHECK_SEED, 1, 2, 3]
+)
 def test_each_hundredfold_smaller_eps_cuts_the_difference_about_a_millionfold(seed):
     """Claim: "each hundredfold smaller ε cuts the difference by about a million, the ε³
     law" (at the chapter's ε = 10⁻¹, 10⁻³, 10⁻⁵)."""
@@ -139,14 +141,17 @@ def test_each_hundredfold_smaller_eps_cuts_the_difference_about_a_millionfold(se
         assert 2e5 < big / small < 5e6
 
 
-@pytest.mark.parametrize("seed", [gradlab.experiments.GRADCHECK_SEED, 1, 2, 3])
+@pytest.mark.parametrize(
+    "seed", [gradlab.experiments.gradcheck.GRADCHECK_SEED, 1, 2, 3]
+)
 def test_the_sweep_has_the_shape_the_figure_shows(seed):
     """Claim: "Right of each V, truncation error falls like ε²; left of it, round-off
     error grows like 1/ε"; float32's minimum is "far higher and at a larger epsilon",
     and "for the smallest epsilons its error sits at 1, where the two rounded losses are
     equal"; "The wrong gradient's error stays flat, far above both minima, whatever
     ε"."""
-    sweeps = gradlab.experiments.epsilon_sweep(seed=seed)  # the book's and others
+    # the book's seed and others
+    sweeps = gradlab.experiments.gradcheck.epsilon_sweep(seed=seed)
 
     def curve(label):
         eps = torch.tensor([c.eps for c in sweeps[label]], dtype=F64)
@@ -178,13 +183,13 @@ def test_the_wrong_gradients_error_depends_on_the_draw():
     it stays far above the right gradient's floor"."""
 
     def floors(seed):
-        sweeps = gradlab.experiments.epsilon_sweep(seed=seed)
+        sweeps = gradlab.experiments.gradcheck.epsilon_sweep(seed=seed)
         return [
             min(abs(c.error / c.directional_derivative) for c in sweeps[label])
             for label in ("float64", "float64, wrong gradient")
         ]
 
-    _, book_wrong = floors(gradlab.experiments.GRADCHECK_SEED)
+    _, book_wrong = floors(gradlab.experiments.gradcheck.GRADCHECK_SEED)
     assert book_wrong > 0.5
     others = [floors(seed) for seed in range(1, 10)]
     assert any(wrong < 0.1 * book_wrong for _, wrong in others)

@@ -6,7 +6,7 @@ and the cost comparison, are in tests/test_engine.py.)"""
 import gradlab
 import pytest
 from gradlab.engine import Value, topological_order
-from gradlab.experiments import train_twins
+from gradlab.experiments.engine import train_twins
 
 
 def test_the_twin_runs_fall_by_orders_of_magnitude_for_other_seeds_too():
@@ -25,12 +25,12 @@ def test_the_twin_runs_fall_by_orders_of_magnitude_for_other_seeds_too():
 def test_nodes_are_visited_in_reverse_topological_order_each_once():
     """Claim: "every node after all the nodes that use it"; "the order is the same on
     every run"."""
-    nodes = gradlab.experiments.composite_values(Value(2.0), Value(4.0))
+    nodes = gradlab.experiments.engine.composite_values(Value(2.0), Value(4.0))
     order = topological_order(nodes["z4"])
     assert len(order) == len({id(v) for v in order})
     position = {id(v): i for i, v in enumerate(order)}
     assert all(position[id(c)] < position[id(v)] for v in order for c in v.inputs)
-    again = gradlab.experiments.composite_values(Value(2.0), Value(4.0))
+    again = gradlab.experiments.engine.composite_values(Value(2.0), Value(4.0))
     assert [v.op for v in topological_order(again["z4"])] == [v.op for v in order]
 
 

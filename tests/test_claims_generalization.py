@@ -68,7 +68,7 @@ def test_the_exercise_solutions_claims(printed):
 def test_the_gap_over_draws_is_positive_and_comes_from_the_training_error(printed):
     g = printed
     bayes = g["gen_bayes"]
-    for h in experiments.WIDTHS:
+    for h in experiments.mlp.WIDTHS:
         assert g[f"gen_gap_{h}"] > 0  # "its median is above zero at every width"
     for h in (100, 500):
         assert g[f"gen_positive_{h}"] > g["gen_draws"] / 2  # a minority below zero

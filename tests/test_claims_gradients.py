@@ -8,7 +8,7 @@ import pytest
 import torch
 from gradlab import functions as fn
 from gradlab.defaults import BOWL_STEPS
-from gradlab.experiments import (
+from gradlab.experiments.descent import (
     LECTURE_STEPS,
     RAW_LR,
     RAW_MEASURED_STEPS,
@@ -18,7 +18,7 @@ from gradlab.experiments import (
 
 @pytest.fixture(scope="module")
 def runs():
-    return gradlab.experiments.bowl_experiment()
+    return gradlab.experiments.descent.bowl_experiment()
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +93,7 @@ def test_the_large_step_flips_ever_wider_and_diverges(runs):
 def test_the_slip_lowers_the_loss_by_accident_but_real_steps_do_far_better():
     """Claim: "The loss may even fall for a while, by accident"; "real gradient steps
     bring it to" far less."""
-    setup = gradlab.experiments.parabola_setup()
+    setup = gradlab.experiments.descent.parabola_setup()
     loss = setup.problem.loss
     shrunk = setup.start * (1 - RAW_LR) ** 1000
     assert loss(shrunk) < loss(setup.start)
@@ -194,7 +194,9 @@ def test_the_speedup_is_close_to_the_ratio_of_condition_numbers(result):
 def test_the_chapters_draw_is_a_typical_one(result):
     """Claim: "Over N other draws the rescaled fit needs between A and B times fewer
     steps ...; the chapter's draw is a typical one"."""
-    speedups = torch.tensor(list(gradlab.experiments.rescaling_speedups().values()))
+    speedups = torch.tensor(
+        list(gradlab.experiments.descent.rescaling_speedups().values())
+    )
     assert bool((speedups > 5_000).all())
     below = float((speedups < result.speedup).double().mean())
     assert 0.1 <= below <= 0.9

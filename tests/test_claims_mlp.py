@@ -19,7 +19,7 @@ from tests._fresh import fresh_python
 
 @pytest.fixture(scope="module")
 def sets():
-    return experiments.training_set(), experiments.test_set()
+    return experiments.mlp.training_set(), experiments.mlp.test_set()
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +39,7 @@ def bayes(sets):
 
 
 def test_the_training_draw_is_a_typical_one(bayes):
-    draws = experiments.bayes_training_errors()
+    draws = experiments.mlp.bayes_training_errors()
     rank = float((draws < bayes["train"]).double().mean())
     assert 0.3 <= rank <= 0.7
     assert float(draws.std()) > 0.015  # "a couple of points" from draw to draw
@@ -55,14 +55,14 @@ def test_the_narrow_net_underfits_and_the_wide_ones_come_close(widths, bayes):
 def test_training_ten_times_longer_makes_the_wide_net_overfit(sets, widths, bayes):
     train, test = sets
     wide = max(widths)
-    longer = experiments.width_experiment(
-        (wide,), train=train, test=test, epochs=experiments.LONG_EPOCHS
+    longer = experiments.mlp.width_experiment(
+        (wide,), train=train, test=test, epochs=experiments.mlp.LONG_EPOCHS
     )[wide]
-    assert experiments.LONG_EPOCHS >= 10 * defaults.MLP_EPOCHS
+    assert experiments.mlp.LONG_EPOCHS >= 10 * defaults.MLP_EPOCHS
     assert longer.train_error < widths[wide].train_error
     assert longer.train_error < bayes["true"]  # below the floor: fitting noise
     assert longer.test_error > widths[wide].test_error
-    paired = experiments.paired_errors(
+    paired = experiments.mlp.paired_errors(
         widths[wide].run.trained, longer.run.trained, test
     )
     assert paired.difference > 2 * paired.standard_error  # real, on the same points
@@ -72,7 +72,7 @@ def test_training_ten_times_longer_makes_the_wide_net_overfit(sets, widths, baye
 
 
 def test_the_lab_run_is_still_falling_at_its_last_epoch():
-    run = experiments.lab_run()
+    run = experiments.mlp.lab_run()
     assert bool((run.losses[-10:].diff() < 0).all())
 
 
@@ -141,7 +141,7 @@ def test_the_naive_nll_breaks_where_the_chapter_says():
 
 
 def test_the_sine_net_fits_some_noise_but_stays_near_the_truth():
-    fit = experiments.sine_fit()
+    fit = experiments.mlp.sine_fit()
     sine = data.noisy_sine(seed=data.SINE_SEED)
     truth_mse = float(((sine.y - torch.sin(math.pi * sine.t)) ** 2).mean())
     assert fit.losses[-1] < truth_mse
@@ -189,7 +189,7 @@ def test_the_overfitting_rise_is_within_one_errors_guarantee_yet_paired_real():
 # The chapter's wiggly fit to epoch 1,800 (where the two paths already differ) on
 # each float path, each in an interpreter that starts on that path.
 WIGGLY = (
-    "import torch; from gradlab.experiments import wiggly_fit;"
+    "import torch; from gradlab.experiments.mlp import wiggly_fit;"
     "torch.set_num_threads(1); print(*wiggly_fit(1801).losses[::600])"
 )
 wiggly_on_the_books_path = fresh_python("wiggly_on_the_books_path", WIGGLY, FLOAT_PATH)

@@ -15,22 +15,22 @@ from tests._book import ROOT, glued_numbers
 
 
 def test_per_step_the_batch_size_hardly_matters_per_epoch_small_batches_win():
-    sizes = experiments.batch_size_experiment()
+    sizes = experiments.optimizers.batch_size_experiment()
     ends = {b: float(r[:, -1].mean()) for b, r in sizes.items()}
     assert max(ends.values()) - min(ends.values()) < 0.01
     small, full = min(sizes), max(sizes)
     epochs = sizes[small].shape[1] - 1  # the smallest batch's epochs
     at = {b: float(r[:, epochs].mean()) for b, r in sizes.items()}
     assert at[small] < at[50] - 0.1 and at[50] < at[full] - 0.05  # far ahead per epoch
-    assert sizes[full].shape[1] - 1 == experiments.BATCH_STEPS
+    assert sizes[full].shape[1] - 1 == experiments.optimizers.BATCH_STEPS
     assert (
         steps_per_epoch(defaults.MLP_TRAIN_SIZE, small) * epochs
-        == experiments.BATCH_STEPS
+        == experiments.optimizers.BATCH_STEPS
     )
 
 
 def test_a_dropped_learning_rate_quiets_the_tail_and_ends_below_the_large_rate():
-    slow, fast, drop = experiments.schedule_experiment().values()
+    slow, fast, drop = experiments.optimizers.schedule_experiment().values()
     tail = defaults.MB_EPOCHS - 2 * defaults.MB_EPOCHS // 3 - 1
     jitter = [float(tail_jitter(r, tail).mean()) for r in (slow, fast, drop)]
     assert jitter[1] > jitter[0]  # the larger rate jitters more
@@ -49,7 +49,7 @@ def test_a_dropped_learning_rate_quiets_the_tail_and_ends_below_the_large_rate()
 
 @pytest.fixture(scope="module")
 def init():
-    return experiments.init_experiment()
+    return experiments.optimizers.init_experiment()
 
 
 def test_initial_losses_against_chance(init):
@@ -59,11 +59,13 @@ def test_initial_losses_against_chance(init):
     assert abs(mean["default"] - chance) < 0.02 and abs(mean["xavier"] - chance) < 0.02
     assert chance + 0.05 < mean["kaiming"] < mean["uniform"]  # above, but less so
     kaiming = stack_modules(
-        experiments.classifiers(experiments.seeds(), init="kaiming")
+        experiments.optimizers.classifiers(
+            experiments.optimizers.seeds(), init="kaiming"
+        )
     )
     with torch.no_grad():
-        assert float(kaiming.scores(experiments.training_set().x).std()) > 1
-    train = experiments.training_set()  # the raw-tensor network of "Training MLPs"
+        assert float(kaiming.scores(experiments.mlp.training_set().x).std()) > 1
+    train = experiments.mlp.training_set()  # the raw-tensor network of "Training MLPs"
     start = mlp_loss(
         init_mlp(defaults.MB_HIDDEN, seed=defaults.MLP_SEED), train.x, train.y
     )
@@ -97,14 +99,14 @@ def test_activation_spread_and_training_of_the_deep_network(init):
 
 @pytest.fixture(scope="module")
 def sweep():
-    return experiments.optimizer_sweep()
+    return experiments.optimizers.optimizer_sweep()
 
 
 def test_momentum_and_adam_reach_the_target_first_and_momentum_is_a_larger_step(sweep):
-    target = experiments.TARGET_LOSS
+    target = experiments.optimizers.TARGET_LOSS
     reach = {
         key: first_epoch_below(sweep.curves(*key), target)
-        for key in experiments.COMPARED
+        for key in experiments.optimizers.COMPARED
     }
     assert all(bool((e >= 0).all()) for e in reach.values())
     sgd, momentum, slow_momentum, adam = reach.values()
@@ -112,12 +114,12 @@ def test_momentum_and_adam_reach_the_target_first_and_momentum_is_a_larger_step(
     assert abs(float(slow_momentum.double().median() - sgd.double().median())) <= 1
     spread = {  # momentum at the larger rate: the widest range between seeds early on
         key: float((c.max(0).values - c.min(0).values)[1:6].max())
-        for key in experiments.COMPARED
+        for key in experiments.optimizers.COMPARED
         for c in [sweep.curves(*key)]
     }
     assert spread[("momentum", 0.1)] == max(spread.values())
     means = sweep.losses[..., -1].mean(-1)
-    factor = round(1 / (1 - experiments.MOMENTUM))
+    factor = round(1 / (1 - experiments.optimizers.MOMENTUM))
     for i, lr in enumerate(sweep.lrs):  # momentum at η ends where SGD ends at 10 η
         if round(factor * lr, 6) in sweep.lrs:
             j = sweep.lrs.index(round(factor * lr, 6))

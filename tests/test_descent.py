@@ -13,7 +13,7 @@ def test_steps_follow_the_update_rule_exactly():
 
 
 def test_bowl_learning_rate_regimes():
-    runs = gradlab.experiments.bowl_experiment()
+    runs = gradlab.experiments.descent.bowl_experiment()
     slow, good, bad = runs[0.01], runs[0.15], runs[0.21]
     assert not slow.diverged and slow.final_loss > 1  # barely moved in 30 steps
     assert not good.diverged and good.final_loss < 1e-3

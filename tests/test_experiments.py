@@ -57,8 +57,8 @@ def test_step_counts_and_the_fastest_rate_are_what_plain_descent_does():
 
 
 def test_rescaled_start_is_the_raw_start_rewritten():
-    raw = gradlab.experiments.parabola_setup(seed=3)
-    scaled = gradlab.experiments.parabola_setup(seed=3, rescaled=True)
+    raw = gradlab.experiments.descent.parabola_setup(seed=3)
+    scaled = gradlab.experiments.descent.parabola_setup(seed=3, rescaled=True)
     torch.testing.assert_close(
         scaled.start, gradlab.data.rescale_quadratic(raw.start, raw.series.t)
     )
@@ -69,7 +69,7 @@ def test_rescaled_start_is_the_raw_start_rewritten():
 
 def test_speedups_over_seeds_include_the_chapters_draw(result):
     seed = gradlab.defaults.PARABOLA_SEED
-    speedups = gradlab.experiments.rescaling_speedups([1, seed])
+    speedups = gradlab.experiments.descent.rescaling_speedups([1, seed])
     assert list(speedups) == [1, seed] and speedups[seed] == result.speedup
     assert speedups[1] != speedups[seed]  # another draw, another problem
     assert all(v > 1e3 for v in speedups.values())
@@ -95,7 +95,7 @@ def test_linear_data_exercise_recovers_the_truth():
 
 
 def test_epsilon_sweep_shows_truncation_and_round_off():
-    sweeps = gradlab.experiments.epsilon_sweep()
+    sweeps = gradlab.experiments.gradcheck.epsilon_sweep()
     assert list(sweeps) == ["float32", "float64", "float64, wrong gradient"]
 
     def rel(check):

@@ -23,9 +23,9 @@ def small():
 
 
 def test_three_splits_keep_the_chapters_sets_and_add_a_validation_set():
-    s = experiments.splits()
-    assert torch.equal(s.train.x, experiments.training_set().x)
-    assert torch.equal(s.test.y, experiments.test_set().y)
+    s = experiments.generalization.splits()
+    assert torch.equal(s.train.x, experiments.mlp.training_set().x)
+    assert torch.equal(s.test.y, experiments.mlp.test_set().y)
     assert len(s.validation) == defaults.VAL_SIZE
     assert not torch.equal(s.validation.x[:10], s.test.x[:10])
     with pytest.raises(ValueError, match="three different seeds"):

@@ -1,6 +1,7 @@
-"""`import gradlab` loads neither torch nor matplotlib; every public name still
-resolves, on first use. (That the command line's help and argument errors load
-neither is checked with the other CLI probes in test_cli.py.)"""
+"""`import gradlab` loads neither torch nor matplotlib; every public name and every
+name a chapter spells through gradlab still resolves, on first use. (That the command
+line's help and argument errors load neither is checked with the other CLI probes in
+test_cli.py.)"""
 
 import json
 import os
@@ -10,12 +11,14 @@ import sys
 from pathlib import Path
 
 import gradlab
+import gradlab.experiments
 import gradlab.plotting
 import pytest
 
-CODE = Path(__file__).resolve().parent.parent / "code"
+ROOT = Path(__file__).resolve().parent.parent
 
-# Runs in a fresh interpreter and prints what it saw as JSON.
+# Runs in a fresh interpreter (this one has loaded torch long ago) and prints what it
+# saw as JSON.
 PROBE = """
 import json, sys
 
@@ -23,8 +26,10 @@ def heavy():
     return sorted(name for name in ("matplotlib", "torch") if name in sys.modules)
 
 seen = {}
-import gradlab, gradlab.plotting
+import gradlab, gradlab.experiments, gradlab.plotting
 seen["import"] = heavy()
+seen["listed"] = dir(gradlab.experiments) + dir(gradlab.plotting)
+seen["after listing"] = heavy()
 seen["pull"] = gradlab.pull.__module__
 seen["gradcheck"] = gradlab.gradcheck.numerical_gradient.__module__
 seen["after use"] = heavy()
@@ -32,29 +37,23 @@ print(json.dumps(seen))
 """
 
 
-# Started when this module is collected, so that it runs on the other core while the
-# rest of the suite runs.
-PROBING = subprocess.Popen(
-    [sys.executable, "-c", PROBE],
-    stdout=subprocess.PIPE,
-    stderr=subprocess.PIPE,
-    text=True,
-    env={
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(CODE), os.environ.get("PYTHONPATH", "")]),
-    },
-)
-
-
 @pytest.fixture(scope="module")
 def seen() -> dict:
-    out, errors = PROBING.communicate(timeout=120)
-    assert PROBING.returncode == 0, errors
-    return json.loads(out)
+    code = os.pathsep.join([str(ROOT / "code"), os.environ.get("PYTHONPATH", "")])
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": code},
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
 
 
 def test_import_loads_neither_torch_nor_matplotlib(seen):
     assert seen["import"] == []
+    assert "chain" in seen["listed"] and seen["after listing"] == []
 
 
 def test_names_and_submodules_load_on_first_use(seen):
@@ -71,16 +70,35 @@ def test_every_exported_name_resolves_and_is_listed(package):
     assert set(package.__all__) <= set(dir(package))
 
 
-def test_the_top_level_api_is_small_and_the_chapters_spell_the_rest_by_module():
+def test_experiments_and_plotting_list_each_of_their_modules():
+    for package in (gradlab.experiments, gradlab.plotting):
+        modules = {p.stem for p in Path(package.__file__).parent.glob("[!_]*.py")}
+        assert set(package.__all__) == modules
+
+
+def resolve(dotted: str) -> object:
+    """The object ``gradlab.a.b.c`` names, reached by attribute access alone."""
+    found: object = gradlab
+    for part in dotted.split(".")[1:]:
+        found = getattr(found, part)
+    return found
+
+
+def test_the_top_level_api_is_small_and_every_name_a_chapter_spells_resolves():
     # The ~30 names a reader types most; every other `gradlab.X` a chapter writes is
-    # a submodule (`gradlab.chain.fan_of_strings`), never a removed top-level name.
+    # spelled through the module that defines it (`gradlab.experiments.chain.lr_sweep`)
+    # and resolves after a bare `import gradlab`, never a removed name.
     assert len(gradlab.__all__) <= 30
-    submodules = {p.stem for p in Path(gradlab.__file__).parent.iterdir()}
-    for md in sorted((Path(__file__).parent.parent / "book").glob("*.md")):
-        for name in re.findall(r"\bgradlab\.(\w+)", md.read_text()):
-            assert name in gradlab.__all__ or name in submodules, (md.name, name)
+    for md in sorted((ROOT / "book").glob("*.md")):
+        for dotted in sorted(set(re.findall(r"\bgradlab(?:\.\w+)+", md.read_text()))):
+            try:
+                resolve(dotted)
+            except AttributeError as error:
+                raise AssertionError(f"{md.name}: {dotted}: {error}") from None
 
 
 def test_an_unknown_name_is_an_attribute_error():
-    with pytest.raises(AttributeError, match="has no attribute 'no_such_name'"):
+    with pytest.raises(AttributeError, match="no_such_name"):
         gradlab.no_such_name  # noqa: B018
+    with pytest.raises(AttributeError, match="lr_sweep"):
+        gradlab.experiments.lr_sweep  # noqa: B018  # spelled through its module

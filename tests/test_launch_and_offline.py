@@ -6,14 +6,13 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
 from gradlab import __version__
 
-from tests._book import ROOT, chapter_files, parse_html, toc_files
+from tests._book import ROOT, chapter_files, parse_html, sources, toc_files
 
 pytestmark = pytest.mark.book
 
-CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
+CONFIG = sources.config()
 ORG_REPO = CONFIG["repository"]["url"].removeprefix("https://github.com/")
 BRANCH = CONFIG["repository"]["branch"]
 NOTEBOOKS_BRANCH = CONFIG["sphinx"]["config"]["gradlab_notebooks_branch"]

@@ -1,18 +1,19 @@
-"""tools/sphinx_ext/gradlab_math.py: TeX typeset at build time by MathJax in node."""
+"""Math typeset at build time by sphinxcontrib-katex, as _config.yml sets it up, with
+tools/sphinx_ext/gradlab_pages.py: numbered equations and references work, and a
+formula KaTeX cannot typeset is a build warning (so the strict build fails)."""
 
 from __future__ import annotations
 
+import io
 import re
 import sys
 from pathlib import Path
 
 import pytest
-from docutils import nodes
 
 from tests._book import ROOT
 
 sys.path.insert(0, str(ROOT / "tools" / "sphinx_ext"))
-import gradlab_math
 
 #: Every construct the chapters use, and the ones they are likely to use next.
 CONSTRUCTS = [
@@ -28,68 +29,60 @@ CONSTRUCTS = [
 ]
 
 
+def build(tmp_path: Path, text: str) -> tuple[str, str]:
+    """(the page's HTML, the warnings) of a one-page Sphinx build."""
+    from sphinx.application import Sphinx
+
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "conf.py").write_text(
+        "extensions = ['sphinxcontrib.katex', 'gradlab_pages']\n"
+        "html_math_renderer = 'katex'\nkatex_prerender = True\n"
+        "katex_css_path = 'katex/katex.min.css'\n"
+    )
+    (tmp_path / "src" / "index.rst").write_text(text)
+    warnings = io.StringIO()
+    app = Sphinx(
+        tmp_path / "src",
+        tmp_path / "src",
+        tmp_path / "out",
+        tmp_path / "doctrees",
+        "html",
+        status=None,
+        warning=warnings,
+    )
+    app.build()
+    return (tmp_path / "out" / "index.html").read_text(), warnings.getvalue()
+
+
 @pytest.fixture(scope="module")
-def tex(tmp_path_factory) -> gradlab_math.TexToSvg:
-    renderer = gradlab_math.TexToSvg(tmp_path_factory.mktemp("math") / "cache.json")
-    yield renderer
-    renderer.close()
+def page(tmp_path_factory) -> str:
+    display = "".join(
+        f".. math::\n   :label: eq{k}\n\n   {tex}\n\n"
+        for k, tex in enumerate(CONSTRUCTS)
+    )
+    inline = "".join(f":math:`{tex}` " for tex in CONSTRUCTS)
+    text = f"Math\n====\n\n{display}\n{inline}\n\nSee :eq:`eq3`.\n"
+    html, warnings = build(tmp_path_factory.mktemp("katex"), text)
+    assert warnings == ""
+    return html
 
 
-@pytest.mark.parametrize("display", [False, True])
-@pytest.mark.parametrize("formula", CONSTRUCTS)
-def test_every_construct_typesets_as_svg_with_mathml(tex, formula: str, display):
-    html, glyphs = tex.render(formula, display)
-    assert html.startswith('<mjx-container class="MathJax" jax="SVG"')
-    assert "<svg" in html and "<math" in html  # the picture and what a reader hears
-    assert 'data-mml-node="merror"' not in html
-    refs = set(gradlab_math.GLYPH_REF.findall(html))
-    assert refs and refs <= set(glyphs)
-    # A path per glyph; invisible ones (function application, a space) have none.
-    assert all(re.fullmatch(r"(M[-\d. A-Z]+)?", d) for d in glyphs.values())
+def test_every_construct_typesets_with_mathml_and_no_script(page: str):
+    assert page.count('<span class="katex">') == 2 * len(CONSTRUCTS)
+    assert page.count("<math ") == 2 * len(CONSTRUCTS)  # what a screen reader reads
+    assert "katex-error" not in page
+    assert not re.search(r"<script[^>]*katex", page)
+    assert 'href="_static/katex/katex.min.css"' in page
 
 
-def test_align_environment_typesets(tex):
-    html, _ = tex.render(r"\begin{align} a &= b \\ c &= d \end{align}", True)
-    assert 'data-mml-node="mtable"' in html
+def test_equations_are_numbered_and_referenced(page: str):
+    assert '<span class="eqno">(4)<a class="headerlink" href="#equation-eq3"' in page
+    assert '<a class="reference internal" href="#equation-eq3">(4)</a>' in page
 
 
-@pytest.mark.parametrize(
-    "formula", [r"\nosuchmacro x", r"\frac{1", r"\begin{align} a \end{aligned}"]
-)
-def test_a_formula_mathjax_cannot_typeset_is_an_error(tex, formula: str):
-    with pytest.raises(gradlab_math.TexError):
-        tex.render(formula, True)
-
-
-def test_answers_are_cached_on_disk(tmp_path: Path):
-    cache = tmp_path / "cache.json"
-    first = gradlab_math.TexToSvg(cache)
-    rendered = first.render("x^2", False)
-    first.close()
-    second = gradlab_math.TexToSvg(cache)
-    assert second.render("x^2", False) == rendered
-    assert second._process is None  # no node started
-    assert second.css == first.css
-
-
-def test_glyph_defs_hold_the_glyphs_the_page_refers_to():
-    page = '<use xlink:href="#MJX-TEX-I-78"/><use xlink:href="#MJX-TEX-N-32"/>'
-    glyphs = {"MJX-TEX-I-78": "M1 2Z", "MJX-TEX-N-32": "M3 4Z", "MJX-TEX-N-33": "M5Z"}
-    defs = gradlab_math.glyph_defs(page, glyphs)
-    assert defs.count("<path ") == 2 and 'aria-hidden="true"' in defs
-    assert "display: none" in defs and "M5Z" not in defs
-    assert gradlab_math.glyph_defs("<p>no math</p>", glyphs) == ""
-
-
-def _block(text: str, classes: tuple[str, ...] = ()) -> nodes.math_block:
-    return nodes.math_block(text, text, nowrap=False, number=None, classes=[*classes])
-
-
-def test_display_tex_wraps_like_sphinx_mathjax():
-    assert gradlab_math.display_tex(_block("a = b")) == "a = b"
-    split = gradlab_math.display_tex(_block(r"a \\ b"))
-    assert split == r"\begin{split}a \\ b\end{split}"
-    two = gradlab_math.display_tex(_block("a = b\n\nc = d"))
-    assert two == r"\begin{align}\begin{aligned}a = b\\c = d\end{aligned}\end{align}"
-    ams = _block(r"\begin{align} a \\ b \end{align}", classes=("amsmath",))
-    assert gradlab_math.display_tex(ams) == ams.astext()
+@pytest.mark.parametrize("tex", [r"\nosuchmacro x", r"\frac{1"])
+def test_a_formula_katex_cannot_typeset_is_a_warning(tmp_path: Path, tex: str):
+    _, warnings = build(tmp_path, f"Math\n====\n\n:math:`{tex}`\n")
+    assert re.search(
+        r"index\.rst: WARNING: math: .*(ParseError|\\nosuchmacro)", warnings
+    )

@@ -9,21 +9,32 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import jupytext
 import pytest
+from markdown_it import MarkdownIt
+from mdit_py_plugins.colon_fence import colon_fence_plugin
+from mdit_py_plugins.myst_blocks import myst_block_plugin
+from mdit_py_plugins.myst_role import myst_role_plugin
 
 from tests._book import ROOT, chapter_files, figure_names
 
 sys.path.insert(0, str(ROOT / "tools"))
-sys.path.insert(0, str(ROOT / "code"))
 import chapters
 from gradlab.book import sources_digest
+from sources import config
 
 CHAPTERS = chapter_files()
+MYST_PARSER = (
+    MarkdownIt("commonmark")
+    .use(colon_fence_plugin)
+    .use(myst_block_plugin)
+    .use(myst_role_plugin)
+)
 
 
 def reader(chapter: Path) -> Path:
@@ -42,13 +53,24 @@ def text(cell: dict) -> str:
     return "".join(cell["source"])
 
 
+def myst_left(markdown: str) -> list[str]:
+    """What MyST's own parser still finds of MyST in ``markdown``: roles, directives,
+    colon fences, targets, block breaks and comments."""
+    tokens = MYST_PARSER.parse(markdown)
+    found = [t.content for t in tokens if t.type.startswith(("myst_", "colon_fence"))]
+    found += [t.info for t in tokens if t.type == "fence" and "{" in t.info]
+    inline = [c for t in tokens if t.children for c in t.children]
+    return found + [c.content for c in inline if c.type == "myst_role"]
+
+
 @pytest.mark.book
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
 def test_markdown_has_no_myst_and_every_figure_its_caption(chapter: Path):
     nb = cells(reader(chapter))
     for cell in nb:
         if cell["cell_type"] == "markdown":
-            assert not chapters.MYST.search(text(cell)), text(cell)[:300]
+            assert not myst_left(text(cell)), text(cell)[:300]
+            assert not re.search(r"\{glue|:pyobject:|^:::", text(cell), re.M)
     captions = [text(c) for c in nb if text(c).startswith("*Figure: ")]
     assert len(captions) == len(figure_names(chapter))
 
@@ -59,7 +81,7 @@ def test_set_up_cell_installs_this_commit_and_pins_the_float_path(chapter: Path)
     nb = cells(reader(chapter))
     assert nb[0]["cell_type"] == "markdown" and "Run the next cell first" in text(nb[0])
     setup = text(nb[1])
-    repo = chapters.config()["repository"]
+    repo = config()["repository"]
     assert f'"git+{repo["url"]}.git@{chapters.commit()}"' in setup
     assert (
         f'check_setup(sources="{sources_digest(ROOT / "code" / "gradlab")}")' in setup
@@ -115,9 +137,10 @@ def test_a_glued_value_and_an_included_listing_are_inlined():
 
 
 INCLUDES = [
-    (chapter, *m.groups())
+    (chapter, argument, options["pyobject"])
     for chapter in CHAPTERS
-    for m in chapters.INCLUDE.finditer(chapter.read_text())
+    for _, name, argument, options, _ in chapters.directives(chapter.read_text())
+    if name == "literalinclude"
 ]
 
 
@@ -154,31 +177,49 @@ def test_exercises_are_numbered_and_their_solutions_labelled():
 def test_exercise_markup_becomes_plain_markdown(tmp_path):
     md = tmp_path / "x.md"
     md.write_text(
-        "```{exercise} Title\n:label: ex-a\n\nDo it.\n```\n\n"
+        "```{exercise} Title\n:class: x\n:label: ex-a\n\nDo it.\n```\n\n"
         "```{solution-start} ex-a\n:class: dropdown\n```\n"
     )
-    out = chapters.markdown(md.read_text(), {}, md)
+    page = chapters.Page(md, {}, sections={})
+    out = page.markdown(md.read_text())
     assert out == (
         "**Exercise 1 (Title).** Do it.\n\n*Solution to Exercise 1 (folded below).*"
     )
-    assert chapters.markdown(
-        "```{solution-end}\n```\n\nSee {numref}`ex-a`.", {}, md
-    ) == ("See Exercise 1.")
-    assert chapters.in_solution_after("```{solution-start} ex-a\n```", False)
-    assert not chapters.in_solution_after("```{solution-end}\n```\n\ntext", True)
+    assert page.solution  # the cells after it are the solution's
+    out = page.markdown("```{solution-end}\n```\n\nSee {numref}`ex-a`.")
+    assert out == "See Exercise 1." and not page.solution
+    assert page.markdown("Prose.") == "Prose." and not page.solution
+    with pytest.raises(ValueError, match="no reader-notebook form"):
+        page.markdown("```{unknown}\n```")
 
 
 def test_section_labels_are_dropped_and_references_name_the_section():
     md = ROOT / "book" / "gradients.md"  # any chapter: the reference is to another
     text = "(a-label)=\n## Heading\n\nAs {ref}`early-stopping` shows."
-    out = chapters.markdown(text, {}, md)
-    assert out == (
+    assert chapters.Page(md, {}).markdown(text) == (
         "## Heading\n\nAs section \u201cEarly stopping\u201d of "
         "[Validation, overfitting and early stopping](generalization.ipynb) shows."
     )
     own = ROOT / "book" / "generalization.md"
-    assert chapters.markdown("See {ref}`early-stopping`.", {}, own) == (
+    assert chapters.Page(own, {}).markdown("See {ref}`early-stopping`.") == (
         "See section \u201cEarly stopping\u201d."
+    )
+
+
+def test_glued_values_and_tables_are_written_in_and_times_are_not(tmp_path):
+    md = tmp_path / "x.md"
+    md.write_text("# X\n")
+    glued = {
+        "v": {"data": {"text/plain": "0.123456"}},
+        "t": {"data": {"text/markdown": "| a |\n|---|\n| 1 |"}},
+        "s": {"data": {"text/plain": "1.5"}},
+        "s__measured": {"data": {"text/plain": "True"}},
+    }
+    page = chapters.Page(md, glued, sections={})
+    text = "Is {glue:text}`v:.2f`, took {glue:text}`s:.1f` s.\n\n"
+    text += "```{glue:md} t\n:format: myst\n```"
+    assert page.markdown(text) == (
+        f"Is 0.12, took {chapters.MEASURED_TEXT} s.\n\n| a |\n|---|\n| 1 |"
     )
 
 

@@ -24,10 +24,10 @@ Usage: python tools/audit.py [--pages book/gradients,...] [--runs N] [--no-light
 from __future__ import annotations
 
 import argparse
+import functools
 import gzip
 import http.server
 import json
-import mimetypes
 import os
 import shutil
 import subprocess
@@ -35,79 +35,59 @@ import sys
 import tempfile
 import threading
 from pathlib import Path
-from typing import ClassVar
-from urllib.parse import unquote, urlsplit
 
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-HTML = ROOT / "_build" / "html"
 NODE_MODULES = ROOT / ".vendor" / "node" / "node_modules"
 AXE = NODE_MODULES / "axe-core" / "axe.min.js"
 LIGHTHOUSE = NODE_MODULES / "lighthouse" / "cli" / "index.js"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
+CHROMIUM_ARGS += ["--disable-background-networking", "--disable-component-update"]
 COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/svg")
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
 
 
-def toc_pages() -> list[str]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    pages = [toc["root"]]
-    stack = list(toc.get("chapters", []))
-    while stack:
-        entry = stack.pop(0)
-        pages.append(entry["file"])
-        stack[:0] = entry.get("sections", [])
+def toc_pages(entry: dict | None = None) -> list[str]:
+    """The pages of _toc.yml in reading order (parts, chapters and sections)."""
+    if entry is None:
+        entry = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    pages = [entry[key] for key in ("root", "file") if key in entry]
+    for key in ("parts", "chapters", "sections"):
+        for child in entry.get(key, []):
+            pages += toc_pages(child)
     return pages
 
 
-class GzipHandler(http.server.BaseHTTPRequestHandler):
+class GzipHandler(http.server.SimpleHTTPRequestHandler):
     """Serves a folder, gzip-compressing text responses when the client accepts it."""
 
-    protocol_version = "HTTP/1.1"
-    root = HTML
-    cache: ClassVar[dict[Path, bytes]] = {}
-    lock = threading.Lock()
+    protocol_version = "HTTP/1.1"  # keep-alive, as a real host
 
     def log_message(self, *args) -> None:
         pass
 
     def do_GET(self) -> None:
-        path = self.root / unquote(urlsplit(self.path).path).lstrip("/")
-        if path.is_dir():
-            path = path / "index.html"
-        if not path.resolve().is_relative_to(self.root.resolve()) or not path.is_file():
+        path = Path(self.translate_path(self.path))
+        path = path / "index.html" if path.is_dir() else path
+        if not path.is_file():
             self.send_error(404)
             return
-        body = path.read_bytes()
-        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        headers = {"Content-Type": kind, "Cache-Control": "max-age=31536000"}
-        if kind.startswith(COMPRESSIBLE) and "gzip" in self.headers.get(
-            "Accept-Encoding", ""
-        ):
-            with self.lock:
-                if path not in self.cache:
-                    self.cache[path] = gzip.compress(body, 6, mtime=0)
-                body = self.cache[path]
-            headers["Content-Encoding"] = "gzip"
-            headers["Vary"] = "Accept-Encoding"
+        body, kind = path.read_bytes(), self.guess_type(path)
         self.send_response(200)
-        for key, value in headers.items():
-            self.send_header(key, value)
+        self.send_header("Content-Type", kind)
+        self.send_header("Cache-Control", "max-age=31536000")
+        if kind.startswith(COMPRESSIBLE) and "gzip" in self.headers["Accept-Encoding"]:
+            body = gzip.compress(body, 6, mtime=0)
+            self.send_header("Content-Encoding", "gzip")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
 
 
 def serve(root: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
-    handler = type("Handler", (GzipHandler,), {"root": root, "cache": {}})
+    handler = functools.partial(GzipHandler, directory=str(root))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}"
@@ -133,86 +113,56 @@ def run_axe(page, widths=(1280, 390)) -> list[dict]:
                 "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
                 AXE_TAGS,
             )
-            for v in result["violations"]:
-                found.append(
-                    {
-                        "rule": v["id"],
-                        "impact": v["impact"],
-                        "width": width,
-                        "mode": mode,
-                        "nodes": [n["target"] for n in v["nodes"]],
-                    }
-                )
+            found += [
+                {"rule": v["id"], "impact": v["impact"], "width": width, "mode": mode}
+                | {"nodes": [n["target"] for n in v["nodes"]]}
+                for v in result["violations"]
+            ]
     return found
 
 
-def weigh_and_axe(base: str, pages: list[str]) -> dict[str, dict]:
-    from playwright.sync_api import sync_playwright
-
-    out = {}
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=chromium(), headless=True, args=CHROMIUM_ARGS[1:]
-        )
-        for name in pages:
-            # A fresh context per page: an empty cache, so every byte is counted.
-            context = browser.new_context(viewport={"width": 1280, "height": 900})
-            page = context.new_page()
-            responses: list = []
-            page.on("requestfinished", lambda r, found=responses: found.append(r))
-            page.goto(f"{base}/{name}.html", wait_until="networkidle")
-            page.evaluate(
-                "document.querySelectorAll('img').forEach(i => i.loading = 'eager')"
-            )
-            page.wait_for_function("Array.from(document.images).every(i => i.complete)")
-            page.wait_for_timeout(300)
-            sizes = [r.sizes() for r in responses]
-            transferred = sum(
-                s["responseBodySize"] + s["responseHeadersSize"] for s in sizes
-            )
-            page.add_script_tag(path=str(AXE))
-            violations = run_axe(page)
-            out[name] = {
-                "bytes": transferred,
-                "requests": len(sizes),
-                "axe": violations,
-            }
-            context.close()
-        browser.close()
-    return out
+def weigh_and_axe(browser, url: str) -> dict:
+    """Bytes and requests of a page with every image loaded, and its axe violations."""
+    # A fresh context per page: an empty cache, so every byte is counted.
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    responses: list = []
+    page.on("requestfinished", lambda r: responses.append(r))
+    page.goto(url, wait_until="networkidle")
+    page.evaluate("document.querySelectorAll('img').forEach(i => i.loading = 'eager')")
+    page.wait_for_function("Array.from(document.images).every(i => i.complete)")
+    page.wait_for_timeout(300)
+    sizes = [r.sizes() for r in responses]
+    transferred = sum(s["responseBodySize"] + s["responseHeadersSize"] for s in sizes)
+    page.add_script_tag(path=str(AXE))
+    found = {"bytes": transferred, "requests": len(sizes), "axe": run_axe(page)}
+    context.close()
+    return found
 
 
-def lighthouse(base: str, name: str) -> dict[str, int]:
+def lighthouse(url: str) -> dict:
+    """One Lighthouse run: the four scores, LCP, TBT, bytes and the failed audits."""
     with tempfile.TemporaryDirectory() as scratch:
         report = Path(scratch) / "report.json"
+        flags = " ".join([*CHROMIUM_ARGS, f"--user-data-dir={scratch}/profile"])
+        command = ["node", str(LIGHTHOUSE), url, "--quiet", "--output=json"]
+        command += [f"--output-path={report}", f"--chrome-flags={flags}"]
+        command += ["--only-categories=" + ",".join(CATEGORIES)]
         done = subprocess.run(
-            [
-                "node",
-                str(LIGHTHOUSE),
-                f"{base}/{name}.html",
-                "--quiet",
-                "--output=json",
-                f"--output-path={report}",
-                "--only-categories=performance,accessibility,best-practices,seo",
-                "--chrome-flags="
-                + " ".join([*CHROMIUM_ARGS, f"--user-data-dir={scratch}/profile"]),
-            ],
+            command,
             env={**os.environ, "CHROME_PATH": chromium()},
             capture_output=True,
             text=True,
         )
         if done.returncode != 0 or not report.is_file():
-            raise SystemExit(
-                f"audit: lighthouse failed on {name}: {done.stderr[-400:]}"
-            )
+            raise SystemExit(f"audit: lighthouse failed on {url}: {done.stderr[-400:]}")
         data = json.loads(report.read_text())
     scores = {k: round(100 * (v["score"] or 0)) for k, v in data["categories"].items()}
     audits = data["audits"]
-    scores["lcp_s"] = round(
-        audits["largest-contentful-paint"]["numericValue"] / 1000, 1
-    )
-    scores["tbt_ms"] = round(audits["total-blocking-time"]["numericValue"])
-    scores["lh_bytes"] = round(audits["total-byte-weight"]["numericValue"])
+    value = {key: audit.get("numericValue") for key, audit in audits.items()}
+    scores["lcp_s"] = round(value["largest-contentful-paint"] / 1000, 1)
+    scores["tbt_ms"] = round(value["total-blocking-time"])
+    scores["lh_bytes"] = round(value["total-byte-weight"])
     scores["failed"] = sorted(
         key
         for key, audit in audits.items()
@@ -226,62 +176,30 @@ def lighthouse(base: str, name: str) -> dict[str, int]:
 def median_run(runs: list[dict]) -> dict:
     """The run with the median performance score, with every run's score."""
     ranked = sorted(runs, key=lambda r: r["performance"])
-    kept = dict(ranked[(len(ranked) - 1) // 2])
-    kept["performance_runs"] = [r["performance"] for r in runs]
-    return kept
+    return ranked[(len(ranked) - 1) // 2] | {
+        "performance_runs": [r["performance"] for r in runs]
+    }
 
 
-def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument(
-        "--pages", help="comma-separated pages (default: all of _toc.yml)"
-    )
-    parser.add_argument(
-        "--no-lighthouse", action="store_true", help="weights and axe only"
-    )
-    parser.add_argument(
-        "--html", type=Path, default=HTML, help="the built site to audit"
-    )
-    parser.add_argument(
-        "--runs", type=int, default=3, help="Lighthouse runs a page (median kept)"
-    )
-    parser.add_argument("--out", type=Path, default=ROOT / "_build" / "audit.json")
-    args = parser.parse_args(argv)
-    pages = toc_pages()
-    if args.pages:
-        wanted = args.pages.split(",")
-        unknown = [p for p in wanted if p not in pages]
-        if unknown:
-            print(
-                f"audit: not pages of _toc.yml: {', '.join(unknown)}", file=sys.stderr
-            )
-            return 2
-        pages = wanted
-    if not (args.html / "index.html").is_file():
-        print(
-            f"audit: no built book in {args.html}: run `make book` first",
-            file=sys.stderr,
-        )
-        return 2
-    missing = [p for p in (AXE, LIGHTHOUSE) if not p.is_file()]
-    if missing:
-        print(
-            "audit: missing axe-core or Lighthouse: run `make audit`", file=sys.stderr
-        )
-        return 2
-    server, base = serve(args.html)
+def audit(html: Path, pages: list[str], runs: int) -> dict[str, dict]:
+    from playwright.sync_api import sync_playwright
+
+    server, base = serve(html)
     try:
-        results = weigh_and_axe(base, pages)
-        if not args.no_lighthouse:
-            for name in pages:
-                results[name]["lighthouse"] = median_run(
-                    [lighthouse(base, name) for _ in range(max(1, args.runs))]
-                )
+        with sync_playwright() as p:
+            browser = p.chromium.launch(
+                executable_path=chromium(), headless=True, args=CHROMIUM_ARGS[1:]
+            )
+            results = {n: weigh_and_axe(browser, f"{base}/{n}.html") for n in pages}
+            browser.close()
+        for name in pages if runs else ():
+            url = f"{base}/{name}.html"
+            results[name]["lighthouse"] = median_run(
+                [lighthouse(url) for _ in range(runs)]
+            )
     finally:
         server.shutdown()
-    args.out.write_text(json.dumps(results, indent=1) + "\n")
-    print(table(results))
-    return 0
+    return results
 
 
 def table(results: dict[str, dict]) -> str:
@@ -292,36 +210,56 @@ def table(results: dict[str, dict]) -> str:
     lines = [head, "-" * len(head)]
     for name, r in results.items():
         lh = r.get("lighthouse", {})
-        cols = [
-            lh.get(k, "-")
-            for k in (
-                "performance",
-                "accessibility",
-                "best-practices",
-                "seo",
-                "lcp_s",
-                "tbt_ms",
-            )
-        ]
-        kib, axe = r["bytes"] / 1024, len(r["axe"])
+        perf, a11y, bp, seo, lcp, tbt = (
+            lh.get(k, "-") for k in [*CATEGORIES, "lcp_s", "tbt_ms"]
+        )
         every = lh.get("performance_runs", [])
         spread = f"{min(every)}-{max(every)}" if len(every) > 1 else "-"
         lines.append(
-            f"{name:<26} {cols[0]:>4} {spread:>7} {cols[1]:>4} {cols[2]:>4} "
-            f"{cols[3]:>4} {cols[4]:>6} {cols[5]:>6} {kib:>7.0f} {r['requests']:>4} "
-            f"{axe:>4}"
+            f"{name:<26} {perf:>4} {spread:>7} {a11y:>4} {bp:>4} {seo:>4} {lcp:>6} "
+            f"{tbt:>6} {r['bytes'] / 1024:>7.0f} {r['requests']:>4} {len(r['axe']):>4}"
         )
-    rules = sorted(
-        {f"{v['rule']} ({v['impact']})" for r in results.values() for v in r["axe"]}
-    )
+    rules = {f"{v['rule']} ({v['impact']})" for r in results.values() for v in r["axe"]}
+    failed = {
+        a for r in results.values() for a in r.get("lighthouse", {}).get("failed", [])
+    }
     if rules:
-        lines.append("axe rules violated: " + ", ".join(rules))
-    failed = sorted(
-        {a for r in results.values() for a in r.get("lighthouse", {}).get("failed", [])}
-    )
+        lines.append("axe rules violated: " + ", ".join(sorted(rules)))
     if failed:
-        lines.append("Lighthouse audits below 0.9: " + ", ".join(failed))
+        lines.append("Lighthouse audits below 0.9: " + ", ".join(sorted(failed)))
     return "\n".join(lines)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--pages", help="comma-separated pages (default: _toc.yml's)")
+    parser.add_argument("--no-lighthouse", action="store_true", help="weights, axe")
+    parser.add_argument("--html", type=Path, default=ROOT / "_build" / "html")
+    parser.add_argument("--runs", type=int, default=3, help="Lighthouse runs a page")
+    parser.add_argument("--out", type=Path, default=ROOT / "_build" / "audit.json")
+    args = parser.parse_args(argv)
+    pages = args.pages.split(",") if args.pages else toc_pages()
+    unknown = sorted(set(pages) - set(toc_pages()))
+    problems = [
+        (unknown, f"not pages of _toc.yml: {', '.join(unknown)}"),
+        (
+            not (args.html / "index.html").is_file(),
+            f"no book in {args.html}: make book",
+        ),
+        (
+            not (AXE.is_file() and LIGHTHOUSE.is_file()),
+            "no axe-core or Lighthouse: run `make audit`",
+        ),
+    ]
+    for problem, message in problems:
+        if problem:
+            print(f"audit: {message}", file=sys.stderr)
+            return 2
+    runs = 0 if args.no_lighthouse else max(1, args.runs)
+    results = audit(args.html, pages, runs)
+    args.out.write_text(json.dumps(results, indent=1) + "\n")
+    print(table(results))
+    return 0
 
 
 if __name__ == "__main__":

@@ -35,20 +35,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
-from worktree import copy_worktree  # noqa: E402
+from sources import copy_worktree  # noqa: E402
 
 BIN = Path(sys.executable).parent
-# budgets: seconds, except the ratio
-CLEAN, NOOP, PROSE, LOADED_RATIO, CHAPTER, HELP, UNIT, UNIT_LOADED = (
-    35,
-    3,
-    5,
-    1.8,
-    10,
-    0.5,
-    20,
-    40,
-)
+PYTHON = str(BIN / "python")
+#: Budgets in seconds, except the loaded / quiet ratio.
+BUDGET = {"clean": 35, "no-op": 3, "prose": 5, "loaded": 1.8, "chapter": 10}
+BUDGET |= {"help": 0.5, "unit": 20, "unit loaded": 40}
 THREAD_FIT = """
 import sys, time, torch
 from torch import nn
@@ -68,13 +61,11 @@ print(time.perf_counter() - start)
 rows: list[tuple[str, str, str]] = []  # (figure, value, verdict)
 
 
-def report(
-    name: str, value: float, budget: float | None, unit: str = "s", *, least=None
-) -> None:
-    """Print a row; ``budget`` is a most, ``least`` a least (a claim the book makes)."""
+def report(name: str, value: float, most=None, unit: str = "s", *, least=None) -> None:
+    """Print a row against a budget: at ``most``, or at ``least`` (a book's claim)."""
     verdict = ""
-    if budget is not None:
-        verdict = f"<= {budget:g} {unit}: " + ("ok" if value <= budget else "OVER")
+    if most is not None:
+        verdict = f"<= {most:g} {unit}: " + ("ok" if value <= most else "OVER")
     if least is not None:
         verdict = f">= {least:g} {unit}: " + ("ok" if value >= least else "OVER")
     rows.append(
@@ -83,34 +74,23 @@ def report(
     print(f"  {name:<34}{rows[-1][1]:>10}  {verdict}", flush=True)
 
 
-def copy_repo(dest: Path) -> None:
-    copy_worktree(dest)
-    shutil.copytree(ROOT / ".vendor", dest / ".vendor")  # MathJax, fetched by set-up
-
-
-def run(cmd: list[str], cwd: Path, what: str) -> str:
+def run(cmd: list[str], cwd: Path, what: str) -> tuple[float, str]:
+    """(seconds, standard output) of a command that must succeed."""
     env = dict(os.environ, PYTHONPATH=str(cwd / "code"))
+    start = time.perf_counter()
     done = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
     if done.returncode != 0:
         sys.exit(f"bench: {what} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
-    return done.stdout
+    return time.perf_counter() - start, done.stdout
 
 
 def build(repo: Path) -> tuple[float, int, int]:
     """`make book`'s two steps: (seconds, chapters executed before, in Sphinx)."""
-    start = time.perf_counter()
-    before = run([str(BIN / "python"), "tools/execute_chapters.py"], repo, "execution")
-    sphinx = run(
-        [str(BIN / "jupyter-book"), "build", ".", "-n", "-W", "--keep-going"],
-        repo,
-        "the build",
-    )
-    seconds = time.perf_counter() - start
-    return (
-        seconds,
-        before.count(" executed in "),
-        sphinx.count("Executing notebook using"),
-    )
+    first, before = run([PYTHON, "tools/execute_chapters.py"], repo, "execution")
+    jupyter_book = [str(BIN / "jupyter-book"), "build", ".", "-n", "-W", "--keep-going"]
+    then, sphinx = run(jupyter_book, repo, "the build")
+    executed = before.count(" executed in ")
+    return first + then, executed, sphinx.count("Executing notebook using")
 
 
 @contextmanager
@@ -127,19 +107,16 @@ def busy_process() -> Iterator[None]:
 def chapter_times(repo: Path) -> dict[str, float]:
     from jupyter_cache import get_cache
 
-    cache = get_cache(repo / "_build" / ".jupyter_cache")
+    records = get_cache(repo / "_build" / ".jupyter_cache").list_cache_records()
     return {
-        Path(record.uri).name: record.data["execution_seconds"]
-        for record in cache.list_cache_records()
-        if "execution_seconds" in record.data
+        Path(r.uri).name: r.data["execution_seconds"]
+        for r in records
+        if "execution_seconds" in r.data
     }
 
 
-def timed(cmd: list[str], cwd: Path) -> float:
-    env = dict(os.environ, PYTHONPATH=str(cwd / "code"))
-    start = time.perf_counter()
-    subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, check=True)
-    return time.perf_counter() - start
+def _append(path: Path, text: str) -> None:
+    path.write_text(path.read_text() + text)
 
 
 def builds(repo: Path) -> None:
@@ -147,9 +124,9 @@ def builds(repo: Path) -> None:
     chapter = repo / "book" / "gradients.md"
     module = repo / "code" / "gradlab" / "functions.py"
     scenarios = [
-        ("clean build", CLEAN, None),
-        ("no-op rebuild", NOOP, None),
-        ("prose edit", PROSE, lambda: _append(chapter, "\nA sentence by the bench.\n")),
+        ("clean build", BUDGET["clean"], None),
+        ("no-op rebuild", BUDGET["no-op"], None),
+        ("prose edit", BUDGET["prose"], lambda: _append(chapter, "\nA sentence.\n")),
         ("package edit", None, lambda: _append(module, "\n# an edit by the bench\n")),
     ]
     for name, budget, edit in scenarios:
@@ -158,62 +135,58 @@ def builds(repo: Path) -> None:
         seconds, executed, in_sphinx = build(repo)
         report(f"{name} ({executed} + {in_sphinx} executed)", seconds, budget)
         if name == "clean build":
-            quiet = seconds
-            times = chapter_times(repo)
+            quiet, times = seconds, chapter_times(repo)
     print("chapter execution (clean build, two at a time)")
     for name, seconds in sorted(times.items()):
-        report(f"  {name}", seconds, CHAPTER)
+        report(f"  {name}", seconds, BUDGET["chapter"])
     shutil.rmtree(repo / "_build")
     with busy_process():
-        loaded, _, _ = build(repo)
-    report("clean build beside a busy process", loaded, None)
-    report("  loaded / quiet", loaded / quiet, LOADED_RATIO, unit="x")
-
-
-def _append(path: Path, text: str) -> None:
-    path.write_text(path.read_text() + text)
+        loaded = build(repo)[0]
+    report("clean build beside a busy process", loaded)
+    report("  loaded / quiet", loaded / quiet, BUDGET["loaded"], unit="x")
 
 
 def command_line(repo: Path) -> None:
     print("command line")
-    python = str(BIN / "python")
-    timed([python, "-m", "gradlab", "--help"], repo)  # warm the file cache
-    runs = [timed([python, "-m", "gradlab", "--help"], repo) for _ in range(5)]
-    report("python -m gradlab --help (median)", statistics.median(runs), HELP)
+    runs = [
+        run([PYTHON, "-m", "gradlab", "--help"], repo, "--help")[0] for _ in "012345"
+    ]
+    report(
+        "python -m gradlab --help (median)", statistics.median(runs[1:]), BUDGET["help"]
+    )
 
 
 def unit_tests(repo: Path) -> None:
     print("unit tests (make unit)")
     # As the Makefile's PYTEST runs it; a first collection writes the bytecode and the
     # rewritten test modules, as any earlier run on a developer's machine has.
-    python = [
-        "env",
-        "PYTHONDONTWRITEBYTECODE=",
-        str(BIN / "python"),
-    ]
-    cmd = [*python, "-m", "pytest", "-m", "not book and not browser", "-q"]
-    timed([*cmd, "--collect-only"], repo)
-    report("quiet", timed(cmd, repo), UNIT)
+    cmd = ["env", "PYTHONDONTWRITEBYTECODE=", PYTHON]
+    cmd += ["-m", "pytest", "-m", "not book and not browser", "-q"]
+    run([*cmd, "--collect-only"], repo, "collecting the tests")
+    report("quiet", run(cmd, repo, "the unit tests")[0], BUDGET["unit"])
     with busy_process():
-        report("beside a busy process", timed(cmd, repo), UNIT_LOADED)
+        seconds = run(cmd, repo, "the unit tests")[0]
+    report("beside a busy process", seconds, BUDGET["unit loaded"])
 
 
 def threads(repo: Path) -> None:
     print("threads: 1,000 epochs of the 32-32 tanh fit, beside a busy process")
-    python = str(BIN / "python")
     with busy_process():
-        one = float(run([python, "-c", THREAD_FIT, "1"], repo, "the fit"))
-        default = float(run([python, "-c", THREAD_FIT, "default"], repo, "the fit"))
-    report("one thread", one, None)
-    report("torch's default threads", default, None)
+        one, default = (
+            float(run([PYTHON, "-c", THREAD_FIT, n], repo, "the fit")[1])
+            for n in ("1", "default")
+        )
+    report("one thread", one)
+    report("torch's default threads", default)
     # "Gradients" says: several times slower with torch's default threads.
-    report("  default / one", default / one, None, unit="x", least=2)
+    report("  default / one", default / one, unit="x", least=2)
 
 
 def main() -> int:
     with tempfile.TemporaryDirectory(prefix="gradlab-bench-") as scratch:
         repo = Path(scratch)
-        copy_repo(repo)
+        copy_worktree(repo)
+        shutil.copytree(ROOT / ".vendor", repo / ".vendor")  # KaTeX, from set-up
         unit_tests(repo)  # first: the build scenarios below edit the copy
         command_line(repo)
         builds(repo)

@@ -1,77 +1,32 @@
 """Run every reader notebook top to bottom the way Colab would: `make colab`.
 
-Colab has torch, numpy, matplotlib, Graphviz and Jupyter, but neither gradlab nor
-torchviz. This script builds such an environment once (a virtual environment in
-_build/colab-venv, torch and the rest from requirements/lock.txt), publishes the
-working tree as a local git repository, points each notebook's set-up cell at it
-instead of the configured repository and commit, and executes the reader notebooks
-that `make book` wrote, _build/notebooks/book/<name>.ipynb. The first notebook's
-set-up cell installs gradlab (and torchviz) the way a reader's does; the others then
-run two at a time. It fails on any error in any cell and on a set-up cell that reports
-a gradlab other than the notebook's; it prints each chapter's run time.
+On a kernel of a Colab-like environment (_build/colab-venv, made once from the lock
+file: torch and the rest, neither gradlab nor torchviz), in an empty folder, each
+set-up cell installing gradlab from the working tree published as a git repository:
+the first notebook alone, then the others two at a time. Fails on an error in any
+cell, and on a set-up cell that reports another gradlab.
 
 Usage: python tools/colab_run.py [_build/notebooks/book/<name>.ipynb ...]
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tools"))
-import chapters  # noqa: E402
-from execute_chapters import KERNEL_DID_NOT_START  # noqa: E402
-from worktree import copy_worktree  # noqa: E402
+import nbformat
+from execute_chapters import execute
+from sources import NOTEBOOKS, ROOT, chapters, config, copy_worktree
 
 VENV = ROOT / "_build" / "colab-venv"
-#: What Colab has (the versions of the lock file), and nbclient to run notebooks.
-COLAB = ["torch==2.13.0", "numpy", "matplotlib", "graphviz", "ipykernel", "nbclient"]
-
-RUNNER = """
-import re, sys, time
-from concurrent.futures import ProcessPoolExecutor
-import nbformat
-from nbclient import NotebookClient
-
-KERNEL_DID_NOT_START = KERNEL_DID_NOT_START_TEXT
-
-def run(path, local):
-    nb = nbformat.read(path, as_version=4)
-    # The set-up cell's "git+<repository>@<commit>", pointed at the local repository.
-    nb.cells[1].source = re.sub('"git[+][^"]*"', repr(local), nb.cells[1].source)
-    start = time.perf_counter()
-    # In an empty folder, as in Colab: nothing of the repository is at hand.
-    execute = lambda: NotebookClient(nb, timeout=600, kernel_name="python3",
-                                     resources={"metadata": {"path": "."}},
-                                     shutdown_kernel="immediate").execute()
-    try:
-        try:
-            execute()
-        except RuntimeError as error:  # a kernel that died before any cell: see
-            if not str(error).startswith(KERNEL_DID_NOT_START):  # execute_chapters
-                raise
-            execute()
-    except Exception as error:
-        return path, time.perf_counter() - start, f"{type(error).__name__}: {error}"
-    said = "".join(o.get("text", "") for o in nb.cells[1].outputs)
-    if "ready" not in said:
-        return path, time.perf_counter() - start, "set-up cell said: " + said
-    return path, time.perf_counter() - start, None
-
-local, *paths = sys.argv[1:]
-results = [run(paths[0], local)]  # installs gradlab, as a reader's first run does
-with ProcessPoolExecutor(2) as pool:
-    results += pool.map(run, paths[1:], [local] * len(paths))
-failed = 0
-for path, seconds, error in results:
-    print(f"colab: {path.rsplit('/', 1)[-1]:<28} {seconds:5.1f} s  {error or 'ok'}")
-    failed += error is not None
-sys.exit(1 if failed else 0)
-"""
+#: What Colab has (the versions of the lock file).
+COLAB = ["torch==2.13.0", "numpy", "matplotlib", "graphviz", "ipykernel"]
 
 
 def sh(*argv: str, cwd: Path | None = None) -> None:
@@ -80,76 +35,76 @@ def sh(*argv: str, cwd: Path | None = None) -> None:
         sys.exit(f"colab: {' '.join(argv)} failed\n{done.stdout[-2000:]}{done.stderr}")
 
 
-def colab_venv() -> Path:
-    """The Colab-like environment, made once; gradlab is removed before each run."""
+def colab_kernel(scratch: Path) -> None:
+    """The Colab-like environment (made once, without gradlab and torchviz), as the
+    kernel spec ``colab`` in ``scratch``, on JUPYTER_PATH."""
     python = VENV / "bin" / "python"
     if not python.exists():
         print("colab: making a Colab-like environment (once)", flush=True)
         sh(sys.executable, "-m", "venv", str(VENV))
-        sh(
-            str(python),
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            "-c",
-            str(ROOT / "requirements" / "lock.txt"),
-            *COLAB,
-        )
+        lock = str(ROOT / "requirements" / "lock.txt")
+        sh(str(python), "-m", "pip", "install", "-q", "-c", lock, *COLAB)
     sh(str(python), "-m", "pip", "uninstall", "--quiet", "--yes", "gradlab", "torchviz")
-    return python
+    env = {"PATH": f"{python.parent}{os.pathsep}{os.environ['PATH']}"}
+    argv = [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    spec = {"argv": argv, "env": env, "display_name": "Colab", "language": "python"}
+    (scratch / "kernels" / "colab").mkdir(parents=True)
+    (scratch / "kernels" / "colab" / "kernel.json").write_text(json.dumps(spec))
+    os.environ["JUPYTER_PATH"] = str(scratch)
+    os.environ.pop("PYTHONPATH", None)
 
 
 def publish(scratch: Path) -> str:
     """The working tree as a git repository on the configured branch; its pip URL."""
-    branch = chapters.config()["repository"].get("branch", "main")
-    repo = scratch / "repo"
+    branch, repo = config()["repository"].get("branch", "main"), scratch / "repo"
     copy_worktree(repo)
     sh("git", "init", "--quiet", "-b", branch, cwd=repo)
     sh("git", "add", "-A", cwd=repo)
-    sh(
-        "git",
-        "-c",
-        "user.name=colab",
-        "-c",
-        "user.email=colab@localhost",
-        "commit",
-        "--quiet",
-        "-m",
-        "working tree",
-        cwd=repo,
-    )
+    user = ["-c", "user.name=colab", "-c", "user.email=colab@localhost"]
+    sh("git", *user, "commit", "--quiet", "-m", "working tree", cwd=repo)
     return f"git+file://{repo}@{branch}"
+
+
+async def run(path: Path, local: str, gate: asyncio.Semaphore) -> str | None:
+    """Run one reader notebook; print its time; return what went wrong, if anything."""
+    notebook = nbformat.read(path, as_version=4)
+    setup = notebook.cells[1]  # "git+<repository>@<commit>" -> the local repository
+    setup.source = re.sub('"git[+][^"]*"', repr(local), setup.source)
+    async with gate:
+        try:
+            seconds, error = await execute(
+                notebook, Path.cwd(), 600, kernel_name="colab"
+            )
+        except Exception as crash:
+            seconds, error = 0.0, f"{type(crash).__name__}: {crash}"
+    said = "".join(o.get("text", "") for o in setup.outputs)
+    if error is None and "ready" not in said:
+        error = "set-up cell said: " + said
+    print(f"colab: {path.name:<28} {seconds:5.1f} s  {error or 'ok'}", flush=True)
+    return error
+
+
+async def run_all(notebooks: list[Path], local: str) -> int:
+    gate = asyncio.Semaphore(2)
+    errors = [await run(notebooks[0], local, gate)]  # installs, as a reader's does
+    errors += await asyncio.gather(*(run(n, local, gate) for n in notebooks[1:]))
+    return 1 if any(errors) else 0
 
 
 def main(argv: list[str]) -> int:
     notebooks = [ROOT / a for a in argv] or [
-        chapters.NOTEBOOKS / md.relative_to(ROOT).with_suffix(".ipynb")
-        for md in chapters.chapters()
+        NOTEBOOKS / md.relative_to(ROOT).with_suffix(".ipynb") for md in chapters()
     ]
     missing = [str(n) for n in notebooks if not n.is_file()]
     if missing:
         sys.exit(f"colab: no reader notebook {missing[0]}: run `make book` first")
-    python = colab_venv()
     with tempfile.TemporaryDirectory(prefix="colab-") as scratch:
+        colab_kernel(Path(scratch))
         local = publish(Path(scratch))
-        empty = Path(scratch) / "content"
+        empty = Path(scratch) / "content"  # as in Colab: nothing of the repository
         empty.mkdir()
-        env = dict(os.environ, PATH=f"{python.parent}{os.pathsep}{os.environ['PATH']}")
-        env.pop("PYTHONPATH", None)
-        done = subprocess.run(
-            [
-                str(python),
-                "-c",
-                RUNNER.replace("KERNEL_DID_NOT_START_TEXT", repr(KERNEL_DID_NOT_START)),
-                local,
-                *map(str, notebooks),
-            ],
-            cwd=empty,
-            env=env,
-        )
-    return done.returncode
+        os.chdir(empty)
+        return asyncio.run(run_all(notebooks, local))
 
 
 if __name__ == "__main__":

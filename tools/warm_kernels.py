@@ -1,163 +1,74 @@
 """Jupyter kernels that start with torch already imported: forked, not launched.
 
-Every chapter's kernel imports torch, which takes about two seconds of CPU here: with
-twelve chapters that is a fifth of a clean build (and a chapter that makes an
-optimiser pays 1.3 s more for torch._dynamo: see `PRELOAD`).
-`tools/execute_chapters.py` has torch imported once, by multiprocessing's fork
-server, and each chapter's kernel descends from that process by fork (copy on
-write: nothing is imported again). The kernel is otherwise the one Jupyter would
-launch: the same command line
-(``python -m ipykernel_launcher -f <connection file>`` of the kernel spec),
-environment, working folder and session, and it is stopped, signalled and waited
-for like a launched kernel.
-
-How, in three processes:
-
-1. a worker of `execute_chapters`, forked by multiprocessing's fork server (a fresh
-   process that imported torch and nothing of the caller's state), calls
-   `prefork()` before it starts any event loop or ZeroMQ context: the child starts a
-   session of its own and waits on a pipe;
-2. jupyter_client asks `WarmKernelManager` to launch the kernel; it writes the command,
-   environment and folder to the pipe, and hands jupyter_client a process handle;
-3. the child sets them up and runs ipykernel's entry point in place.
-
-A kernel spec that is not this interpreter's ipykernel is launched the ordinary way
-(the preforked child is released unused), so nothing depends on the kernel being
-Python.
+Each chapter's kernel imports torch, torch._dynamo (on the first optimiser it makes)
+and pyplot: 3.4 s of CPU (``python -c "import torch, torch._dynamo,
+matplotlib.pyplot"``, median of 5), 40 s for 12 chapters. `make bench`'s clean build
+is 31.8 s with warm kernels, against a budget of 35 s; GRADLAB_WARM_KERNELS=0 turns
+them off (clean builds taken in turn on a busy 2-core machine: 1.21 times slower).
+`WarmProvisioner`, a jupyter_client kernel provisioner, has multiprocessing's fork
+server import them once and forks each kernel from it. The kernel is otherwise the
+one Jupyter launches: same command line, environment, folder and sys.path, its own
+session, watching its parent. It is registered in the entry point group
+`jupyter_client.kernel_provisioners` by `gradlab_book_tools-0.dist-info` beside this
+file (found on sys.path, as installed distributions are).
 """
 
 from __future__ import annotations
 
-import contextlib
+import asyncio
 import json
+import multiprocessing
 import os
-import signal
 import subprocess
 import sys
-import time
-import traceback
-from collections.abc import Iterator
-from pathlib import Path
 
-from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.provisioning import KernelProvisionerFactory, LocalProvisioner
 
+NAME = "gradlab-warm-kernel"  # as the entry point names it
 LAUNCHER = "ipykernel_launcher"
-
-#: What the fork server imports, so that no chapter's kernel does: torch (about two
-#: seconds of CPU); torch._dynamo, which torch imports lazily on the first optimiser a
-#: chapter makes (``torch.optim.SGD(...)``: another 1.3 s and some 800 modules, sympy
-#: among them); and pyplot (about half a second). None starts a thread. pyplot reads
-#: its backend from MPLBACKEND when imported: start the fork server inside
-#: `kernel_environment`.
+#: What the fork server imports so that no kernel does (none of them starts a thread).
 PRELOAD = ("torch", "torch._dynamo", "matplotlib.pyplot")
 
-#: The backend ipykernel gives matplotlib in a kernel whose environment names none
-#: (it sets MPLBACKEND at start-up, before any cell runs).
-INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+
+def use(warm: bool) -> None:
+    """Start this process's kernels warm, or as Jupyter does."""
+    # pyplot takes its backend from MPLBACKEND when the fork server imports it: the
+    # one ipykernel sets in a kernel whose environment names none.
+    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    factory = KernelProvisionerFactory.instance()
+    factory.default_provisioner_name = NAME if warm else "local-provisioner"
 
 
-@contextlib.contextmanager
-def kernel_environment() -> Iterator[None]:
-    """MPLBACKEND as ipykernel would set it in a kernel, for the duration.
+class WarmProvisioner(LocalProvisioner):
+    """jupyter_client's local provisioner, forking this interpreter's ipykernel."""
 
-    Start the fork server inside it: it imports matplotlib with the backend the
-    kernels would give it, and its workers, and so the kernels, inherit the same
-    MPLBACKEND that ipykernel would have set. The environment is restored after.
-    """
-    unset = "MPLBACKEND" not in os.environ
-    if unset:
-        os.environ["MPLBACKEND"] = INLINE_BACKEND
-    try:
-        yield
-    finally:
-        if unset:
-            del os.environ["MPLBACKEND"]
+    async def launch_kernel(self, cmd: list[str], **kwargs):
+        if not _forkable(cmd):
+            return await super().launch_kernel(cmd, **kwargs)
+        env = dict(kwargs.get("env") or os.environ)
+        self.cwd = str(kwargs.get("cwd") or os.getcwd())
+        multiprocessing.get_context("forkserver").set_forkserver_preload(list(PRELOAD))
+        order = (cmd[3:], env, self.cwd, _path(env, self.cwd))
+        self.process = ForkedKernel(target=_kernel, args=order)
+        await asyncio.to_thread(self.process.start)
+        self.pid = self.pgid = self.process.pid  # its own session: see `_kernel`
+        return self.connection_info
 
 
-class ForkedKernel:
-    """The part of ``subprocess.Popen`` that jupyter_client uses, for a forked child."""
+class ForkedKernel(multiprocessing.get_context("forkserver").Process):
+    """A child of the fork server, with what jupyter_client uses of a ``Popen``."""
 
     stdin = stdout = stderr = None
 
-    def __init__(self, pid: int) -> None:
-        self.pid = pid
-        self.returncode: int | None = None
-
     def poll(self) -> int | None:
-        if self.returncode is None:
-            done, status = os.waitpid(self.pid, os.WNOHANG)
-            if done:
-                self.returncode = os.waitstatus_to_exitcode(status)
-        return self.returncode
+        return self.exitcode
 
-    def wait(self, timeout: float | None = None) -> int:
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while self.poll() is None:
-            if deadline is not None and time.monotonic() > deadline:
-                raise TimeoutError(f"kernel {self.pid} still running")
-            time.sleep(0.01)
-        return self.returncode
+    def wait(self, timeout: float | None = None) -> int | None:
+        self.join(timeout)
+        return self.exitcode
 
     def send_signal(self, signum: int) -> None:
-        if self.returncode is None:
-            os.kill(self.pid, signum)
-
-    def kill(self) -> None:
-        self.send_signal(signal.SIGKILL)
-
-    def terminate(self) -> None:
-        self.send_signal(signal.SIGTERM)
-
-
-_waiting: tuple[int, int] | None = None  # (pid, write end of its pipe)
-
-
-def prefork() -> None:
-    """Fork the next kernel now; it waits until `WarmKernelManager` launches it."""
-    global _waiting
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        os.close(write)
-        _child(read)  # never returns
-    os.close(read)
-    _waiting = (pid, write)
-
-
-def release() -> None:
-    """End a preforked kernel that was never launched (its pipe closes: it exits)."""
-    global _waiting
-    if _waiting is not None:
-        pid, write = _waiting
-        _waiting = None
-        os.close(write)
-        os.waitpid(pid, 0)
-
-
-class WarmKernelManager(AsyncKernelManager):
-    """jupyter_client's kernel manager, launching the kernel `prefork` made."""
-
-    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw) -> None:
-        global _waiting
-        if _waiting is None or not _forkable(kernel_cmd):
-            release()
-            await super()._async_launch_kernel(kernel_cmd, **kw)
-            return
-        pid, write = _waiting
-        _waiting = None
-        env = dict(kw.get("env") or os.environ)
-        env["JPY_PARENT_PID"] = str(os.getpid())  # as jupyter_client's launcher does
-        cwd = str(kw.get("cwd") or os.getcwd())
-        order = {"cmd": kernel_cmd, "env": env, "cwd": cwd, "path": _path(env, cwd)}
-        with os.fdopen(write, "w") as pipe:
-            json.dump(order, pipe)
-        while os.getpgid(pid) != pid:  # the child's own session: signals stay with it
-            time.sleep(0.001)
-        provisioner = self.provisioner
-        provisioner.process = ForkedKernel(pid)
-        provisioner.pid = provisioner.pgid = pid
-        provisioner.cwd = cwd
-        self._reconcile_connection_info(provisioner.connection_info)
+        os.kill(self.pid, signum)
 
 
 def _forkable(cmd: list[str]) -> bool:
@@ -167,45 +78,22 @@ def _forkable(cmd: list[str]) -> bool:
 
 
 def _path(env: dict[str, str], cwd: str) -> list[str]:
-    """sys.path of a kernel launched with ``env`` in ``cwd``: what this interpreter
+    """sys.path of ipykernel launched with ``env`` in ``cwd``: what this interpreter
     starts with there, less the folder that `ipykernel_launcher` removes."""
     probe = [sys.executable, "-c", "import json, sys; print(json.dumps(sys.path))"]
     done = subprocess.run(probe, env=env, cwd=cwd, capture_output=True, check=True)
     path = json.loads(done.stdout)
-    if path and (path[0] == "" or Path(path[0]) == Path(cwd)):
-        del path[0]
-    return path
+    return path[1:] if path and path[0] in ("", cwd) else path
 
 
-def _child(read: int) -> None:
-    """The preforked kernel: wait for the launch order, then become the kernel."""
-    status = 1
-    try:
-        os.setsid()  # what jupyter_client's launcher does (start_new_session)
-        with os.fdopen(read) as pipe:
-            text = pipe.read()
-        if not text:  # released without a launch
-            os._exit(0)
-        order = json.loads(text)
-        os.chdir(order["cwd"])
-        null = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(null, 0)
-        os.close(null)
-        os.environ.clear()
-        os.environ.update(order["env"])
-        # The process's own streams, whatever the forking process put in their place.
-        for name in ("stdin", "stdout", "stderr"):
-            setattr(sys, name, getattr(sys, f"__{name}__"))
-        sys.path[:] = order["path"]
-        sys.argv = [LAUNCHER, *order["cmd"][3:]]
-        from ipykernel import kernelapp
+def _kernel(argv: list[str], env: dict[str, str], cwd: str, path: list[str]) -> None:
+    """The forked child: set up as a launched kernel is, then run ipykernel."""
+    os.setsid()  # as jupyter_client's launcher does (start_new_session)
+    os.chdir(cwd)
+    os.environ.clear()
+    os.environ.update(env, JPY_PARENT_PID=str(os.getppid()))  # the kernel watches it
+    sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
+    sys.path[:], sys.argv = path, [LAUNCHER, *argv]
+    from ipykernel import kernelapp
 
-        kernelapp.launch_new_instance()
-        status = 0
-    except SystemExit as done:
-        status = done.code if isinstance(done.code, int) else 1
-    except BaseException:
-        traceback.print_exc()
-        sys.stderr.flush()
-    finally:
-        os._exit(status)
+    kernelapp.launch_new_instance()

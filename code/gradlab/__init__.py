@@ -8,15 +8,18 @@ book's experiments in `gradlab.experiments`, drawing in `gradlab.plotting`, the
 figure registry in `gradlab.figures`, the command line in `gradlab.cli`
 (``python -m gradlab --help``).
 
-``import gradlab`` is cheap: each name below is imported from its submodule the first
-time it is used, so torch and matplotlib load only when something needs them.
+``import gradlab`` is cheap: each name below and each submodule is imported the first
+time it is used (with `lazy_loader`), so torch and matplotlib load only when
+something needs them.
 """
 
-from gradlab import _lazy
+import pkgutil
+
+import lazy_loader
 
 #: The names a reader types most, by the submodule that defines them. Everything else
 #: is spelled through its submodule: `gradlab.chain.fan_of_strings`,
-#: `gradlab.plotting.plot_lr_sweep`, `gradlab.experiments.bowl_experiment`, ...
+#: `gradlab.plotting.chain.plot_lr_sweep`, `gradlab.experiments.chain.lr_sweep`.
 _EXPORTS = {
     "chain": (
         "loss_variant",
@@ -35,14 +38,21 @@ _EXPORTS = {
     "training": ("error_rate", "fit_module", "train_mlp"),
 }
 
-__all__, _lookup, __dir__ = _lazy.attach(__name__, _EXPORTS)
+__all__ = sorted(name for names in _EXPORTS.values() for name in names)
+_lookup, __dir__, _ = lazy_loader.attach(
+    __name__,
+    submodules=[m.name for m in pkgutil.iter_modules(__path__) if m.name[0] != "_"],
+    submod_attrs=_EXPORTS,
+)
 
 
 def __getattr__(name: str) -> object:
     """A public name, a submodule or ``__version__``, loaded on first use."""
     if name != "__version__":
         return _lookup(name)
-    from importlib import metadata  # on demand: importing it takes ~40 ms
+    # On demand: importing importlib.metadata loads the email, csv and zipfile
+    # packages, and only `--version` and a reader notebook's set-up check need it.
+    from importlib import metadata
 
     global __version__
     try:

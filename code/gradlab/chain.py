@@ -11,7 +11,7 @@ it can get. Gradient descent on the angles is the chain being pulled straight.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import torch
@@ -25,7 +25,7 @@ from gradlab.defaults import (
     CHAIN_STEPS,
     LOSS_VARIANTS,
 )
-from gradlab.descent import History, LossFn, gradient_descent
+from gradlab.descent import Callback, History, LossFn, gradient_descent
 
 
 def random_angles(n: int = CHAIN_LINKS, *, seed: int) -> Tensor:
@@ -155,15 +155,17 @@ def pull(
     *,
     lr: float = CHAIN_LR,
     steps: int = CHAIN_STEPS,
+    callback: Callback | None = None,
 ) -> History:
     """`gradient_descent` on the angles: θ ← θ − lr · ∇loss(θ) from ``start`` (n,).
 
     The default start is the chapter's seeded 10-link chain. The history's
-    ``params`` are the angles after every step, shape (steps + 1, n).
+    ``params`` are the angles after every step, shape (steps + 1, n). ``callback``
+    is `gradient_descent`'s.
     """
     if start is None:
         start = random_angles(CHAIN_LINKS, seed=CHAIN_SEED)
-    return gradient_descent(loss_fn, start, lr=lr, steps=steps)
+    return gradient_descent(loss_fn, start, lr=lr, steps=steps, callback=callback)
 
 
 def pull_each(
@@ -311,13 +313,56 @@ def take_turns(
     """
     lr = _checks.positive_number(lr, "lr")
     epochs = _checks.whole_number(epochs, "epochs")
+    plans = _checked_plans(runs)
+    full = _full_batch(strings, len(start), plans)
+    n, k = len(start), sum(len(seeds) for _, seeds, _ in plans)
+    forces = start.new_tensor([s.force for s in strings])  # (m, 2)
+    mean_force, mean_size = forces.mean(dim=0), forces.norm(dim=1).mean()
+
+    def mean_loss(w: Tensor) -> Tensor:  # flat angles (..., k·n) -> (..., k)
+        return n * mean_size - _end(w.unflatten(-1, (k, n))) @ mean_force
+
+    per_epoch = 1 if full else len(strings)
+    history = gradient_descent(
+        lambda w: mean_loss(w).sum(),
+        start.detach().repeat(k),
+        lr=lr,
+        steps=epochs * per_epoch,
+        step_loss=_step_losses(plans, forces, n, epochs, mean_loss if full else None),
+    )
+    path = history.params[::per_epoch]
+    with torch.no_grad():
+        losses, angles = mean_loss(path).T.contiguous(), path[-1].view(k, n)
+    return _runs_of(plans, lr, losses, angles)
+
+
+def _runs_of(
+    plans: list, lr: float, losses: Tensor, angles: Tensor
+) -> tuple[StringsRun, ...]:
+    """One `StringsRun` per plan, from the rows of ``losses`` (k, epochs + 1) and
+    ``angles`` (k, n) that are its chains, in the order of ``plans``."""
+    found, first = [], 0
+    for schedule, seeds, decay in plans:
+        rows = slice(first, first + len(seeds))
+        found.append(StringsRun(schedule, lr, decay, losses[rows], angles[rows]))
+        first += len(seeds)
+    return tuple(found)
+
+
+def _checked_plans(runs: Sequence[Turns]) -> list[tuple[str, list[int], float | None]]:
+    """``runs`` with each schedule, seed and decay checked."""
     plans = []
     for schedule, seeds, decay in runs:
         _checks.one_of(schedule, "schedule", SCHEDULES)
         if decay is not None:
             decay = _checks.positive_number(decay, "decay")
         plans.append((schedule, [_checks.seed(s) for s in seeds], decay))
-    n, m = len(start), len(strings)
+    return plans
+
+
+def _full_batch(strings: Sequence[Pull], n: int, plans: list) -> bool:
+    """Whether every plan pulls with all strings at once (False: every plan takes
+    one string at a time); checks that the runs can be batched on an n-link chain."""
     if not plans or not strings or not all(seeds for _, seeds, _ in plans):
         raise ValueError("pull_by_strings needs at least one string and one seed")
     if any(s.joint_of(n) != n for s in strings):
@@ -325,22 +370,26 @@ def take_turns(
     full = {schedule == "full batch" for schedule, _, _ in plans}
     if len(full) > 1:
         raise ValueError("take_turns cannot batch full batch with one string at a time")
-    full, k = full.pop(), sum(len(seeds) for _, seeds, _ in plans)
-    forces = start.new_tensor([s.force for s in strings])  # (m, 2)
-    mean_force, mean_size = forces.mean(dim=0), forces.norm(dim=1).mean()
+    return full.pop()
 
-    def mean_loss(w: Tensor) -> Tensor:  # flat angles (..., k·n) -> (..., k)
-        return n * mean_size - _end(w.unflatten(-1, (k, n))) @ mean_force
 
-    per_epoch = 1 if full else m
-    rates = _rates(plans, epochs, start)  # (epochs, k) step factors, or None
-    if not full:  # the string each chain follows at each step, and its n·|F|
+def _step_losses(
+    plans: list, forces: Tensor, n: int, epochs: int, mean_loss: LossFn | None
+) -> Callable[[int], LossFn]:
+    """Step i -> the loss whose gradient step i follows, summed over the chains: the
+    mean loss of all strings (``mean_loss``, for full batches) or, when it is None,
+    the loss of the string each chain takes at that step; times the epoch's decay
+    factor where a run decays. ``forces`` (m, 2) are the strings' forces."""
+    m, k = len(forces), sum(len(seeds) for _, seeds, _ in plans)
+    per_epoch = 1 if mean_loss is not None else m
+    rates = _rates(plans, epochs, forces)  # (epochs, k) step factors, or None
+    if mean_loss is None:  # the string each chain follows at each step, and its n·|F|
         order = torch.cat([_turns(s, m, epochs, seeds) for s, seeds, _ in plans], 1)
         step_forces, step_sizes = forces[order], n * forces.norm(dim=1)[order]
 
     def step_loss(i: int) -> LossFn:
         def loss(w: Tensor) -> Tensor:
-            if full:
+            if mean_loss is not None:
                 per_chain = mean_loss(w)
             else:
                 ends = _end(w.unflatten(-1, (k, n)))
@@ -351,22 +400,7 @@ def take_turns(
 
         return loss
 
-    history = gradient_descent(
-        lambda w: mean_loss(w).sum(),
-        start.detach().repeat(k),
-        lr=lr,
-        steps=epochs * per_epoch,
-        step_loss=step_loss,
-    )
-    path = history.params[::per_epoch]
-    with torch.no_grad():
-        losses, angles = mean_loss(path).T.contiguous(), path[-1].view(k, n)
-    found, first = [], 0
-    for schedule, seeds, decay in plans:
-        rows = slice(first, first + len(seeds))
-        found.append(StringsRun(schedule, lr, decay, losses[rows], angles[rows]))
-        first += len(seeds)
-    return tuple(found)
+    return step_loss
 
 
 def _rates(plans: list, epochs: int, like: Tensor) -> Tensor | None:

@@ -12,6 +12,8 @@ from torch import Tensor
 from gradlab import _checks
 
 LossFn = Callable[[Tensor], Tensor]
+#: `gradient_descent`'s hook: (steps taken, parameters there, their loss) -> stop?
+Callback = Callable[[int, Tensor, float], bool | None]
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,7 @@ def gradient_descent(
     step_loss: Callable[[int], LossFn] | None = None,
     keep_path: bool = True,
     blow_up: float = 1e12,
+    callback: Callback | None = None,
 ) -> History:
     """Minimise ``loss_fn`` by w ← w − lr · ∇loss(w), starting from ``start``.
 
@@ -125,7 +128,9 @@ def gradient_descent(
     gradient. The run stops early when the loss becomes non-finite or exceeds
     ``blow_up``. ``step_loss(i)``, if given, is the loss whose gradient step i
     follows (one data point at a time, say), while ``loss_fn`` is the one recorded.
-    ``keep_path=False`` keeps only the first and last parameters.
+    ``keep_path=False`` keeps only the first and last parameters. ``callback(step,
+    w, loss)``, if given, sees every point visited (step 0 is the start; w a copy)
+    and stops the run there by returning True; it changes none of the numbers.
 
     >>> h = gradient_descent(lambda w: (w**2).sum(), [3.0], lr=0.25, steps=2)
     >>> h.params.flatten().tolist()
@@ -139,6 +144,8 @@ def gradient_descent(
         with torch.set_grad_enabled(step_loss is None):  # record what backward needs
             loss = _scalar(loss_fn(w))  # forward: records the graph
         losses.append(loss.item())
+        if callback is not None and callback(step, path[-1], losses[-1]):
+            break
         if step == steps or not math.isfinite(losses[-1]) or losses[-1] > blow_up:
             break
         if step_loss is not None:

@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import Tensor
 
-from gradlab import _checks
-from gradlab import defaults as book
+from gradlab import _checks, defaults
 from gradlab.data import (
     TEST_SEED,
     TRAIN_SEED,
@@ -47,7 +46,11 @@ class Splits:
 def three_splits(
     mixture: GaussianMixture,
     *,
-    sizes: tuple[int, int, int] = (book.MLP_TRAIN_SIZE, book.VAL_SIZE, book.TEST_SIZE),
+    sizes: tuple[int, int, int] = (
+        defaults.MLP_TRAIN_SIZE,
+        defaults.VAL_SIZE,
+        defaults.TEST_SIZE,
+    ),
     seeds: tuple[int, int, int] = (TRAIN_SEED, VAL_SEED, TEST_SEED),
 ) -> Splits:
     """Training, validation and test points drawn from ``mixture`` with three seeds."""

@@ -199,24 +199,17 @@ def _autograd_walk(
     """The walk step of `autograd_dag`: leaves, backward steps, saved tensors and
     the output as `Node` records, in a fixed topological order."""
     leaf_names = [(t, k) for k, t in names.items() if t.grad_fn is None]
-    op_names = [
+    step_names = [
         (t.grad_fn, k)
         for k, t in names.items()
         if t is not output and t.grad_fn is not None
     ]
-
-    def lookup(pairs: list, obj: object) -> str:
-        return next((k for o, k in pairs if o is obj), "")
-
     nodes: list[Node] = []
-    position: list[tuple[object, int]] = []
+    made: list[tuple[object, int]] = []  # (backward step, the index of its node)
 
     def add(kind: str, **fields: object) -> int:
         nodes.append(Node(len(nodes), kind, **fields))
         return len(nodes) - 1
-
-    def at(fn: object) -> int:
-        return next(i for o, i in position if o is fn)
 
     for fn in backward_order(output.grad_fn):
         saved = [
@@ -224,19 +217,23 @@ def _autograd_walk(
             for short, t in (_saved_tensors(fn) if show_saved else ())
         ]
         steps = getattr(fn, "next_functions", ())
-        children = [at(child) for child, _ in steps if child is not None]
+        inputs = [_paired(made, child) for child, _ in steps if child is not None]
         if hasattr(fn, "variable"):  # AccumulateGrad: the leaf tensor it fills
             var = fn.variable
-            leaf = add("input", name=lookup(leaf_names, var), value=var)
-            inputs = (leaf, *children, *saved)
-            node = add("op", op="AccumulateGrad", inputs=inputs)
+            leaf = add("input", name=_paired(leaf_names, var, ""), value=var)
+            node = add("op", op="AccumulateGrad", inputs=(leaf, *inputs, *saved))
         else:
-            op, name = _op_name(fn, show_attrs), lookup(op_names, fn)
-            node = add("op", op=op, name=name, inputs=(*children, *saved))
-        position.append((fn, node))
+            op, name = _op_name(fn, show_attrs), _paired(step_names, fn, "")
+            node = add("op", op=op, name=name, inputs=(*inputs, *saved))
+        made.append((fn, node))
     out_name = next((k for k, t in names.items() if t is output), "output")
-    add("output", name=out_name, value=output, inputs=(at(output.grad_fn),))
+    add("output", name=out_name, value=output, inputs=(_paired(made, output.grad_fn),))
     return nodes
+
+
+def _paired(pairs: Sequence[tuple[object, object]], key: object, default=None):
+    """The value paired with ``key`` itself (compared by identity) in ``pairs``."""
+    return next((value for k, value in pairs if k is key), default)
 
 
 def _box_label(node: Node) -> tuple[str, dict[str, str]]:
@@ -279,6 +276,21 @@ def autograd_dag(
     >>> print(autograd_dag(x**2, {"x": x}).source.count("->"))
     3
     """
+    names = _checked_dag_inputs(output, names)
+    nodes = _autograd_walk(output, names, show_saved, show_attrs)
+    if len(nodes) > max_nodes:
+        raise ValueError(
+            f"the graph has {len(nodes)} nodes, more than max_nodes={max_nodes} that "
+            "read on a page; draw a smaller part of the computation"
+        )
+    return emit(nodes, _box_label, new_digraph())
+
+
+def _checked_dag_inputs(
+    output: object, names: Mapping[str, object] | None
+) -> dict[str, Tensor]:
+    """``names`` as a dict, after checking that ``output`` has a graph to draw and
+    that every name is given a tensor."""
     if not isinstance(output, Tensor):
         raise TypeError(f"output must be a tensor, got {type(output).__name__}")
     if output.grad_fn is None:
@@ -290,13 +302,7 @@ def autograd_dag(
     for name, tensor in names.items():
         if not isinstance(tensor, Tensor):
             raise TypeError(f"names[{name!r}] must be a tensor")
-    nodes = _autograd_walk(output, names, show_saved, show_attrs)
-    if len(nodes) > max_nodes:
-        raise ValueError(
-            f"the graph has {len(nodes)} nodes, more than max_nodes={max_nodes} that "
-            "read on a page; draw a smaller part of the computation"
-        )
-    return emit(nodes, _box_label, new_digraph())
+    return names
 
 
 # --- values and gradients on every node ---
@@ -371,18 +377,41 @@ def trace_values_and_grads(
     >>> float(t.by_name("x").grad), float(t.output.value)
     (7.0, 12.25)
     """
+    leaves = _leaf_copies(inputs)
+    recorder = _Recorder()
+    with recorder:
+        returned = fn(**leaves)
+    named, output = _named_output(returned)
+    tensors, found = _recorded_nodes(leaves, recorder.calls)
+    if not any(output is t for t in tensors):
+        raise ValueError("the output was not produced by a recorded torch operation")
+    for name, tensor in named.items():
+        for i, seen in enumerate(tensors):
+            if seen is tensor:
+                found[i] = replace(found[i], name=name)
+    out = next(i for i, t in enumerate(tensors) if t is output)
+    keep = _needed(found, out)
+    nodes = _with_values_and_grads(found, tensors, keep, output)
+    # The output comes last even if fn returned it before another intermediate.
+    nodes.sort(key=lambda n: n.index == keep.index(out))
+    return ValueGradTrace(tuple(nodes))
+
+
+def _leaf_copies(inputs: Mapping[str, Tensor]) -> dict[str, Tensor]:
+    """Copies of the inputs that require grad (the caller's tensors are left alone)."""
     leaves = {}
     for name, value in inputs.items():
         if not isinstance(value, Tensor) or not value.is_floating_point():
             raise TypeError(f"input {name!r} must be a floating-point tensor")
         leaves[name] = value.detach().clone().requires_grad_()
-    recorder = _Recorder()
-    with recorder:
-        returned = fn(**leaves)
+    return leaves
+
+
+def _named_output(returned: object) -> tuple[Mapping[str, Tensor], Tensor]:
+    """What the traced function returned, as (named tensors, the scalar output)."""
     named = returned._asdict() if hasattr(returned, "_asdict") else returned
     if isinstance(named, Tensor):
-        named = {}
-        output = returned
+        named, output = {}, returned
     elif isinstance(named, Mapping) and named:
         output = list(named.values())[-1]
     else:
@@ -394,9 +423,17 @@ def trace_values_and_grads(
         raise ValueError(
             f"the output must be a scalar, got shape {tuple(output.shape)}"
         )
+    return named, output
 
+
+def _recorded_nodes(
+    leaves: Mapping[str, Tensor], calls: list[tuple[str, tuple, Tensor]]
+) -> tuple[list[Tensor], list[Node]]:
+    """Every tensor the inputs and the recorded calls hold, in order of first
+    appearance, and a `Node` for each (``found[i]`` describes ``tensors[i]``); a
+    tensor made outside the recorded calls is a "const"."""
     tensors: list[Tensor] = []
-    found: list[Node] = []  # found[i] describes tensors[i]
+    found: list[Node] = []
 
     def index(t: Tensor) -> int:
         for i, seen in enumerate(tensors):
@@ -409,24 +446,30 @@ def trace_values_and_grads(
     for name, leaf in leaves.items():
         i = index(leaf)
         found[i] = Node(i, "input", op=name, name=name)
-    for func, args, result in recorder.calls:
+    for func, args, result in calls:
         inputs = tuple(index(a) for a in args if isinstance(a, Tensor))
         i = index(result)
         kind = "op" if inputs or result.requires_grad else "const"
         found[i] = Node(i, kind, op=_op_label(func, args), inputs=inputs)
-    if not any(output is t for t in tensors):
-        raise ValueError("the output was not produced by a recorded torch operation")
-    for name, tensor in named.items():
-        for i, seen in enumerate(tensors):
-            if seen is tensor:
-                found[i] = replace(found[i], name=name)
-    # Drop recorded tensors the output does not depend on (e.g. shape helpers).
-    out = next(i for i, t in enumerate(tensors) if t is output)
+    return tensors, found
+
+
+def _needed(found: Sequence[Node], out: int) -> list[int]:
+    """The positions of the inputs and of every node the output ``out`` depends on,
+    in order: recorded tensors it does not depend on (shape helpers, say) drop out."""
     needed = {out}
-    for i in range(len(tensors) - 1, -1, -1):
+    for i in range(len(found) - 1, -1, -1):
         if i in needed:
             needed.update(found[i].inputs)
-    keep = sorted(needed | {n.index for n in found if n.kind == "input"})
+    return sorted(needed | {n.index for n in found if n.kind == "input"})
+
+
+def _with_values_and_grads(
+    found: Sequence[Node], tensors: Sequence[Tensor], keep: list[int], output: Tensor
+) -> list[Node]:
+    """The nodes at positions ``keep``, renumbered 0, 1, ..., with their values and
+    ∂output/∂value (zeros for a tensor that requires grad but does not reach the
+    output, None for one that does not require grad)."""
     wanted = [i for i in keep if tensors[i].requires_grad]
     grads = torch.autograd.grad(output, [tensors[i] for i in wanted], allow_unused=True)
     grad_of = dict(zip(wanted, grads, strict=True))
@@ -447,9 +490,7 @@ def trace_values_and_grads(
                 inputs=tuple(new[p] for p in node.inputs if p in new),
             )
         )
-    # The output comes last even if fn returned it before another intermediate.
-    nodes.sort(key=lambda n: n.index == new[out])
-    return ValueGradTrace(tuple(nodes))
+    return nodes
 
 
 def format_values(t: Tensor, fmt: str = ".4g", max_items: int = 4) -> str:
@@ -527,40 +568,46 @@ def engine_trace(
     >>> [n.op for n in engine_trace(y, {"x": x}).nodes]
     ['x', '^ 2']
     """
-    from gradlab.engine import Value, topological_order
+    from gradlab.engine import Value
 
     if not isinstance(output, Value):
         raise TypeError(f"output must be an engine Value, got {type(output).__name__}")
     names = dict(names or {})
+    walk = _engine_walk(output, names, max_nodes)
+    return ValueGradTrace(tuple(_engine_node(i, walk, names) for i in range(len(walk))))
+
+
+def _engine_node(i: int, walk: Sequence[Value], names: Mapping[str, Value]) -> Node:
+    """The `Node` of ``walk[i]``, its inputs pointing at their positions in ``walk``."""
+    value = walk[i]
+    name = next((k for k, v in names.items() if v is value), "")
+    numbers = [format(c.data, "g") for c in value.inputs if c.op == "const"]
+    inputs = [c for c in value.inputs if c.op != "const"]
+    return Node(
+        i,
+        "op" if value.inputs else "input",
+        op=" ".join([value.op, *numbers]) if value.inputs else name or "leaf",
+        name=name,
+        value=torch.tensor(value.data, dtype=torch.float64),
+        grad=torch.tensor(value.grad, dtype=torch.float64),
+        inputs=tuple(next(j for j, w in enumerate(walk) if w is c) for c in inputs),
+    )
+
+
+def _engine_walk(
+    output: Value, names: Mapping[str, Value], max_nodes: int
+) -> list[Value]:
+    """The engine values ``output`` depends on (Python numbers left out), named
+    leaves first in the order of ``names``, then the rest in topological order."""
+    from gradlab.engine import topological_order
+
     walk = [v for v in topological_order(output) if v.op != "const"]
     if len(walk) > max_nodes:
         raise ValueError(
             f"the graph has {len(walk)} nodes, more than max_nodes={max_nodes}"
         )
     first = [v for v in names.values() if not v.inputs and any(v is w for w in walk)]
-    walk = first + [v for v in walk if not any(v is f for f in first)]
-
-    def name_of(value: Value) -> str:
-        return next((k for k, v in names.items() if v is value), "")
-
-    def position(value: Value) -> int:
-        return next(i for i, w in enumerate(walk) if w is value)
-
-    nodes = []
-    for i, v in enumerate(walk):
-        numbers = [format(c.data, "g") for c in v.inputs if c.op == "const"]
-        nodes.append(
-            Node(
-                i,
-                "op" if v.inputs else "input",
-                op=" ".join([v.op, *numbers]) if v.inputs else name_of(v) or "leaf",
-                name=name_of(v),
-                value=torch.tensor(v.data, dtype=torch.float64),
-                grad=torch.tensor(v.grad, dtype=torch.float64),
-                inputs=tuple(position(c) for c in v.inputs if c.op != "const"),
-            )
-        )
-    return ValueGradTrace(tuple(nodes))
+    return first + [v for v in walk if not any(v is f for f in first)]
 
 
 def side_by_side(

@@ -218,33 +218,56 @@ def train_stacked(
     _checks.whole_number(epochs, "epochs")
     xs = x.expand(copies, *x.shape) if x.ndim == 2 else x
     ys = y.expand(copies, *y.shape) if y.ndim == 1 else y
-    n, c = ys.shape[-1], len(stacks)
+    n = ys.shape[-1]
     loaders = shufflers(n, seeds) if batch_size < n else None
-
-    def all_losses() -> Tensor:
-        with torch.no_grad():
-            return copy_losses(
-                concat(stacks).scores(xs.repeat(c, 1, 1)), ys.repeat(c, 1)
-            )
-
-    history = [all_losses()]
+    history = [_all_losses(stacks, xs, ys)]
     for _ in range(epochs):
-        order = (  # a full batch needs no shuffling
-            torch.stack([torch.cat(list(loader)) for loader in loaders])
-            if loaders
-            else torch.arange(n).expand(copies, n)
-        )
-        xo = xs.gather(1, order[..., None].expand(-1, -1, xs.shape[-1])).repeat(c, 1, 1)
-        yo = ys.gather(1, order).repeat(c, 1)
-        for start in range(0, n, batch_size):
-            batch = slice(start, start + batch_size)
-            for optimizer in optimizers:
-                optimizer.zero_grad()
-            together = concat(stacks)
-            copy_losses(together.scores(xo[:, batch]), yo[:, batch]).sum().backward()
-            for optimizer in optimizers:
-                optimizer.step()
+        xo, yo = _in_epoch_order(xs, ys, loaders, len(stacks))
+        _stacked_epoch(stacks, optimizers, xo, yo, batch_size)
         for scheduler in schedulers:
             scheduler.step()
-        history.append(all_losses())
-    return torch.stack(history, -1).reshape(c, copies, epochs + 1)
+        history.append(_all_losses(stacks, xs, ys))
+    return torch.stack(history, -1).reshape(len(stacks), copies, epochs + 1)
+
+
+def _all_losses(stacks: Sequence[Stack], xs: Tensor, ys: Tensor) -> Tensor:
+    """Each copy's loss on all its points ``xs`` (S, N, d), ``ys`` (S, N), stack
+    after stack: shape (c·S,) for c stacks, computed without gradients."""
+    c = len(stacks)
+    with torch.no_grad():
+        return copy_losses(concat(stacks).scores(xs.repeat(c, 1, 1)), ys.repeat(c, 1))
+
+
+def _in_epoch_order(
+    xs: Tensor, ys: Tensor, loaders: list[DataLoader] | None, c: int
+) -> tuple[Tensor, Tensor]:
+    """Each copy's points ``xs`` (S, N, d), ``ys`` (S, N) in the order its shuffler
+    deals them this epoch (as they are, without ``loaders``: a full batch needs no
+    shuffling), repeated for ``c`` stacks: (c·S, N, d) and (c·S, N)."""
+    copies, n = ys.shape
+    order = (
+        torch.stack([torch.cat(list(loader)) for loader in loaders])
+        if loaders
+        else torch.arange(n).expand(copies, n)
+    )
+    xo = xs.gather(1, order[..., None].expand(-1, -1, xs.shape[-1])).repeat(c, 1, 1)
+    return xo, ys.gather(1, order).repeat(c, 1)
+
+
+def _stacked_epoch(
+    stacks: Sequence[Stack],
+    optimizers: Sequence[torch.optim.Optimizer],
+    x: Tensor,
+    y: Tensor,
+    batch_size: int,
+) -> None:
+    """One epoch of `train_stacked` over points already in each copy's order, ``x``
+    (c·S, N, d) and ``y`` (c·S, N): one step of every optimiser per batch."""
+    for start in range(0, y.shape[-1], batch_size):
+        batch = slice(start, start + batch_size)
+        for optimizer in optimizers:
+            optimizer.zero_grad()
+        together = concat(stacks)
+        copy_losses(together.scores(x[:, batch]), y[:, batch]).sum().backward()
+        for optimizer in optimizers:
+            optimizer.step()

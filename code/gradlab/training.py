@@ -17,7 +17,7 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from gradlab import _checks
 from gradlab.data import LabelledPoints, Series
-from gradlab.descent import History, LossFn, gradient_descent
+from gradlab.descent import Callback, History, LossFn, gradient_descent
 from gradlab.mlp import MLPParams, mlp_loss
 
 
@@ -53,16 +53,24 @@ def mlp_objective(params: MLPParams, data: LabelledPoints) -> LossFn:
 
 
 def train_mlp(
-    params: MLPParams, data: LabelledPoints, *, lr: float, epochs: int
+    params: MLPParams,
+    data: LabelledPoints,
+    *,
+    lr: float,
+    epochs: int,
+    callback: Callback | None = None,
 ) -> MLPRun:
     """Full-batch `gradient_descent` on `mlp_loss`, ``epochs`` steps, with all the
     parameters in one vector θ (``params`` are copied, never changed).
 
     ``losses`` has epochs + 1 entries: the loss before every step and after the last.
+    ``callback`` is `gradient_descent`'s, called after every epoch with θ.
     """
     steps = _checks.whole_number(epochs, "epochs")
     objective, theta = mlp_objective(params, data), params.flat()
-    history = gradient_descent(objective, theta, lr=lr, steps=steps, keep_path=False)
+    history = gradient_descent(
+        objective, theta, lr=lr, steps=steps, keep_path=False, callback=callback
+    )
     return MLPRun.of(history, params)
 
 

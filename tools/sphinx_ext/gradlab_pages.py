@@ -1,60 +1,70 @@
 """Sphinx extension: light, accessible pages, without forking the theme.
 
-What the theme (pydata-sphinx-theme under sphinx-book-theme) would load on every
-page, and what this extension does instead:
+What pydata-sphinx-theme 0.17 (under sphinx-book-theme) would load on every page, and
+what this extension does instead; the sizes are `make audit`'s (gzip-compressed):
 
-- Font Awesome's full SVG-with-JS bundle (1.4 MB) for about a dozen icons: the
-  script is dropped (`_templates/layout.html`, through the `gradlab_head` filter), and
-  `_static/gradlab-icons.css` draws the icons the built pages use, each as a small
-  inline SVG mask taken from that same bundle, in the text colour;
-- Sphinx's search index and tools in `<head>` of every page, blocking the first paint,
-  for pydata-sphinx-theme's search-as-you-type, which is off: dropped (the search page
-  loads its own);
-- MathJax in the browser: none; the math is typeset at build time (gradlab_math.py);
-- the page scripts (the theme's, Sphinx's, the buttons'), which run before the first
-  paint even when deferred: held back (``type="text/plain"``) and started in order
-  once the page has been painted (`LATER`, inline in the head), without preloading;
-  an inline line there also settles the colour mode before that paint (the theme's
-  script would otherwise do it, and a reader in dark mode would see a light flash);
-- the glyph rules of Font Awesome in the theme's stylesheet (a third of its bytes,
-  dead once the icons are masks): taken out of the built copy;
-- sphinx-design's stylesheet and script on every page: only on pages that use it;
-- figures without their size in the markup, all fetched with the page (a chapter of
-  Graphviz drawings requested six SVGs beside its stylesheets): every figure's
-  ``<img>`` states its width and height, read from the PNG or SVG file (or the
-  inline image: the animation's first frame), and all but the page's first figure
-  load lazily;
-- PNG images inlined as data URIs (the chain-lab animation's frames): lossless WebP,
-  half the bytes;
-- the launch menu's Colab and Binder logos, fetched with every page though the menu is
-  closed: drawn as CSS backgrounds (gradlab.css), fetched when the menu opens;
-- no meta description: the page's first paragraph becomes one;
-- the hidden-cell toggles' label "Toggle hidden content", which does not contain
-  their visible text ("Show code cell content"): dropped, so the visible text names
-  them; the animation's frame slider gets a label.
+- Font Awesome's SVG-with-JS bundle (543 KiB, more than the rest of any page) for
+  about thirty icons: its script is dropped (`_templates/layout.html` through the
+  `gradlab_head` filter) and `_static/gradlab-icons.css` draws the icons the pages
+  use as SVG masks taken from that bundle; the bundle's glyph rules in the theme's
+  render-blocking stylesheet (21 of its 66 KiB) are taken out of the built copy;
+- Sphinx's search scripts and index (27 KiB, blocking the first paint) for
+  search-as-you-type, which is off: dropped (the search page loads its own);
+- the page scripts, which run before the first paint even when deferred: held back
+  (``type="text/plain"``) and started in order once the page is painted (by an inline
+  script in `_templates/layout.html`, which also settles the colour mode first).
+  Lighthouse mobile performance with the scripts held and not, back to back on a
+  loaded machine: mlp-training 89 and 73, chain-lab 86 and 80;
+- sphinx-design's stylesheet and script (11 KiB) and KaTeX's stylesheets (4 KiB):
+  only on pages that use them;
+- figures: each ``<img>`` states its width and height, read from the PNG or SVG file
+  or the inline image (no layout shift), all but the page's first load lazily, and
+  PNGs and the animation's inline frames are served as lossless WebP (the book's
+  PNGs: 1,376 KiB, their WebP twins 698 KiB); a multi-panel figure scrolls sideways
+  on a phone instead of shrinking;
+- myst-nb's hidden-cell toggle is labelled "Toggle hidden content", which does not
+  contain its visible text (WCAG 2.5.3): drawn without that label by our visitor
+  (`app.add_node`); the animation's slider and the scrolling tables get a label and a
+  tab stop.
+
+The math is typeset at build time by sphinxcontrib-katex (``katex_prerender``); this
+extension copies KaTeX's stylesheet and fonts into ``_static/katex`` (never a CDN)
+and turns a formula KaTeX cannot typeset (an unknown command, a missing brace) into a
+build warning, so the strict build fails.
 """
 
 from __future__ import annotations
 
-import functools
+import html
+import io
 import re
+import shutil
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 from urllib.parse import quote
 
+import imagesize
 from docutils import nodes
+from sphinx.util import logging
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
-FA_SCRIPT = re.compile(
-    r'\s*<script defer src="[^"]*scripts/fontawesome\.js[^"]*"></script>'
+logger = logging.getLogger(__name__)
+KATEX = Path(__file__).resolve().parents[2] / ".vendor/node/node_modules/katex/dist"
+#: What KaTeX shows (``throwOnError: false``) for a formula it cannot parse, and for an
+#: unknown command (in its ``errorColor``).
+KATEX_ERROR = re.compile(
+    r'<span class="katex-error" title="([^"]*)"'
+    r'|<mstyle mathcolor="#cc0000"><mtext>(\\[^<]*)</mtext>'
+)
+#: Dropped from <head>: Font Awesome's script, script preloads, the search scripts.
+HEAD_DROPPED = re.compile(
+    r'\s*(?:<script defer src="[^"]*scripts/fontawesome\.js[^"]*"></script>'
+    r'|<link rel="preload" as="script" href="[^"]*" />)'
 )
 SEARCH_SCRIPT = re.compile(
-    r'<script src="([^"]*(?:searchtools\.js|language_data\.js|searchindex\.js))">'
-)
-SEARCH_TAG = re.compile(
     r'\s*<script src="[^"]*(?:searchtools|language_data|searchindex)\.js"></script>'
 )
 ICON_CLASS = re.compile(r"\bfa-([a-z0-9-]+)")
@@ -64,97 +74,58 @@ ICON_DEF = re.compile(
     r'(?:"([\w-]+)"|([\w$]+)):\[(\d+),(\d+),\[([^\]]*)\],"[0-9a-f]+",(?:"([^"]*)"|\[)'
 )
 STYLE_DEF = re.compile(r'\b\w+\("(fab|far|fas)",\w+\)')
-DESCRIPTION_CHARS = 155
+#: Rules that only give a Font Awesome icon its glyph (``.fa-x:before{content:..}``).
+FA_GLYPH_RULE = re.compile(
+    r"(?<=[{}])(?:\.fa-[a-z0-9-]+:(?:before|after),?)+\{content:[^;{}]*;?\}"
+)
+ICON_SELECTOR = {
+    "fab": ".fa-brands.fa-{0}, .fab.fa-{0}",
+    "far": ".fa-regular.fa-{0}, .far.fa-{0}",
+    "fas": ".fa-{0}",
+}
+#: A figure this wide (natural pixels) has several panels side by side: the book's
+#: single panels are at most 6.9 inches at 100 dpi. On a phone it is shown at
+#: PHONE_FRACTION of its natural width at least, in a frame that scrolls sideways.
+WIDE_PIXELS, PHONE_FRACTION = 900, 0.6
 FIGURE = re.compile(
     r'<figure class="([^"]*)" id="([^"]*)">(\s*<img [^>]*src="[^"]*_images/([^"/]+)")'
 )
-#: A figure this wide (natural pixels) has several panels side by side: the book's
-#: single panels are at most 6.9 inches at 100 dpi.
-WIDE_PIXELS = 900
-#: On a phone, a wide figure is shown at this fraction of its natural width at
-#: least, in a frame that scrolls sideways (gradlab.css).
-PHONE_FRACTION = 0.6
+IMG = re.compile(r'<img ([^>]*)src="([^"]*_images/([^"/]+\.(png|svg)))"([^>]*?)\s*/?>')
+PNG_DATA = re.compile(r"data:image/png;base64,([A-Za-z0-9+/=\\\n]+)")
+DATA_IMG = re.compile(
+    r'<img ([^>]*)src="data:image/(?:png|webp);base64,([A-Za-z0-9+/=]+)"([^>]*)>'
+)
+#: How every WebP of the build is written: lossless, at Pillow's default effort.
+WEBP = {"lossless": True, "method": 4}
 
 
-PRELOAD_SCRIPT = re.compile(r'\s*<link rel="preload" as="script" href="[^"]*" />')
-DEFERRED_SCRIPT = re.compile(r'<script defer src="')
-#: Inline in every page's head: the colour mode now, the held scripts after the first
-#: paint (a frame is about to be painted when requestAnimationFrame calls back; a
-#: timeout after it runs once it is), or after 5 s should no frame come.
-LATER = """(() => {
-  const root = document.documentElement;
-  const mode = root.dataset.mode;  // the reader's choice: auto, light or dark
-  if (!mode || mode === "auto") {
-    const dark = window.matchMedia("(prefers-color-scheme: dark)").matches;
-    root.dataset.theme = dark ? "dark" : "light";
-  } else {
-    root.dataset.theme = mode;
-  }
-  let started = false;
-  const start = () => {
-    if (started) return;
-    started = true;
-    document.querySelectorAll("script[data-gradlab-later]").forEach((held) => {
-      const script = document.createElement("script");
-      for (const { name, value } of held.attributes) {
-        if (name !== "type" && name !== "data-gradlab-later") {
-          script.setAttribute(name, value);
-        }
-      }
-      script.async = false;  // in document order
-      held.replaceWith(script);
-    });
-  };
-  document.addEventListener("DOMContentLoaded", () => {
-    requestAnimationFrame(() => setTimeout(start, 0));
-    setTimeout(start, 5000);
-  });
-})();"""
+def gradlab_later(markup: str, hold: bool = True) -> str:
+    """The theme's deferred <script> tags held back for the layout's script to start."""
+    later = '<script type="text/plain" data-gradlab-later src="'
+    return str(markup).replace('<script defer src="', later) if hold else str(markup)
 
 
-def gradlab_later(html: str, hold: bool = True) -> str:
-    """The theme's deferred <script> tags held back for `LATER` to start."""
-    if not hold:
-        return str(html)
-    return DEFERRED_SCRIPT.sub(
-        '<script type="text/plain" data-gradlab-later src="', str(html)
-    )
-
-
-def gradlab_head(html: str, search_as_you_type: bool = False) -> str:
-    """The theme's <head> markup without Font Awesome's script, and without the
-    search scripts unless search-as-you-type needs them (then deferred)."""
-    html = PRELOAD_SCRIPT.sub("", FA_SCRIPT.sub("", str(html)))
-    if search_as_you_type:
-        return SEARCH_SCRIPT.sub(r'<script defer src="\1">', html)
-    return SEARCH_TAG.sub("", html)
+def gradlab_head(markup: str, search_as_you_type: bool = False) -> str:
+    """The theme's <head> markup without Font Awesome's script and preloads, and
+    without the search scripts unless search-as-you-type needs them."""
+    markup = HEAD_DROPPED.sub("", str(markup))
+    return markup if search_as_you_type else SEARCH_SCRIPT.sub("", markup)
 
 
 def font_awesome_icons(bundle: str) -> dict[str, dict[str, tuple[int, int, str]]]:
-    """{style: {icon name or alias: (width, height, SVG path)}} from the JS bundle.
-
-    The bundle defines the brands, regular and solid icons in that order, each block
-    followed by its registration call ``x("fab", ...)``, ``x("far", ...)``,
-    ``x("fas", ...)``.
-    """
+    """{style: {icon name or alias: (width, height, SVG path)}} from the JS bundle,
+    which defines the brands, regular and solid icons in that order, each block
+    followed by its registration call ``x("fab", ...)``, ``x("far", ...)``, ..."""
     ends = [(m.start(), m.group(1)) for m in STYLE_DEF.finditer(bundle)]
-    icons: dict[str, dict[str, tuple[int, int, str]]] = {
-        "fab": {},
-        "far": {},
-        "fas": {},
-    }
+    icons: dict[str, dict[str, tuple[int, int, str]]] = {s: {} for s in ICON_SELECTOR}
     for m in ICON_DEF.finditer(bundle):
-        if m.group(6) is None:  # a duotone icon (two paths): not used here
-            continue
         style = next((s for pos, s in ends if pos > m.start()), None)
-        if style is None:
+        if style is None or m.group(6) is None:  # None: a duotone icon (two paths)
             continue
         names = [m.group(1) or m.group(2)]
         names += [a.strip('"') for a in m.group(5).split(",") if a.startswith('"')]
         for name in names:
-            icons[style].setdefault(
-                name, (int(m.group(3)), int(m.group(4)), m.group(6))
-            )
+            icons[style].setdefault(name, (int(m[3]), int(m[4]), m[6]))
     return icons
 
 
@@ -163,51 +134,23 @@ def _svg_url(width: int, height: int, path: str) -> str:
         f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {width} {height}'>"
         f"<path d='{path}'/></svg>"
     )
-    return "data:image/svg+xml," + quote(svg, safe=" /:=',.-")
+    return 'url("data:image/svg+xml,' + quote(svg, safe=" /:=',.-") + '")'
 
 
 def icons_css(used: set[tuple[str, str]], icons: dict) -> str:
     """CSS drawing each (style, name) icon as a mask filled with the text colour."""
     lines = [
-        "/* Generated by tools/sphinx_ext/gradlab_pages.py: the Font Awesome icons the",
-        "   pages use, as SVG masks (Font Awesome Free, icons CC BY 4.0). */",
-        ".fa, .fas, .far, .fab, .fa-solid, .fa-regular, .fa-brands {",
-        "  display: inline-block; width: 1.25em; height: 1em;",
-        "  vertical-align: -0.125em; background-color: currentColor;",
-        "  -webkit-mask: var(--gl-icon) center / contain no-repeat;",
-        "  mask: var(--gl-icon) center / contain no-repeat; }",
-        ".fa-lg { font-size: 1.25em; line-height: 0.05em; vertical-align: -0.075em; }",
-        "/* No glyph from the theme's Font Awesome CSS (it would fetch its fonts). */",
-        ".fa::before, .fas::before, .far::before, .fab::before, .fa-solid::before,",
-        ".fa-regular::before, .fa-brands::before { content: none !important; }",
+        "/* Generated by tools/sphinx_ext/gradlab_pages.py: the Font Awesome icons the"
+        " pages use (Font Awesome Free, icons CC BY 4.0), drawn by gradlab.css. */"
     ]
-    # The theme draws an icon after each admonition's title with Font Awesome's font;
-    # exercises and solutions get their pencil as a mask instead, the others none.
-    lines.append(
-        ".admonition > .admonition-title::after, div.admonition > .admonition-title"
-        "::after { content: none !important; }"
-    )
-    pencil = icons.get("fas", {}).get("pencil")
-    if pencil is not None:
-        lines.append(f':root {{ --gl-pencil: url("{_svg_url(*pencil)}"); }}')
-        lines.append(
-            "div.admonition.exercise > p.admonition-title::after,"
-            " div.admonition.solution > p.admonition-title::after"
-            ' { content: "" !important; font: inherit; width: 1em; height: 1em;'
-            " background-color: currentColor; -webkit-mask: var(--gl-pencil) center /"
-            " contain no-repeat; mask: var(--gl-pencil) center / contain no-repeat; }"
-        )
+    if "pencil" in icons["fas"]:
+        lines.append(f":root {{ --gl-pencil: {_svg_url(*icons['fas']['pencil'])}; }}")
     for style, name in sorted(used):
-        found = icons.get(style, {}).get(name)
-        if found is None:
-            continue
-        url = _svg_url(*found)
-        selector = {
-            "fab": f".fa-brands.fa-{name}, .fab.fa-{name}",
-            "far": f".fa-regular.fa-{name}, .far.fa-{name}",
-            "fas": f".fa-{name}",
-        }[style]
-        lines.append(f'{selector} {{ --gl-icon: url("{url}"); }}')
+        if name in icons[style]:
+            selector = ICON_SELECTOR[style].format(name)
+            lines.append(
+                f"{selector} {{ --gl-icon: {_svg_url(*icons[style][name])}; }}"
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -216,109 +159,70 @@ def used_icons(html_dir: Path) -> set[tuple[str, str]]:
     used = set()
     for page in html_dir.rglob("*.html"):
         for classes in re.findall(r'class="([^"]*\bfa-?[^"]*)"', page.read_text()):
-            words = classes.split()
-            style = (
-                "fab"
-                if {"fa-brands", "fab"} & set(words)
-                else "far"
-                if {"fa-regular", "far"} & set(words)
-                else "fas"
-            )
-            for word in words:
-                m = ICON_CLASS.fullmatch(word)
-                if m and m.group(1) not in FA_HELPERS:
-                    used.add((style, m.group(1)))
+            words = set(classes.split())
+            style = "fab" if {"fa-brands", "fab"} & words else "fas"
+            style = "far" if {"fa-regular", "far"} & words else style
+            names = {m[1] for w in words if (m := ICON_CLASS.fullmatch(w))}
+            used |= {(style, name) for name in names - FA_HELPERS}
     return used
 
 
-def _description(doctree: nodes.document | None, fallback: str) -> str:
-    if doctree is not None:
-        for para in doctree.findall(nodes.paragraph):
-            text = " ".join(para.astext().split())
-            if len(text) > 40:
-                if len(text) > DESCRIPTION_CHARS:
-                    text = text[: DESCRIPTION_CHARS - 1].rsplit(" ", 1)[0] + "…"
-                return text
-    return fallback
+def image_size(image: Path | IO[bytes]) -> tuple[int, int] | None:
+    """(width, height) in CSS pixels of a PNG, WebP or SVG image as a browser shows it
+    in an <img> (an SVG's width and height in pt or px); None if it states none."""
+    width, height = imagesize.get(image)
+    return (round(width), round(height)) if width > 0 and height > 0 else None
 
 
-#: The root element of an SVG file, and a length of it in CSS pixels (a point is
-#: 4/3 px; Graphviz writes points).
-SVG_ROOT = re.compile(r"<svg\b[^>]*>")
-SVG_LENGTH = re.compile(r"([0-9.]+)(pt|px)?")
-PX_PER_UNIT = {"pt": 4 / 3, "px": 1.0, None: 1.0}
-
-
-def svg_size(text: str) -> tuple[int, int] | None:
-    """(width, height) in CSS pixels of an SVG image, as a browser shows it in an
-    <img>: from the root's width and height in pt or px; None if it has none."""
-    root = SVG_ROOT.search(text)
-    if root is None:
-        return None
-    size = []
-    for key in ("width", "height"):
-        attribute = re.search(rf'\s{key}="([^"]*)"', root.group(0))
-        length = attribute and SVG_LENGTH.fullmatch(attribute.group(1).strip())
-        if not length:
-            return None
-        size.append(round(float(length.group(1)) * PX_PER_UNIT[length.group(2)]))
-    return size[0], size[1]
-
-
-def _image_sizes(app: Sphinx) -> dict[str, tuple[int, int]]:
+def _image_sizes(app: Sphinx) -> dict[str, tuple[int, int] | None]:
     """{name in _images/: (width, height)} of the PNG and SVG images of the build."""
-    sizes = {}
-    for source, name in getattr(app.builder, "images", {}).items():
-        path = Path(app.srcdir) / source
-        if path.suffix in (".png", ".svg") and path.is_file():
-            size = _file_size(path, path.stat().st_mtime_ns)
-            if size is not None:
-                sizes[name] = size
-    return sizes
-
-
-@functools.cache
-def _file_size(path: Path, mtime_ns: int) -> tuple[int, int] | None:
-    """(width, height) of a PNG or SVG file, read once per version of the file (every
-    page asks for every image of the build)."""
-    if path.suffix == ".svg":
-        return svg_size(path.read_text(errors="replace"))
-    from PIL import Image
-
-    with Image.open(path) as image:
-        return image.size
+    return {
+        name: image_size(Path(app.srcdir) / source)
+        for source, name in getattr(app.builder, "images", {}).items()
+        if source.endswith((".png", ".svg")) and (Path(app.srcdir) / source).is_file()
+    }
 
 
 def _wide_figures(body: str, sizes: dict[str, tuple[int, int]]) -> str:
     """Mark multi-panel figures: readable on a phone in a sideways-scrolling frame
-    (focusable, so a keyboard can scroll it too), and sized against layout shifts."""
+    (focusable, so a keyboard can scroll it too)."""
 
     def mark(m: re.Match) -> str:
-        size = sizes.get(m.group(4))
-        if size is None or size[0] < WIDE_PIXELS:
+        width = (sizes.get(m.group(4)) or (0, 0))[0]
+        if width < WIDE_PIXELS:
             return m.group(0)
-        phone = round(size[0] * PHONE_FRACTION)
         return (
-            f'<figure class="{m.group(1)} gradlab-wide" id="{m.group(2)}" tabindex="0"'
-            f' style="--gradlab-phone-width: {phone}px">{m.group(3)}'
+            f'<figure class="{m[1]} gradlab-wide" id="{m[2]}" tabindex="0"'
+            f' style="--gradlab-phone-width: {round(width * PHONE_FRACTION)}px">{m[3]}'
         )
 
     return FIGURE.sub(mark, body)
 
 
-PNG_DATA = re.compile(r"data:image/png;base64,([A-Za-z0-9+/=\\\n]+)")
+def _pictures(body: str, sizes: dict[str, tuple[int, int]]) -> str:
+    """Each figure's image with its size stated and, after the page's first, loaded
+    lazily; each PNG as a <picture> offering its WebP twin (``_write_webp``)."""
+    count = 0
 
+    def sized(m: re.Match) -> str:
+        nonlocal count
+        count += 1
+        size = sizes.get(m.group(3))
+        extra = f' width="{size[0]}" height="{size[1]}"' if size else ""
+        extra += ' loading="lazy"' if count > 1 else ""
+        img = f'<img {m[1]}src="{m[2]}"{m[5]}{extra} />'
+        if m.group(4) == "svg":
+            return img
+        webp = m.group(2)[: -len(".png")] + ".webp"
+        return f'<picture><source srcset="{webp}" type="image/webp">{img}</picture>'
 
-#: How every WebP of the build is written: lossless, at Pillow's default effort
-#: (``method=6`` makes this book's figures 0.4 % smaller in twice the time).
-WEBP = {"lossless": True, "method": 4}
+    return IMG.sub(sized, body)
 
 
 def webp_data_uris(body: str) -> str:
     """Every inline PNG (``data:image/png;base64,...``, which matplotlib's animation
     writer wraps with backslash-newlines inside its script) as lossless WebP."""
     import base64
-    import io
 
     from PIL import Image
 
@@ -332,74 +236,18 @@ def webp_data_uris(body: str) -> str:
     return PNG_DATA.sub(webp, body)
 
 
-DATA_IMG = re.compile(
-    r'<img ([^>]*)src="data:image/(?:png|webp);base64,([A-Za-z0-9+/=]+)"([^>]*)>'
-)
-
-
 def sized_data_images(body: str) -> str:
     """Each <img> with an inline PNG or WebP (the animation's first frame) states its
     size, read from the image, unless it already does."""
     import base64
-    import io
-
-    from PIL import Image
 
     def sized(m: re.Match) -> str:
-        if re.search(r"\swidth=", " " + m.group(1) + m.group(3)):
+        size = image_size(io.BytesIO(base64.b64decode(m.group(2))))
+        if size is None or re.search(r"\swidth=", f" {m[1]}{m[3]}"):
             return m.group(0)
-        with Image.open(io.BytesIO(base64.b64decode(m.group(2)))) as image:
-            width, height = image.size
-        return m.group(0)[:-1] + f' width="{width}" height="{height}">'
+        return m.group(0)[:-1] + f' width="{size[0]}" height="{size[1]}">'
 
     return DATA_IMG.sub(sized, body)
-
-
-IMG = re.compile(r'<img ([^>]*)src="([^"]*_images/([^"/]+\.(png|svg)))"([^>]*?)\s*/?>')
-
-
-def _pictures(body: str, sizes: dict[str, tuple[int, int]]) -> str:
-    """Each figure's image with its size stated (no layout shift when it arrives) and,
-    after the page's first, loaded lazily (not fetched with the page's stylesheets);
-    each PNG as a <picture> offering its lossless WebP twin (half the bytes; written
-    by ``_write_webp``)."""
-    count = 0
-
-    def sized(m: re.Match) -> str:
-        nonlocal count
-        count += 1
-        size = sizes.get(m.group(3))
-        extra = f' width="{size[0]}" height="{size[1]}"' if size else ""
-        if count > 1:
-            extra += ' loading="lazy"'
-        img = f'<img {m.group(1)}src="{m.group(2)}"{m.group(5)}{extra} />'
-        if m.group(4) == "svg":
-            return img
-        webp = m.group(2)[: -len(".png")] + ".webp"
-        return f'<picture><source srcset="{webp}" type="image/webp">{img}</picture>'
-
-    return IMG.sub(sized, body)
-
-
-def _write_webp(outdir: Path) -> None:
-    """Lossless WebP twins of the built PNGs that lack an up-to-date one, on every
-    core."""
-    stale = [
-        png
-        for png in (outdir / "_images").glob("*.png")
-        if not (webp := png.with_suffix(".webp")).is_file()
-        or webp.stat().st_mtime < png.stat().st_mtime
-    ]
-    if len(stale) < 2:
-        for png in stale:
-            _webp_twin(png)
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    fork = multiprocessing.get_context("fork") if sys.platform == "linux" else None
-    with ProcessPoolExecutor(mp_context=fork) as pool:
-        list(pool.map(_webp_twin, stale))
 
 
 def _webp_twin(png: Path) -> None:
@@ -409,84 +257,77 @@ def _webp_twin(png: Path) -> None:
         image.save(png.with_suffix(".webp"), "WEBP", **WEBP)
 
 
-#: Rules that only give a Font Awesome icon its glyph (``.fa-x:before{content:..}``).
-FA_GLYPH_RULE = re.compile(
-    r"(?<=[{}])(?:\.fa-[a-z0-9-]+:(?:before|after),?)+\{content:[^;{}]*;?\}"
-)
-#: Launch-menu logos drawn by gradlab.css (``.gradlab-logo-<name>``).
-LOGOS = {
-    "_static/images/logo_colab.png": "colab",
-    "_static/images/logo_binder.svg": "binder",
-}
+def _write_webp(outdir: Path) -> None:
+    """Lossless WebP twins of the built PNGs that lack an up-to-date one, on every
+    core."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
-
-def strip_font_awesome_glyphs(css: str) -> str:
-    """The stylesheet without the rules that only set an icon's glyph."""
-    return FA_GLYPH_RULE.sub("", css)
-
-
-def _logos_as_backgrounds(buttons: list) -> None:
-    for button in buttons:
-        name = LOGOS.get(button.get("icon", ""))
-        if name is not None:
-            # sphinx-book-theme draws an icon starting with "fa" as <i class=...>.
-            button["icon"] = f"fa gradlab-logo gradlab-logo-{name}"
-        _logos_as_backgrounds(button.get("buttons", []))
+    stale = [
+        png
+        for png in (outdir / "_images").glob("*.png")
+        if not (webp := png.with_suffix(".webp")).is_file()
+        or webp.stat().st_mtime < png.stat().st_mtime
+    ]
+    fork = multiprocessing.get_context("fork") if sys.platform == "linux" else None
+    if stale:
+        with ProcessPoolExecutor(min(len(stale), 4), mp_context=fork) as pool:
+            list(pool.map(_webp_twin, stale))
 
 
 def _on_page_late(app: Sphinx, pagename: str, templatename: str, context, doctree):
-    """After sphinx-book-theme has made its header buttons and the asset lists."""
-    _logos_as_backgrounds(context.get("header_buttons", []))
-    if 'class="sd-' not in context.get("body", ""):
-        for key in ("css_files", "script_files"):
-            context[key][:] = [
-                f
-                for f in context.get(key, [])
-                if not re.search(r"sphinx-design|design-tabs", str(f.filename))
-            ]
+    """After the extensions have made the page's asset lists."""
+    body = context.get("body", "")
+    unused = ["sphinx-design", "design-tabs"] * ('class="sd-' not in body)
+    unused += ["katex"] * ('class="katex' not in body)
+    for key in ("css_files", "script_files") if unused else ():
+        context[key][:] = [
+            f
+            for f in context.get(key, [])
+            if not any(u in str(f.filename) for u in unused)
+        ]
+
+
+def _rewrite_body(app: Sphinx, body: str) -> str:
+    """Figures sized, lazy and WebP; inline PNGs as WebP; scrolling tables reachable."""
+    sizes = _image_sizes(app)
+    body = _pictures(_wide_figures(body, sizes), sizes)
+    if "data:image/png;base64," in body:
+        body = webp_data_uris(body)
+    if "<img " in body and "data:image/" in body:
+        body = sized_data_images(body)
+    return body.replace(
+        '<div class="pst-scrollable-table-container">',
+        '<div class="pst-scrollable-table-container" tabindex="0">',
+    )
+
+
+def _hold_scripts(scripts: list) -> None:
+    """The page's scripts held back until the first paint (see layout.html), as new
+    objects: the builder shares these between pages. documentation_options.js stays:
+    inline scripts below it use its object."""
+    for k, script in enumerate(scripts):
+        name = str(script.filename or "")
+        if name and "documentation_options" not in name:
+            if "async" not in script.attributes:
+                attributes = {**script.attributes, "type": "text/plain"}
+                attributes.pop("defer", None)
+                attributes["data-gradlab-later"] = ""
+                scripts[k] = type(script)(name, priority=script.priority, **attributes)
 
 
 def _on_page(app: Sphinx, pagename: str, templatename: str, context: dict, doctree):
     if "body" in context:
-        sizes = _image_sizes(app)
-        body = _pictures(_wide_figures(context["body"], sizes), sizes)
-        if "data:image/png;base64," in body:
-            body = webp_data_uris(body)
-        if "<img " in body and "data:image/" in body:
-            body = sized_data_images(body)
-        # A table wider than a phone scrolls in its box: let a keyboard reach it.
-        context["body"] = body.replace(
-            '<div class="pst-scrollable-table-container">',
-            '<div class="pst-scrollable-table-container" tabindex="0">',
-        )
+        context["body"] = _rewrite_body(app, context["body"])
+        for error, command in KATEX_ERROR.findall(context["body"]):
+            problem = html.unescape(error) or f"KaTeX has no command {command}"
+            logger.warning("math: %s", problem, location=pagename)
     context["gradlab_search_as_you_type"] = (
         str(context.get("theme_search_as_you_type")).lower() == "true"
     )
-    title = app.config.project
-    context["gradlab_description"] = _description(
-        doctree, f"{title}: an executable textbook on gradients and autograd."
-    )
-    scripts = context.get("script_files", [])
-    # Hold the page scripts back until the first paint (`LATER`), with new objects:
-    # the builder shares these between pages. documentation_options.js stays: inline
-    # scripts below it use its object. The search page's own searchtools.js runs at
-    # once and needs doctools.js: nothing is held back there.
-    for k, script in enumerate(scripts if pagename != "search" else ()):
-        name = str(script.filename or "")
-        if (
-            name
-            and "documentation_options" not in name
-            and "async" not in (script.attributes)
-        ):
-            attributes = {
-                **script.attributes,
-                "type": "text/plain",
-                "data-gradlab-later": "",
-            }
-            attributes.pop("defer", None)
-            scripts[k] = type(script)(
-                script.filename, priority=script.priority, **attributes
-            )
+    # The search page's own searchtools.js runs at once and needs doctools.js.
+    if pagename != "search":
+        _hold_scripts(context.get("script_files", []))
 
 
 def _on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
@@ -500,17 +341,14 @@ def _on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> 
 
 
 def _visit_hide(self, node) -> None:
-    from html import escape
-
+    """myst-nb's hidden cell, without its aria-label (see the module docstring)."""
     classes = " ".join(node["classes"])
-    self.body.append(f'<details class="admonition hide {classes}">\n<summary>\n')
+    show, hide = html.escape(node["prompt_show"]), html.escape(node["prompt_hide"])
     self.body.append(
-        f'<p class="collapsed admonition-title">{escape(node["prompt_show"])}</p>\n'
+        f'<details class="admonition hide {classes}">\n<summary>\n'
+        f'<p class="collapsed admonition-title">{show}</p>\n'
+        f'<p class="expanded admonition-title">{hide}</p>\n</summary>\n'
     )
-    self.body.append(
-        f'<p class="expanded admonition-title">{escape(node["prompt_hide"])}</p>\n'
-    )
-    self.body.append("</summary>\n")
 
 
 def _on_builder_inited(app: Sphinx) -> None:
@@ -519,28 +357,37 @@ def _on_builder_inited(app: Sphinx) -> None:
         app.builder.templates.environment.filters["gradlab_later"] = gradlab_later
 
 
+def _copy_katex(static: Path) -> None:
+    """KaTeX's stylesheet and its WOFF2 fonts (the only format browsers fetch); the
+    text of a formula is shown in a fallback font until KaTeX's arrives (``swap``)."""
+    if not (KATEX / "katex.min.css").is_file():
+        raise RuntimeError(f"KaTeX is missing ({KATEX}): run `make setup`")
+    (static / "katex" / "fonts").mkdir(parents=True, exist_ok=True)
+    css = (KATEX / "katex.min.css").read_text()
+    swap = css.replace("@font-face{", "@font-face{font-display:swap;")
+    (static / "katex" / "katex.min.css").write_text(swap)
+    for font in (KATEX / "fonts").glob("*.woff2"):
+        shutil.copy(font, static / "katex" / "fonts")
+
+
 def _on_build_finished(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
     import pydata_sphinx_theme
 
-    bundle = (
-        Path(pydata_sphinx_theme.__file__).parent
-        / "theme/pydata_sphinx_theme/static/scripts/fontawesome.js"
-    ).read_text()
-    outdir = Path(app.outdir)
-    _write_webp(outdir)
-    css = icons_css(used_icons(outdir), font_awesome_icons(bundle))
-    (outdir / "_static" / "gradlab-icons.css").write_text(css)
-    # The bundle is no page's script any more; leave no 1.4 MB file to fetch by mistake.
+    static = Path(app.outdir) / "_static"
+    _copy_katex(static)
+    _write_webp(Path(app.outdir))
+    theme = Path(pydata_sphinx_theme.__file__).parent / "theme/pydata_sphinx_theme"
+    bundle = (theme / "static/scripts/fontawesome.js").read_text()
+    css = icons_css(used_icons(Path(app.outdir)), font_awesome_icons(bundle))
+    (static / "gradlab-icons.css").write_text(css)
+    # The bundle is no page's script any more; leave no file to fetch by mistake.
     for name in ("fontawesome.js", "fontawesome.js.map"):
-        (outdir / "_static" / "scripts" / name).unlink(missing_ok=True)
-    theme_css = outdir / "_static" / "styles" / "pydata-sphinx-theme.css"
+        (static / "scripts" / name).unlink(missing_ok=True)
+    theme_css = static / "styles" / "pydata-sphinx-theme.css"
     if theme_css.is_file():
-        css = theme_css.read_text()
-        lighter = strip_font_awesome_glyphs(css)
-        if lighter != css:
-            theme_css.write_text(lighter)
+        theme_css.write_text(FA_GLYPH_RULE.sub("", theme_css.read_text()))
 
 
 def setup(app: Sphinx) -> dict:
@@ -550,7 +397,6 @@ def setup(app: Sphinx) -> dict:
         HideCodeCellNode, override=True, html=(_visit_hide, depart_HideCellInput)
     )
     app.add_css_file("gradlab-icons.css")
-    app.add_js_file(None, body=LATER, priority=1)
     app.connect("builder-inited", _on_builder_inited)
     app.connect("html-page-context", _on_page)
     app.connect("html-page-context", _on_page_late, priority=900)

@@ -1,20 +1,15 @@
 """The command line: ``python -m gradlab SUBCOMMAND ...`` (``--help`` lists them).
 
-Each subcommand lives in its own module of this package, named after it, which
-holds the texts of its help (``HELP``, its line in ``--help``; ``DESCRIPTION``; and
-optionally ``EPILOG``) and its functions: ``add_arguments(parser)`` declares its
-options; ``run(args) -> int`` does the run; optionally, ``check(args)`` rejects
-settings that are bad together (a work or memory limit, two outputs on one file) and
-``work(args)`` describes the run for ``--dry-run``. `gradlab.cli._args.add_subcommand`
-makes the parser from them. The modules import only what argparse needs and ``run``
-imports the rest, so ``--help``, ``--version``, ``--dry-run`` and argument errors
-never load torch or matplotlib.
+A subcommand is a module named after it: its help (``HELP``, ``DESCRIPTION``,
+optionally ``EPILOG``), ``add_arguments(parser)``, ``run(args)`` that calls the
+chapter's experiment and plot functions, and optionally ``work(args)``: the run's
+size for ``--dry-run``, or a ValueError when settings together are over a limit. Only
+``run`` imports torch and matplotlib, so ``--help`` and bad input answer at once.
 
-Nothing ends in a traceback: argument errors, and ``ValueError``, ``TypeError`` or
-``OSError`` raised for bad values, become one line on stderr and exit status 2;
-Ctrl-C prints "interrupted" and exits with 130 (SIGTERM: "terminated", 143), and
-leaves no partial file; anything else is one line naming the error and exit status
-1 (set GRADLAB_TRACEBACK=1 to see the traceback).
+Nothing ends in a traceback: bad input is one line on stderr and exit status 2;
+Ctrl-C prints "interrupted" (status 130; SIGTERM: "terminated", 143) and leaves no
+partial file; any other error is one line and status 1 (GRADLAB_TRACEBACK=1 shows
+the traceback).
 """
 
 from __future__ import annotations
@@ -26,25 +21,19 @@ import sys
 from collections.abc import Sequence
 
 from gradlab.cli import chain, descent, figures, mlp
-from gradlab.cli._args import add_subcommand
 
 #: Subcommand modules, in the order ``--help`` lists them.
 COMMANDS = (descent, figures, mlp, chain)
-
-USAGE_ERROR = 2
-INTERNAL_ERROR = 1
-INTERRUPTED = 130  # 128 + SIGINT, as shells report it
-TERMINATED = 143  # 128 + SIGTERM
 
 
 class OneLineParser(argparse.ArgumentParser):
     """An ArgumentParser whose errors are a single line: 'prog: error: message'."""
 
     def error(self, message: str):  # type: ignore[override]
-        self.exit(USAGE_ERROR, f"{self.prog}: error: {message}\n")
+        self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-class _Version(argparse.Action):
+class Version(argparse.Action):
     """``--version``: the installed package's version, looked up only when asked."""
 
     def __init__(self, option_strings: list[str], dest: str, **kwargs) -> None:
@@ -62,12 +51,22 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m gradlab",
         description="Run the experiments of the book 'Pull the Chain' from the shell.",
     )
-    parser.add_argument("--version", action=_Version, help="print the version and exit")
+    parser.add_argument("--version", action=Version, help="print the version and exit")
     sub = parser.add_subparsers(
         dest="command", metavar="SUBCOMMAND", required=True, parser_class=OneLineParser
     )
     for command in COMMANDS:
-        add_subcommand(sub, command)
+        name = command.__name__.rpartition(".")[2]
+        epilog = getattr(command, "EPILOG", None)
+        p = sub.add_parser(
+            name, help=command.HELP, description=command.DESCRIPTION, epilog=epilog
+        )
+        command.add_arguments(p)
+        if hasattr(command, "work"):
+            what = "print the size of the run against its limits, and exit"
+            p.add_argument("--dry-run", action="store_true", help=what)
+        p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+        p.set_defaults(subcommand=command)
     return parser
 
 
@@ -77,36 +76,14 @@ def _glue_negative_numbers(argv: Sequence[str]) -> list[str]:
     rejected with the real reason."""
     glued: list[str] = []
     for token in argv:
-        previous = glued[-1] if glued else ""
-        if (
-            token.startswith("-")
-            and _is_number(token)
-            and previous.startswith("--")
-            and "=" not in previous
-        ):
-            glued[-1] = f"{previous}={token}"
-        else:
-            glued.append(token)
+        last = glued[-1] if glued else ""
+        if last.startswith("--") and "=" not in last and token.startswith("-"):
+            with contextlib.suppress(ValueError):
+                float(token)
+                glued[-1] = f"{last}={token}"
+                continue
+        glued.append(token)
     return glued
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _one_line(error: BaseException) -> str:
-    """An exception as one line; an OSError as 'cannot write FILE: reason'."""
-    if isinstance(error, OSError) and error.strerror:
-        reason = error.strerror[:1].lower() + error.strerror[1:]
-        if error.filename is None:
-            return reason
-        return f"cannot write {str(error.filename)!r}: {reason}"
-    lines = str(error).strip().splitlines()
-    return lines[0] if lines else type(error).__name__
 
 
 class Terminated(BaseException):
@@ -129,67 +106,60 @@ def main(argv: Sequence[str] | None = None) -> int:
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(AttributeError, ValueError):
                 stream.reconfigure(errors="backslashreplace")
-    parser = build_parser()
-    args = parser.parse_args(_glue_negative_numbers(argv))
-    import signal  # after parsing, like everything --help does not need
-    import threading
+    args = build_parser().parse_args(_glue_negative_numbers(argv))
+    if program:
+        import signal  # after parsing, like everything --help does not need
 
-    previous = signal.getsignal(signal.SIGTERM)
-    if program and threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _terminate)
     try:
-        return _run(parser, args)
-    finally:
-        if signal.getsignal(signal.SIGTERM) is _terminate:
-            signal.signal(signal.SIGTERM, previous)
+        return _run(args)
+    except (Exception, KeyboardInterrupt, Terminated) as error:
+        return _failure(f"python -m gradlab {args.command}", error)
 
 
-def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
-    prog = f"{parser.prog} {args.command}"
-    try:
-        check = getattr(args, "check", None)
-        if check is not None:
-            check(args)
-        if getattr(args, "dry_run", False):
-            print(args.work(args))
-            return 0
-        from gradlab.book import pin_float_path
-
-        pin_float_path()  # the book's digits, on any x86-64 processor (before torch)
-        import torch  # after parsing, so that --help and argument errors stay instant
-
-        # Tiny tensors: torch's default of a thread per core collapses on shared cores.
-        torch.set_num_threads(1)
-        return args.run(args)
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return INTERRUPTED
-    except Terminated:
-        print("terminated", file=sys.stderr)
-        return TERMINATED
-    except BrokenPipeError:  # the reader went away (`... | head -1`): nothing to say
-        _silence_stdout()
-        return INTERNAL_ERROR
-    except (ValueError, TypeError, OSError) as error:
-        print(f"{prog}: error: {_one_line(error)}", file=sys.stderr)
-        return USAGE_ERROR
-    except Exception as error:
-        if os.environ.get("GRADLAB_TRACEBACK"):
-            raise
-        print(
-            f"{prog}: internal error: {type(error).__name__}: {_one_line(error)} "
-            "(GRADLAB_TRACEBACK=1 shows where)",
-            file=sys.stderr,
-        )
-        return INTERNAL_ERROR
+def _failure(prog: str, error: BaseException) -> int:
+    """Say on stderr, in one line, what stopped the run; return the exit status."""
+    if isinstance(error, BrokenPipeError):  # the reader left (`... | head -1`)
+        if sys.stdout is sys.__stdout__:  # so that Python's last flush is quiet too
+            with contextlib.suppress(OSError, ValueError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    if isinstance(error, KeyboardInterrupt):
+        line, status = "interrupted", 130  # 128 + SIGINT, as shells report it
+    elif isinstance(error, Terminated):
+        line, status = "terminated", 143  # 128 + SIGTERM
+    elif isinstance(error, (ValueError, TypeError, OSError)):
+        line, status = f"{prog}: error: {_one_line(error)}", 2  # as argparse's
+    elif os.environ.get("GRADLAB_TRACEBACK"):
+        raise error
+    else:
+        name, hint = type(error).__name__, "(GRADLAB_TRACEBACK=1 shows where)"
+        line, status = f"{prog}: internal error: {name}: {_one_line(error)} {hint}", 1
+    print(line, file=sys.stderr)
+    return status
 
 
-def _silence_stdout() -> None:
-    """Point stdout at /dev/null so that Python's final flush does not complain."""
-    if sys.stdout is not sys.__stdout__:  # captured (tests): leave it alone
-        return
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):
-        pass
+def _run(args: argparse.Namespace) -> int:
+    command = args.subcommand
+    size = command.work(args) if hasattr(command, "work") else ""  # or ValueError
+    if getattr(args, "dry_run", False):
+        print(size)
+        return 0
+    from gradlab.book import pin_float_path
+
+    pin_float_path()  # the book's digits, on any x86-64 processor (before torch)
+    import torch  # after parsing, so that --help and argument errors stay instant
+
+    torch.set_num_threads(1)  # tiny tensors: a thread per core only adds waiting
+    return command.run(args)
+
+
+def _one_line(error: BaseException) -> str:
+    """An exception as one line; an OSError as 'cannot write FILE: reason'."""
+    if isinstance(error, OSError) and error.strerror:
+        reason = error.strerror[:1].lower() + error.strerror[1:]
+        if error.filename is None:
+            return reason
+        return f"cannot write {str(error.filename)!r}: {reason}"
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__

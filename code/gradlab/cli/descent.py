@@ -3,26 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
 
-from gradlab.cli._args import (
-    MAX_SEED,
-    MAX_STEPS,
-    add_output,
-    positive_float,
-    seed,
-    steps,
-)
-from gradlab.defaults import BOWL_LRS, BOWL_START, BOWL_STEPS, PARABOLA_SEED
-
-if TYPE_CHECKING:
-    from gradlab.descent import History
-    from gradlab.experiments import ParabolaSetup
-
-PROBLEMS = ("bowl", "parabola", "parabola-rescaled")
-#: The chapter's good learning rate on the bowl, and its number of steps.
-LR, STEPS = BOWL_LRS[1], BOWL_STEPS
-
+from gradlab import defaults
+from gradlab.cli import options
+from gradlab.cli.options import MAX_SEED, MAX_STEPS
 
 HELP = "run gradient descent on the bowl or the noisy parabola"
 DESCRIPTION = (
@@ -35,97 +19,69 @@ DESCRIPTION = (
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--problem", choices=PROBLEMS, default="bowl", help="what to fit")
-    p.add_argument("--lr", type=positive_float, default=LR, help="learning rate")
-    p.add_argument(
-        "--steps", type=steps, default=STEPS, help=f"steps, at most {MAX_STEPS:,}"
-    )
-    p.add_argument(
-        "--seed",
-        type=seed,
-        default=PARABOLA_SEED,
-        help="seed of the parabola's noise and start",
-    )
-    add_output(p, "a figure of the run")
-
-
-def check(args: argparse.Namespace) -> None:
-    if args.problem != "bowl" and args.seed >= MAX_SEED:
-        raise ValueError(
-            f"--seed is at most {MAX_SEED - 1:,} for the parabola (its start is "
-            "drawn with seed + 1)"
-        )
+    problems = ("bowl", "parabola", "parabola-rescaled")
+    options.add(p, "--problem", "what to fit", choices=problems, default="bowl")
+    lr, steps = defaults.BOWL_LRS[1], defaults.BOWL_STEPS  # the chapter's good run
+    options.add(p, "--lr", "learning rate", type=options.positive_float, default=lr)
+    options.add(p, "--steps", "steps", type=options.steps, default=steps)
+    seeds = options.integer(0, MAX_SEED - 1, "its start is drawn with seed + 1")
+    what, seed = "seed of the parabola's noise and start", defaults.PARABOLA_SEED
+    options.add(p, "--seed", what, type=seeds, default=seed)
+    options.add_output(p, "the run")
 
 
 def work(args: argparse.Namespace) -> str:
-    out = f"; figure to {str(args.out)!r}" if args.out is not None else ""
     return (
         f"{args.problem}: {args.steps:,} steps of gradient descent at lr "
-        f"{args.lr:g} (at most {MAX_STEPS:,}){out}"
+        f"{args.lr:g} (at most {MAX_STEPS:,}){options.outputs(args)}"
     )
 
 
 def run(args: argparse.Namespace) -> int:
-    from gradlab.cli._output import progress
-    from gradlab.cli._runs import descend
-    from gradlab.functions import bowl
+    from gradlab.cli._output import Watch, count, save
+    from gradlab.descent import gradient_descent
+    from gradlab.experiments.descent import bowl_experiment, parabola_setup
 
-    if args.problem == "bowl":
-        loss_fn, start = bowl, list(BOWL_START)
-    else:
-        setup = _parabola(args)
-        loss_fn, start = setup.problem.loss, setup.start
-    with progress(args.steps, "step", quiet=args.quiet) as on_step:
-        history, repeated = descend(
-            loss_fn, start, lr=args.lr, steps=args.steps, on_step=on_step
-        )
+    lr, steps, setup = args.lr, args.steps, None
+    with Watch(steps, "step", quiet=args.quiet, stop_repeats=True) as watch:
+        if args.problem == "bowl":
+            (history,) = bowl_experiment([lr], steps=steps, callback=watch).values()
+        else:  # the chapter's least-squares problem, fitted by the library's loop
+            rescaled = args.problem == "parabola-rescaled"
+            setup = parabola_setup(seed=args.seed, rescaled=rescaled)
+            loss, start = setup.problem.loss, setup.start
+            history = gradient_descent(loss, start, lr=lr, steps=steps, callback=watch)
     verdict = "diverged" if history.diverged else "did not diverge"
     print(
         f"{args.problem}: loss {history.losses[0]:.6g} -> {history.final_loss:.6g} "
-        f"after {history.steps} step{'' if history.steps == 1 else 's'} at lr "
-        f"{args.lr:g} ({verdict})"
+        f"after {count(history.steps, 'step')} at lr {lr:g} ({verdict})"
     )
-    if repeated:
+    if watch.stopped:
         print(
             f"stopped early: from step {history.steps:,} on the parameters only "
-            f"repeat, so the other {args.steps - history.steps:,} steps would end "
-            "on this same point"
+            f"repeat, so the other {steps - history.steps:,} steps would end on this "
+            "same point"
         )
     if args.out is not None:
-        _save_figure(args, history)
-        print(f"figure written to {args.out}")
+        save(_draw({lr: history}, setup), args.out)
     return 0
 
 
-def _parabola(args: argparse.Namespace) -> ParabolaSetup:
-    from gradlab.experiments import parabola_setup
-
-    return parabola_setup(seed=args.seed, rescaled=args.problem == "parabola-rescaled")
-
-
-def _save_figure(args: argparse.Namespace, history: History) -> None:
-    import matplotlib.pyplot as plt
-
-    from gradlab.cli._output import save_figure
-    from gradlab.plotting import plot_descent_paths, plot_losses, plot_series_fit
+def _draw(runs: dict, setup):
+    """The path over the bowl's contours (or the fitted parabola), and the loss."""
+    import gradlab.plotting.descent as plots
     from gradlab.plotting.style import new_figure, styled
 
     @styled
-    def draw() -> None:
+    def draw():
         fig, (left, right) = new_figure(2, figsize=(11, 4))
-        try:
-            if args.problem == "bowl":
-                plot_descent_paths({args.lr: history}, ax=left)
-            else:
-                setup = _parabola(args)
-                fit = setup.problem.features @ history.params[-1]
-                plot_series_fit(
-                    setup.series, {f"after {history.steps} steps": fit}, ax=left
-                )
-            plot_losses({args.lr: history}, ax=right)
-        except BaseException:
-            plt.close(fig)
-            raise
-        save_figure(fig, args.out)
+        if setup is None:
+            plots.plot_descent_paths(runs, ax=left)
+        else:
+            (run,) = runs.values()
+            fit = {f"after {run.steps} steps": setup.problem.features @ run.params[-1]}
+            plots.plot_series_fit(setup.series, fit, ax=left)
+        plots.plot_losses(runs, ax=right)
+        return fig
 
-    draw()
+    return draw()

@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from gradlab.cli._args import writable_dir
+from gradlab.cli.options import writable_dir
 
 HELP = "write every figure of the book to a folder"
 DESCRIPTION = (
@@ -20,18 +20,12 @@ DESCRIPTION = (
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
+    where = p.add_mutually_exclusive_group(required=True)
+    where.add_argument("--out", type=writable_dir, metavar="DIR", help="output folder")
+    where.add_argument("--list", action="store_true", help="list the names and exit")
     p.add_argument(
-        "--out", type=writable_dir, metavar="FOLDER", help="output folder (required)"
+        "--only", action="append", metavar="NAME", help="only NAME (repeatable)"
     )
-    p.add_argument(
-        "--only", action="append", metavar="NAME", help="only this figure (repeatable)"
-    )
-    p.add_argument("--list", action="store_true", help="list the names and exit")
-
-
-def check(args: argparse.Namespace) -> None:
-    if args.out is None and not args.list:
-        raise ValueError("--out FOLDER is required (or --list)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -41,13 +35,17 @@ def run(args: argparse.Namespace) -> int:
         print("\n".join(sorted(registry())))
         return 0
     builders = select(args.only)
-    created = _make_folder(args.out)
+    out = Path(os.path.abspath(args.out))
+    made = [folder for folder in (out, *out.parents) if not folder.exists()]
+    args.out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     try:
         _write(args, builders, written)
     except BaseException as error:
-        if not written:
-            _remove_empty(created)
+        if not written:  # remove the folders made for nothing, deepest first
+            for folder in made:
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
         elif isinstance(error, OSError) and error.errno:
             kept = (
                 f"{error.strerror}; the {len(written)} of {len(builders)} figures "
@@ -59,42 +57,16 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _write(args: argparse.Namespace, builders: dict, written: list[Path]) -> None:
-    from gradlab.cli._output import atomic_path, progress
+    from gradlab.cli._output import Watch, atomic_path
     from gradlab.figures import figure_format, write_figure
 
-    with progress(len(builders), "figure", quiet=args.quiet) as on_step:
+    with Watch(len(builders), "figure", quiet=args.quiet) as watch:
         for name, build in builders.items():
             figure = build()
             path = args.out / f"{name}.{figure_format(figure)}"
             with atomic_path(path) as temp:
                 write_figure(figure, temp)
             written.append(path)
-            _say(str(path), bar=on_step is not None)
-            if on_step is not None:
-                on_step(len(written))
-
-
-def _say(line: str, *, bar: bool) -> None:
-    if bar:  # print above the bar, not through it
-        from tqdm import tqdm
-
-        tqdm.write(line, file=sys.stdout)
-    else:
-        print(line, flush=True)
-
-
-def _make_folder(out: Path) -> list[Path]:
-    """Create ``out`` and its missing parents; return those created, deepest first."""
-    missing = []
-    folder = Path(os.path.abspath(out))
-    while not folder.exists():
-        missing.append(folder)
-        folder = folder.parent
-    out.mkdir(parents=True, exist_ok=True)
-    return missing
-
-
-def _remove_empty(folders: list[Path]) -> None:
-    for folder in folders:
-        with contextlib.suppress(OSError):
-            folder.rmdir()
+            watch.bar.write(str(path), file=sys.stdout)  # above the bar, if shown
+            sys.stdout.flush()
+            watch(len(written))

@@ -1,127 +1,21 @@
 """The book's experiments: each is one function whose arguments default to the
 settings a chapter uses and which returns the result the chapter shows.
 
+One module per chapter subject (`chain`, `descent`, `engine`, `generalization`,
+`gradcheck`, `mlp`, `optimizers`); callers import from the module that defines a name
+(``from gradlab.experiments.chain import lr_sweep``), or spell it through the module
+after ``import gradlab`` (``gradlab.experiments.chain.lr_sweep``): the modules are
+imported on first use (`lazy_loader`).
+
 The chapter's cell, the figure registry (`gradlab.figures`) and the command line
 call the same function, so the three cannot drift apart; a test compares each
 registered figure's data with the values the built chapter recorded.
 """
 
-from gradlab import _lazy
+import pkgutil
 
-#: The experiments, by the module (named after the chapter's subject) defining them.
-_EXPORTS = {
-    "chain": (
-        "DECAYING",
-        "FAN_DECAY",
-        "FAN_EPOCHS",
-        "FAN_SEEDS",
-        "FAN_TAIL",
-        "MIDDLE",
-        "STIFF",
-        "SWEEP_LRS",
-        "WEIGHTED",
-        "Conditioning",
-        "ScheduleComparison",
-        "book_start",
-        "conditioning",
-        "lr_sweep",
-        "one_step",
-        "pulled",
-        "schedule_comparison",
-    ),
-    "descent": (
-        "LECTURE_STEPS",
-        "RAW_LR",
-        "RAW_MEASURED_STEPS",
-        "RESCALED_STEPS",
-        "SLACK",
-        "ParabolaComparison",
-        "ParabolaSetup",
-        "bowl_experiment",
-        "parabola_comparison",
-        "parabola_setup",
-        "rescaling_speedups",
-    ),
-    "engine": (
-        "COST_SIZES",
-        "TOY_INPUTS",
-        "TOY_LR",
-        "TOY_SEED",
-        "TOY_SIZES",
-        "TOY_STEPS",
-        "TOY_TARGETS",
-        "BackwardCost",
-        "TwinRun",
-        "as_values",
-        "backward_cost",
-        "composite_values",
-        "init_layers",
-        "squared_error",
-        "torch_mlp",
-        "train_torch",
-        "train_twins",
-        "train_values",
-        "value_mlp",
-    ),
-    "generalization": (
-        "DRAW_SEED",
-        "KEEP_EPOCHS",
-        "boundary_models",
-        "draw_sets",
-        "gap_experiment",
-        "overfitting_run",
-        "splits",
-        "stopped_run",
-    ),
-    "gradcheck": ("EPS_VALUES", "GRADCHECK_SEED", "epsilon_sweep"),
-    "mlp": (
-        "DRAWS",
-        "LONG_EPOCHS",
-        "SINE_EPOCHS",
-        "SINE_HIDDEN",
-        "WIGGLY_LR",
-        "WIGGLY_WIDTHS",
-        "WIDTHS",
-        "WIGGLY_EPOCHS",
-        "CurveFit",
-        "sine_fit",
-        "wiggly_fit",
-        "WidthErrors",
-        "WidthResult",
-        "PairedErrors",
-        "bayes_training_errors",
-        "paired_errors",
-        "fit_reach",
-        "loss_curve",
-        "trained_models",
-        "training_data",
-        "lab_run",
-        "test_set",
-        "training_set",
-        "width_experiment",
-    ),
-    "optimizers": (
-        "BATCH_SIZES",
-        "BATCH_STEPS",
-        "COMPARED",
-        "DEEP_EPOCHS",
-        "DEEP_WIDTHS",
-        "DROP",
-        "FAST_LR",
-        "KINDS",
-        "LRS",
-        "MOMENTUM",
-        "TARGET_LOSS",
-        "InitComparison",
-        "OptimizerSweep",
-        "batch_size_experiment",
-        "classifiers",
-        "epoch_seconds",
-        "init_experiment",
-        "optimizer_sweep",
-        "schedule_experiment",
-        "seeds",
-    ),
-}
+import lazy_loader
 
-__all__, __getattr__, __dir__ = _lazy.attach(__name__, _EXPORTS)
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__, submodules=[m.name for m in pkgutil.iter_modules(__path__)]
+)

@@ -26,7 +26,7 @@ from gradlab.chain import (
     take_turns,
 )
 from gradlab.defaults import CHAIN_LINKS, CHAIN_LR, CHAIN_SEED, CHAIN_STEPS
-from gradlab.descent import History
+from gradlab.descent import Callback, History
 
 #: The learning rates of the chapter's sweep: too small, the chapter's, just below
 #: the stability limit, just above it, far above it.
@@ -102,14 +102,19 @@ STIFF = f"two strings + {STIFFNESS:g} max|θ|"
 
 
 def pulled(
-    runs: Sequence[tuple[str, str, float]], start: Tensor | None = None
+    runs: Sequence[tuple[str, str, float]],
+    start: Tensor | None = None,
+    *,
+    steps: int = CHAIN_STEPS,
+    callback: Callback | None = None,
 ) -> dict[str, tuple[ChainLoss, History]]:
-    """label -> (loss, run) for each (label, loss variant, learning rate) triple."""
+    """label -> (loss, run) for each (label, loss variant, learning rate) triple;
+    ``callback`` is `gradient_descent`'s, for every run."""
     start = book_start() if start is None else start
     found = {}
     for label, name, lr in runs:
-        loss = loss_variant(name)
-        found[label] = (loss, pull(loss, start, lr=lr))
+        loss = loss_variant(name, len(start))
+        found[label] = (loss, pull(loss, start, lr=lr, steps=steps, callback=callback))
     return found
 
 

@@ -18,7 +18,7 @@ from gradlab.data import (
     rescale_quadratic,
 )
 from gradlab.defaults import BOWL_LRS, BOWL_START, BOWL_STEPS, PARABOLA_SEED
-from gradlab.descent import History, LeastSquares, gradient_descent
+from gradlab.descent import Callback, History, LeastSquares, gradient_descent
 from gradlab.functions import bowl
 
 #: The source material's learning rate for the fit on raw time steps (used in the
@@ -39,14 +39,18 @@ def bowl_experiment(
     *,
     start: Sequence[float] = BOWL_START,
     steps: int = BOWL_STEPS,
+    callback: Callback | None = None,
 ) -> dict[float, History]:
     """Gradient descent on `gradlab.bowl` from one start with several learning rates.
 
     The defaults show the three regimes: 0.01 is too small (it barely moves), 0.15 is
     good (it zig-zags in to the minimum), 0.21 is above the stability limit 2/10 and
-    diverges.
+    diverges. ``callback`` is `gradient_descent`'s, for every run.
     """
-    return {lr: gradient_descent(bowl, start, lr=lr, steps=steps) for lr in lrs}
+    return {
+        lr: gradient_descent(bowl, start, lr=lr, steps=steps, callback=callback)
+        for lr in lrs
+    }
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from gradlab import defaults as book
+from gradlab import defaults
 from gradlab.data import LabelledPoints, default_mixture
 from gradlab.experiments.mlp import WIDTHS, WidthErrors, test_set
 from gradlab.generalization import (
@@ -34,24 +34,24 @@ def splits() -> Splits:
 
 
 def overfitting_run(
-    hidden: int = book.LONG_HIDDEN,
+    hidden: int = defaults.LONG_HIDDEN,
     *,
-    lr: float = book.MLP_LR,
-    epochs: int = book.LONG_EPOCHS,
+    lr: float = defaults.MLP_LR,
+    epochs: int = defaults.LONG_EPOCHS,
     keep: Sequence[int] = KEEP_EPOCHS,
-    seed: int = book.MLP_SEED,
+    seed: int = defaults.MLP_SEED,
 ) -> ValidatedRun:
     """`validation_curves` of the `init_mlp` network from ``seed`` on the splits."""
     return validation_curves(*_start(hidden, seed), lr=lr, epochs=epochs, keep=keep)
 
 
 def stopped_run(
-    hidden: int = book.LONG_HIDDEN,
+    hidden: int = defaults.LONG_HIDDEN,
     *,
-    lr: float = book.MLP_LR,
-    patience: int = book.PATIENCE,
-    max_epochs: int = book.LONG_EPOCHS,
-    seed: int = book.MLP_SEED,
+    lr: float = defaults.MLP_LR,
+    patience: int = defaults.PATIENCE,
+    max_epochs: int = defaults.LONG_EPOCHS,
+    seed: int = defaults.MLP_SEED,
 ) -> EarlyStop:
     """`early_stopping` of the same network from the same start."""
     return early_stopping(
@@ -77,7 +77,7 @@ def boundary_models(run: ValidatedRun, stop: EarlyStop) -> dict[str, MLPParams]:
 
 
 def draw_sets(
-    draws: int = book.GAP_DRAWS, n: int = book.MLP_TRAIN_SIZE
+    draws: int = defaults.GAP_DRAWS, n: int = defaults.MLP_TRAIN_SIZE
 ) -> list[LabelledPoints]:
     """The gap experiment's training sets: draw k from seed `DRAW_SEED` + k."""
     mixture = default_mixture()
@@ -87,9 +87,9 @@ def draw_sets(
 def gap_experiment(
     widths: Sequence[int] = WIDTHS,
     *,
-    draws: int = book.GAP_DRAWS,
-    lr: float = book.MLP_LR,
-    epochs: int = book.MLP_EPOCHS,
+    draws: int = defaults.GAP_DRAWS,
+    lr: float = defaults.MLP_LR,
+    epochs: int = defaults.MLP_EPOCHS,
     test: LabelledPoints | None = None,
 ) -> dict[int, WidthErrors]:
     """Per width, ``draws`` independent trainings at the lab's settings: draw k trains

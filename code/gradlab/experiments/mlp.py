@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor, nn
 
-from gradlab import defaults as book
+from gradlab import defaults
 from gradlab.data import (
     SINE_SEED,
     TEST_SEED,
@@ -24,6 +24,7 @@ from gradlab.data import (
     wiggly,
     wiggly_sample,
 )
+from gradlab.descent import Callback
 from gradlab.mlp import MLPParams, init_mlp, mlp_predict, tanh_mlp, wide_net
 from gradlab.training import (
     CurveFit,
@@ -45,13 +46,13 @@ SINE_HIDDEN, WIGGLY_WIDTHS, WIGGLY_LR = 512, (32, 32), 0.05
 
 
 def training_set(
-    n: int = book.MLP_TRAIN_SIZE, *, seed: int = TRAIN_SEED
+    n: int = defaults.MLP_TRAIN_SIZE, *, seed: int = TRAIN_SEED
 ) -> LabelledPoints:
     """The chapter's training points from `default_mixture`."""
     return default_mixture().sample(n, seed=seed)
 
 
-def test_set(n: int = book.TEST_SIZE, *, seed: int = TEST_SEED) -> LabelledPoints:
+def test_set(n: int = defaults.TEST_SIZE, *, seed: int = TEST_SEED) -> LabelledPoints:
     """The chapter's test points: Hoeffding's size for ±1 % with 99 % confidence."""
     return default_mixture().sample(n, seed=seed)
 
@@ -60,7 +61,9 @@ def test_set(n: int = book.TEST_SIZE, *, seed: int = TEST_SEED) -> LabelledPoint
 DRAWS = 1000
 
 
-def bayes_training_errors(draws: int = DRAWS, n: int = book.MLP_TRAIN_SIZE) -> Tensor:
+def bayes_training_errors(
+    draws: int = DRAWS, n: int = defaults.MLP_TRAIN_SIZE
+) -> Tensor:
     """The Bayes classifier's error on each of ``draws`` training sets of size ``n``
     (seeds 0, 1, …), shape (draws,): how much a training error varies by draw."""
     mixture = default_mixture()
@@ -87,11 +90,11 @@ def trained_models(results: Mapping[int, WidthResult]) -> dict[str, MLPParams]:
 
 
 def lab_run(
-    hidden: int = book.MLP_HIDDEN,
+    hidden: int = defaults.MLP_HIDDEN,
     *,
-    lr: float = book.MLP_LR,
-    epochs: int = book.MLP_EPOCHS,
-    seed: int = book.MLP_SEED,
+    lr: float = defaults.MLP_LR,
+    epochs: int = defaults.MLP_EPOCHS,
+    seed: int = defaults.MLP_SEED,
 ) -> MLPRun:
     """`train_mlp` at the source lab's settings on `training_set`."""
     return train_mlp(init_mlp(hidden, seed=seed), training_set(), lr=lr, epochs=epochs)
@@ -124,20 +127,23 @@ def width_experiment(
     *,
     train: LabelledPoints | None = None,
     test: LabelledPoints | None = None,
-    lr: float = book.MLP_LR,
-    epochs: int = book.MLP_EPOCHS,
-    seed: int = book.MLP_SEED,
+    lr: float = defaults.MLP_LR,
+    epochs: int = defaults.MLP_EPOCHS,
+    seed: int = defaults.MLP_SEED,
+    callback: Callback | None = None,
 ) -> dict[int, WidthResult]:
     """Train one classifier per hidden width on ``train``; measure errors on both sets.
 
     Every width starts from `init_mlp` with the same ``seed``. The default sets are
-    the chapter's: `training_set()` and `test_set()`.
+    the chapter's: `training_set()` and `test_set()`. ``callback`` is
+    `gradient_descent`'s, for every training.
     """
     train = training_set() if train is None else train
     test = test_set() if test is None else test
     results = {}
     for hidden in widths:
-        run = train_mlp(init_mlp(hidden, seed=seed), train, lr=lr, epochs=epochs)
+        params = init_mlp(hidden, seed=seed)
+        run = train_mlp(params, train, lr=lr, epochs=epochs, callback=callback)
         results[hidden] = WidthResult(
             hidden,
             error_rate(mlp_predict(run.trained, train.x), train.y),

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor, nn
 
-from gradlab import defaults as book
+from gradlab import defaults
 from gradlab.experiments.mlp import training_set
 from gradlab.initialization import SCHEMES
 from gradlab.mlp import relu_mlp
@@ -23,7 +23,7 @@ from gradlab.stacked import stack_modules, train_stacked
 from gradlab.training import batches, steps_per_epoch, train_epoch
 
 #: Batch sizes compared, the full batch first; each gets the same number of steps.
-BATCH_SIZES, BATCH_STEPS = (book.MLP_TRAIN_SIZE, 50, 10), 100
+BATCH_SIZES, BATCH_STEPS = (defaults.MLP_TRAIN_SIZE, 50, 10), 100
 #: The larger learning rate of the schedule section, and its step schedule: times
 #: DROP at two thirds of the run.
 FAST_LR, DROP = 0.3, 0.1
@@ -39,13 +39,15 @@ COMPARED = (("SGD", 0.1), ("momentum", 0.1), ("momentum", 0.01), ("Adam", 0.01))
 TARGET_LOSS = 0.32
 
 
-def seeds(n: int = book.MB_SEEDS) -> tuple[int, ...]:
+def seeds(n: int = defaults.MB_SEEDS) -> tuple[int, ...]:
     """The chapter's seeds: 0 … n − 1."""
     return tuple(range(n))
 
 
 def classifiers(
-    seeds: Sequence[int], widths: tuple[int, ...] = (book.MB_HIDDEN,), init="default"
+    seeds: Sequence[int],
+    widths: tuple[int, ...] = (defaults.MB_HIDDEN,),
+    init="default",
 ) -> list[nn.Sequential]:
     """One `relu_mlp` per seed."""
     return [relu_mlp(widths, seed=s, init=init) for s in seeds]
@@ -69,15 +71,15 @@ def batch_size_experiment(
     batch_sizes: Sequence[int] = BATCH_SIZES,
     *,
     steps: int = BATCH_STEPS,
-    lr: float = book.MB_LR,
-    n_seeds: int = book.MB_SEEDS,
+    lr: float = defaults.MB_LR,
+    n_seeds: int = defaults.MB_SEEDS,
 ) -> dict[int, Tensor]:
     """SGD at each batch size for the same number of ``steps`` (so for
     steps / steps-per-epoch epochs): batch size -> training loss after every epoch,
     (S, epochs + 1)."""
     found, models = {}, classifiers(seeds(n_seeds))
     for b in batch_sizes:
-        per_epoch = steps_per_epoch(book.MLP_TRAIN_SIZE, b)
+        per_epoch = steps_per_epoch(defaults.MLP_TRAIN_SIZE, b)
         if steps % per_epoch:
             raise ValueError(f"{steps} steps are no whole number of epochs at {b}")
         stack = stack_modules(models)
@@ -95,7 +97,7 @@ def batch_size_experiment(
 def epoch_seconds(
     batch_sizes: Sequence[int] = BATCH_SIZES,
     *,
-    lr: float = book.MB_LR,
+    lr: float = defaults.MB_LR,
     epochs: int = 5,
     seed: int = 0,
 ) -> dict[int, float]:
@@ -119,12 +121,12 @@ def epoch_seconds(
 
 def schedule_experiment(
     *,
-    lr: float = book.MB_LR,
+    lr: float = defaults.MB_LR,
     fast_lr: float = FAST_LR,
     drop: float = DROP,
-    epochs: int = book.MB_EPOCHS,
-    batch_size: int = book.MB_BATCH,
-    n_seeds: int = book.MB_SEEDS,
+    epochs: int = defaults.MB_EPOCHS,
+    batch_size: int = defaults.MB_BATCH,
+    n_seeds: int = defaults.MB_SEEDS,
 ) -> dict[str, Tensor]:
     """Mini-batch SGD at a constant ``lr``, at a constant ``fast_lr``, and at
     ``fast_lr`` times ``drop`` from two thirds of the epochs on
@@ -170,10 +172,10 @@ def init_experiment(
     schemes: Sequence[str] = SCHEMES,
     *,
     deep: tuple[int, ...] = DEEP_WIDTHS,
-    lr: float = book.MB_LR,
+    lr: float = defaults.MB_LR,
     epochs: int = DEEP_EPOCHS,
-    batch_size: int = book.MB_BATCH,
-    n_seeds: int = book.MB_SEEDS,
+    batch_size: int = defaults.MB_BATCH,
+    n_seeds: int = defaults.MB_SEEDS,
 ) -> InitComparison:
     """Each initialisation scheme on the chapter's classifier (initial loss) and on
     a deep ReLU network of hidden ``deep`` widths (spread and training by SGD)."""
@@ -214,9 +216,9 @@ def optimizer_sweep(
     lrs: Sequence[float] = LRS,
     *,
     momentum: float = MOMENTUM,
-    epochs: int = book.MB_EPOCHS,
-    batch_size: int = book.MB_BATCH,
-    n_seeds: int = book.MB_SEEDS,
+    epochs: int = defaults.MB_EPOCHS,
+    batch_size: int = defaults.MB_BATCH,
+    n_seeds: int = defaults.MB_SEEDS,
 ) -> OptimizerSweep:
     """Plain SGD, SGD with ``momentum`` and Adam, each at every learning rate, on
     the same batches from the same starts, for the same ``epochs``."""

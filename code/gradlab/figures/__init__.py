@@ -4,8 +4,9 @@ Each chapter has a module here with a ``FIGURES`` dict: a figure's name (the
 ``mystnb.figure.name`` of the chapter's cell) -> ``(data, plot)``, where ``data()``
 computes what the figure draws, with the chapter's settings, and ``plot(data)``
 draws it (``plot`` is None when ``data`` already is the drawing, a graph). The
-chapter records `gradlab.book.figure_data` of what it drew under the same name, and
-tests/test_figures.py checks that the registry computes the same numbers.
+chapter's cell draws the figure from its own numbers with `draw`, which also records
+`gradlab.book.figure_data` of them under the figure's name; tests/test_figures.py
+checks that the registry computes the same numbers.
 
 A figure is a matplotlib Figure or Axes (saved as PNG), something with graphviz's
 ``pipe`` (saved as SVG), or a matplotlib Animation (saved as GIF).
@@ -21,6 +22,7 @@ from matplotlib.animation import Animation, PillowWriter
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from gradlab.book import glue_figure_data
 from gradlab.figures import (
     autograd,
     autograd_beyond,
@@ -69,6 +71,25 @@ def _builder(entry: Entry) -> Callable[[], object]:
 def registry() -> dict[str, Callable[[], object]]:
     """Every figure's builder (a function of no arguments) by name."""
     return {name: _builder(entry) for name, entry in entries().items()}
+
+
+def draw(name: str, *data: object) -> object:
+    """Draw figure ``name`` from ``data``, as the registry's plot function does, and
+    record `gradlab.book.figure_data` of ``data`` under that name.
+
+    ``data`` is what the entry's data function computes: one object, or the items of
+    the tuple it returns. Returns what the plot function returned (an Axes, a Figure,
+    an Animation), or the drawing itself for a graph. The chapters call this in the
+    figure's cell, with the numbers they computed; outside the book build only the
+    drawing remains (`gradlab.book.glue` records nothing there).
+    """
+    known = entries()
+    if name not in known:
+        raise ValueError(f"unknown figure {name!r}; known: {', '.join(sorted(known))}")
+    _, plot = known[name]
+    value = data[0] if len(data) == 1 else data
+    glue_figure_data(name, value)
+    return value if plot is None else plot(value)
 
 
 def figure_format(obj: object) -> str:

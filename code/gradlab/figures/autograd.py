@@ -2,7 +2,9 @@
 
 import torch
 
-from gradlab import experiments, functions, graphs, plotting
+from gradlab import functions, graphs
+from gradlab.experiments.gradcheck import epsilon_sweep
+from gradlab.plotting.gradcheck import plot_gradcheck_errors
 
 
 def _saved_dag():
@@ -13,5 +15,5 @@ def _saved_dag():
 
 FIGURES = {
     "ag-saved-dag": (_saved_dag, None),
-    "ag-epsilon-sweep": (experiments.epsilon_sweep, plotting.plot_gradcheck_errors),
+    "ag-epsilon-sweep": (epsilon_sweep, plot_gradcheck_errors),
 }

@@ -3,30 +3,39 @@ draws, how it is drawn)."""
 
 import functools
 
-from gradlab import chain, experiments, plotting
+from gradlab import chain
 from gradlab.defaults import CHAIN_LR
-from gradlab.experiments.chain import MIDDLE, STIFF, WEIGHTED
+from gradlab.experiments import chain as lab
+from gradlab.plotting.chain import (
+    animate_chain,
+    plot_chain,
+    plot_chains,
+    plot_lr_sweep,
+    plot_pull_run,
+    plot_pulled,
+    plot_schedules,
+)
 
 _run = functools.cache(chain.pull)  # the chapter's chain, pulled as the chapter does
 
 FIGURES = {
-    "chain-start": (experiments.book_start, plotting.plot_chain),
-    "chain-one-step": (experiments.one_step, plotting.plot_chains),
-    "chain-pull": (_run, plotting.plot_pull_run),
-    "chain-animation": (_run, plotting.animate_chain),
-    "chain-lr-sweep": (experiments.lr_sweep, plotting.plot_lr_sweep),
+    "chain-start": (lab.book_start, plot_chain),
+    "chain-one-step": (lab.one_step, plot_chains),
+    "chain-pull": (_run, plot_pull_run),
+    "chain-animation": (_run, animate_chain),
+    "chain-lr-sweep": (lab.lr_sweep, plot_lr_sweep),
     "chain-diagonal": (
-        lambda: experiments.pulled([("x and y equally", "diagonal", CHAIN_LR)]),
-        plotting.plot_pulled,
+        lambda: lab.pulled([("x and y equally", "diagonal", CHAIN_LR)]),
+        plot_pulled,
     ),
-    "chain-weighted": (lambda: experiments.pulled(WEIGHTED), plotting.plot_pulled),
+    "chain-weighted": (lambda: lab.pulled(lab.WEIGHTED), plot_pulled),
     "chain-middle": (
-        lambda: experiments.pulled([(MIDDLE, "middle", CHAIN_LR)]),
-        plotting.plot_pulled,
+        lambda: lab.pulled([(lab.MIDDLE, "middle", CHAIN_LR)]),
+        plot_pulled,
     ),
     "chain-stiff": (
-        lambda: experiments.pulled([(STIFF, "stiff", CHAIN_LR)]),
-        plotting.plot_pulled,
+        lambda: lab.pulled([(lab.STIFF, "stiff", CHAIN_LR)]),
+        plot_pulled,
     ),
-    "chain-schedules": (experiments.schedule_comparison, plotting.plot_schedules),
+    "chain-schedules": (lab.schedule_comparison, plot_schedules),
 }

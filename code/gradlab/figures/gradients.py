@@ -2,19 +2,27 @@
 
 import functools
 
-from gradlab import experiments, functions, plotting
+from gradlab import functions
+from gradlab.experiments.descent import bowl_experiment, parabola_comparison
+from gradlab.plotting.descent import (
+    plot_descent_paths,
+    plot_gradient_field,
+    plot_losses,
+    plot_parabola_convergence,
+    plot_parabola_fits,
+)
 
 # Two figures each share one experiment: run it once per process.
-_bowl = functools.cache(experiments.bowl_experiment)
-_parabola = functools.cache(experiments.parabola_comparison)
+_bowl = functools.cache(bowl_experiment)
+_parabola = functools.cache(parabola_comparison)
 
 FIGURES = {
     "gradient-field": (
         functions.gradient_field,
-        functools.partial(plotting.plot_gradient_field, label="z = sin(x² + y²)"),
+        functools.partial(plot_gradient_field, label="z = sin(x² + y²)"),
     ),
-    "descent-paths": (_bowl, plotting.plot_descent_paths),
-    "descent-losses": (_bowl, plotting.plot_losses),
-    "parabola-convergence": (_parabola, plotting.plot_parabola_convergence),
-    "parabola-fits": (_parabola, plotting.plot_parabola_fits),
+    "descent-paths": (_bowl, plot_descent_paths),
+    "descent-losses": (_bowl, plot_losses),
+    "parabola-convergence": (_parabola, plot_parabola_convergence),
+    "parabola-fits": (_parabola, plot_parabola_fits),
 }

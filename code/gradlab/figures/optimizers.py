@@ -1,10 +1,17 @@
 """Figures of book/optimizers.md: name -> (what the figure draws, how it is drawn)."""
 
-from gradlab import defaults, experiments, plotting
+from gradlab import defaults
+from gradlab.experiments import optimizers as lab
+from gradlab.plotting.optimizers import (
+    plot_batch_sizes,
+    plot_initializations,
+    plot_lr_schedules,
+    plot_optimizers,
+)
 
 
 def _init():
-    result = experiments.init_experiment()
+    result = lab.init_experiment()
     spread = dict(zip(result.schemes, result.spread, strict=True))
     curves = {
         name: runs
@@ -15,21 +22,21 @@ def _init():
 
 
 def _compare():
-    sweep = experiments.optimizer_sweep()
-    curves = {(kind, lr): sweep.curves(kind, lr) for kind, lr in experiments.COMPARED}
+    sweep = lab.optimizer_sweep()
+    curves = {(kind, lr): sweep.curves(kind, lr) for kind, lr in lab.COMPARED}
     final = {kind: sweep.losses[i, :, :, -1] for i, kind in enumerate(sweep.kinds)}
     return curves, final, sweep.lrs
 
 
 FIGURES = {
     "opt-batch-sizes": (
-        lambda: (experiments.batch_size_experiment(), defaults.MLP_TRAIN_SIZE),
-        lambda r: plotting.plot_batch_sizes(r[0], n=r[1]),
+        lambda: (lab.batch_size_experiment(), defaults.MLP_TRAIN_SIZE),
+        lambda r: plot_batch_sizes(r[0], n=r[1]),
     ),
     "opt-schedules": (
-        lambda: (experiments.schedule_experiment(), 2 * defaults.MB_EPOCHS // 3),
-        lambda r: plotting.plot_lr_schedules(r[0], mark=r[1]),
+        lambda: (lab.schedule_experiment(), 2 * defaults.MB_EPOCHS // 3),
+        lambda r: plot_lr_schedules(r[0], mark=r[1]),
     ),
-    "opt-init": (_init, lambda r: plotting.plot_initializations(*r)),
-    "opt-compare": (_compare, lambda r: plotting.plot_optimizers(*r)),
+    "opt-init": (_init, lambda r: plot_initializations(*r)),
+    "opt-compare": (_compare, lambda r: plot_optimizers(*r)),
 }

@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 
 from gradlab.data import Series
 from gradlab.descent import History
-from gradlab.experiments import ParabolaComparison
+from gradlab.experiments.descent import ParabolaComparison
 from gradlab.functions import GradientField, bowl
 from gradlab.plotting.style import INK, axes_or_new, new_figure, styled
 
@@ -53,20 +53,7 @@ def plot_descent_paths(
 ) -> Axes:
     """Contours of `gradlab.bowl` with the path of each run (keyed by learning rate)."""
     ax = axes_or_new(ax, figsize=(6.4, 4.2))
-    xs = np.linspace(-limit, limit, 300)
-    ys = np.linspace(-limit * 0.6, limit * 0.6, 200)
-    grid = torch.stack(
-        torch.meshgrid(torch.tensor(xs), torch.tensor(ys), indexing="xy"), -1
-    )
-    ax.contour(
-        xs,
-        ys,
-        bowl(grid),
-        levels=np.geomspace(0.05, 120, 12),
-        colors=INK,
-        linewidths=0.7,
-        alpha=0.6,
-    )
+    _bowl_contours(ax, limit)
     for lr, run in runs.items():
         path = run.params.numpy()
         ax.plot(
@@ -89,6 +76,24 @@ def plot_descent_paths(
     )
     ax.legend(loc="upper right", fontsize=9)
     return ax
+
+
+def _bowl_contours(ax: Axes, limit: float) -> None:
+    """Contours of `gradlab.bowl` over [−limit, limit] × [−0.6·limit, 0.6·limit]."""
+    xs = np.linspace(-limit, limit, 300)
+    ys = np.linspace(-limit * 0.6, limit * 0.6, 200)
+    grid = torch.stack(
+        torch.meshgrid(torch.tensor(xs), torch.tensor(ys), indexing="xy"), -1
+    )
+    ax.contour(
+        xs,
+        ys,
+        bowl(grid),
+        levels=np.geomspace(0.05, 120, 12),
+        colors=INK,
+        linewidths=0.7,
+        alpha=0.6,
+    )
 
 
 @styled

@@ -4,6 +4,15 @@ Figures have transparent backgrounds and mid-grey ink, so they sit on either pag
 colour without a white slab; the colours are a colour-blind-safe set bright enough
 for a dark page. The style is applied with `styled`, a decorator that wraps a plotting
 function in ``matplotlib.rc_context``: global rcParams are never changed.
+
+Where figures are shown inline (Jupyter, the book build), `styled` also disconnects
+pyplot from IPython's display hook (`matplotlib.pyplot.uninstall_repl_displayhook`).
+After every cell that hook redraws each changed figure so that a window on screen
+shows it; then the inline backend draws the figure again, twice, into the PNG under
+the cell. Inline there is no window, so the hook's draw is wasted: one of the three
+full draws of every figure (tests/test_style.py counts them). pyplot connects the
+hook again by itself when the backend changes (``%matplotlib widget``, say) or on
+``plt.ion()``.
 """
 
 from __future__ import annotations
@@ -14,7 +23,6 @@ from typing import ParamSpec, TypeVar
 
 import matplotlib
 import matplotlib.pyplot as plt
-from matplotlib._pylab_helpers import Gcf
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
@@ -60,7 +68,6 @@ def styled(plot: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(plot)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        before = _open_figures()
         with plt.rc_context(RC):
             result = plot(*args, **kwargs)
             # The first figure of a Jupyter session switches interactive mode on
@@ -68,29 +75,11 @@ def styled(plot: Callable[P, R]) -> Callable[P, R]:
             # on exit and silently stop inline figures, so keep the new setting.
             interactive = matplotlib.is_interactive()
         matplotlib.interactive(interactive)
-        if _INLINE in matplotlib.get_backend():
-            for figure in _open_figures() - before:
-                figure.stale = False  # see `_open_figures`
+        if "inline" in matplotlib.get_backend():
+            plt.uninstall_repl_displayhook()  # see the module docstring
         return result
 
     return wrapper
-
-
-#: The backend of Jupyter's inline figures (matplotlib-inline).
-_INLINE = "backend_inline"
-
-
-def _open_figures() -> set[Figure]:
-    """pyplot's open figures (without making any of them the current one).
-
-    `styled` marks those its plot made as not stale when figures are shown inline.
-    After every cell, pyplot redraws each stale figure (a new one is) so that a window
-    on screen shows it; then the inline backend draws it again, twice, into the PNG
-    under the cell. Inline there is no window, and pyplot's draw is wasted: about a
-    fifth of the time of a chapter with figures. Any later change to a figure marks it
-    stale again.
-    """
-    return {manager.canvas.figure for manager in Gcf.get_all_fig_managers()}
 
 
 def axes_or_new(ax: Axes | None, figsize: tuple[float, float] | None = None) -> Axes:
