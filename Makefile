@@ -5,9 +5,8 @@ PY      := .venv/bin/python
 JB      := .venv/bin/jupyter-book
 BUILD   := $(JB) build . -n -W --keep-going
 # pytest as the targets run it: bytecode cached even where the environment turns that
-# off (pytest's assertion rewriting is then redone for every file on every run), and
-# the process ended once pytest is done (tests/conftest.py: GRADLAB_FAST_EXIT).
-PYTEST  := PYTHONDONTWRITEBYTECODE= GRADLAB_FAST_EXIT=1 $(PY) -m pytest
+# off (pytest's assertion rewriting is then redone for every file on every run).
+PYTEST  := PYTHONDONTWRITEBYTECODE= $(PY) -m pytest
 
 .DEFAULT_GOAL := help
 .PHONY: help setup setup-browser setup-audit book test test-fast lint unit html-tests browser-tests \

@@ -12,8 +12,8 @@ from gradlab.defaults import CHAIN_LR, CHAIN_STEPS
 
 
 @pytest.fixture(scope="module")
-def run():
-    return chain.pull()
+def run(chain_run):
+    return chain_run
 
 
 @pytest.fixture(scope="module")
@@ -93,9 +93,9 @@ def test_a_heavy_weight_thrashes_and_dividing_the_step_by_it_restores_order():
     assert heavy.lr > 2 * limit / chain.HEAVY  # past it
 
 
-def test_the_stiff_chain_chatters_a_little_and_spreads_the_elbow():
+def test_the_stiff_chain_chatters_a_little_and_spreads_the_elbow(middle_run):
     ((_, stiff),) = experiments.chain.pulled([("s", "stiff", CHAIN_LR)]).values()
-    ((_, middle),) = experiments.chain.pulled([("m", "middle", CHAIN_LR)]).values()
+    middle = middle_run
     assert stiff.status == "oscillating"
     tail = stiff.losses[-descent.WINDOW - 1 :]
     assert float(tail.max() - tail.min()) < 0.01 * float(tail.mean())

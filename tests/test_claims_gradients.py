@@ -22,9 +22,8 @@ def runs():
 
 
 @pytest.fixture(scope="module")
-def result():
-    """The chapter's comparison without the raw run's steps (see the slow test)."""
-    return gradlab.experiments.descent.parabola_comparison(raw_steps=0)
+def result(parabola):
+    return parabola
 
 
 # --- the gradient field ---
@@ -203,12 +202,10 @@ def test_the_chapters_draw_is_a_typical_one(result):
     assert 0.1 <= below <= 0.9
 
 
-@pytest.mark.slow  # the chapter's 5,000 autograd steps on raw inputs: about 1 s
-def test_the_raw_run_agrees_with_the_formula_and_falls_little():
+def test_the_raw_run_agrees_with_the_formula_and_falls_little(result):
     """Claim: "The run we can afford checks the formula"; "Why does the raw run fall so
     little over its measured steps"; the raw fit "has moved only a small part of the way
     from the start towards the data"."""
-    result = gradlab.experiments.descent.parabola_comparison()
     raw, run = result.raw, result.raw_run
     predicted = raw.problem.predicted_losses(raw.start, result.raw_lr, run.steps)
     # "within 0.1% of the predicted"

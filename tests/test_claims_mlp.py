@@ -4,10 +4,7 @@ compare or explain, each checked on the experiment the chapter runs."""
 from __future__ import annotations
 
 import math
-import os
 import platform
-import subprocess
-import sys
 
 import pytest
 import torch
@@ -17,6 +14,7 @@ from gradlab.training import error_rate, train_mlp
 from torch import nn
 
 from tests._book import ROOT, glued_numbers
+from tests._fresh import fresh_python
 
 
 @pytest.fixture(scope="module")
@@ -25,9 +23,8 @@ def sets():
 
 
 @pytest.fixture(scope="module")
-def widths(sets):
-    train, test = sets
-    return experiments.mlp.width_experiment(train=train, test=test)
+def widths(mlp_widths):
+    return mlp_widths
 
 
 @pytest.fixture(scope="module")
@@ -189,28 +186,31 @@ def test_the_overfitting_rise_is_within_one_errors_guarantee_yet_paired_real():
     assert g["mlp_sigmoid_one"] <= g["mlp_inf_score"]
 
 
+# The chapter's wiggly fit to epoch 1,800 (where the two paths already differ) on
+# each float path, each in an interpreter that starts on that path.
+WIGGLY = (
+    "import torch; from gradlab.experiments.mlp import wiggly_fit;"
+    "torch.set_num_threads(1); print(*wiggly_fit(1801).losses[::600])"
+)
+wiggly_on_the_books_path = fresh_python("wiggly_on_the_books_path", WIGGLY, FLOAT_PATH)
+wiggly_on_the_second_path = fresh_python(
+    "wiggly_on_the_second_path", WIGGLY, SECOND_FLOAT_PATH
+)
+
+
 @pytest.mark.skipif(
     platform.machine().lower() not in ("x86_64", "amd64"),
     reason="the two float paths are x86-64's",
 )
-def test_the_wiggly_fit_midway_differs_by_a_few_percent_on_another_float_path():
+def test_the_wiggly_fit_midway_differs_by_a_few_percent_on_another_float_path(
+    wiggly_on_the_books_path, wiggly_on_the_second_path
+):
     """Claim: "the loss midway can differ by a few percent" between two ways of
     rounding (the book's float path and the second one), from the same start."""
-    script = (
-        "import torch; from gradlab.experiments.mlp import wiggly_fit;"
-        "torch.set_num_threads(1); print(*wiggly_fit(1801).losses[::600])"
+    book, other = (
+        [float(v) for v in run.split()]
+        for run in (wiggly_on_the_books_path, wiggly_on_the_second_path)
     )
-    runs = [  # the two at once, one per core
-        subprocess.Popen(
-            [sys.executable, "-c", script],
-            env={**os.environ, **path},
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        for path in (FLOAT_PATH, SECOND_FLOAT_PATH)
-    ]
-    runs = [[float(v) for v in run.communicate(timeout=120)[0].split()] for run in runs]
-    book, other = runs
     assert book[0] == pytest.approx(other[0], rel=1e-6)  # the same start
     assert max(abs(a / b - 1) for a, b in zip(book[2:], other[2:], strict=True)) > 0.02
 

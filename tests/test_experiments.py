@@ -2,14 +2,13 @@ import gradlab
 import pytest
 import torch
 from gradlab.data import default_mixture
-from gradlab.experiments.mlp import width_experiment
+from gradlab.mlp import mlp_predict
+from gradlab.training import error_rate
 
 
 @pytest.fixture(scope="module")
-def result():
-    """The chapter's comparison without its measured raw run: nothing here depends on
-    that run's 5,000 steps (tests/test_claims_gradients.py runs them once)."""
-    return gradlab.experiments.descent.parabola_comparison(raw_steps=0)
+def result(parabola):
+    return parabola
 
 
 def test_data_is_seeded_and_shaped_like_the_chapter_says():
@@ -29,17 +28,32 @@ def test_raw_features_are_badly_conditioned_and_rescaling_fixes_it(result):
     )
 
 
-def test_fastest_learning_rates_and_the_steps_they_need(result):
-    # (The chapter's sentences about these numbers: tests/test_claims_gradients.py.)
-    for setup, lr, needed in (
-        (result.raw, result.raw_lr, result.raw_steps_needed),
-        (result.rescaled, result.rescaled_lr, result.rescaled_steps_needed),
-    ):
-        assert 0 < lr < setup.problem.max_stable_lr
-        assert setup.problem.steps_to_reach(setup.start, lr, result.target) == needed
-    assert result.speedup == result.raw_steps_needed / result.rescaled_steps_needed
+def test_the_raw_prediction_falls_from_the_raw_start(result):
+    # (The chapter's sentences about the step counts: tests/test_claims_gradients.py.)
     k, losses = result.raw_prediction(1000)
     assert k[0] == 1 and k[-1] == 1000 and bool((losses[1:] <= losses[:-1]).all())
+    start = float(result.raw.problem.loss(result.raw.start))
+    assert losses[0] < start
+
+
+def test_step_counts_and_the_fastest_rate_are_what_plain_descent_does():
+    """LeastSquares predicts by a formula how many steps a rate needs to reach a
+    target and which rate needs the fewest; plain gradient descent (float64) agrees."""
+    data = gradlab.data.linear_data(seed=0)
+    design = torch.cat([data.x, torch.ones(len(data.y), 1)], dim=1).double()
+    fit = gradlab.LeastSquares(design, data.y.double())
+    start, target = torch.zeros(3, dtype=torch.float64), 1.001 * fit.min_loss
+
+    def steps_taken(lr: float) -> int:
+        run = gradlab.gradient_descent(fit.loss, start, lr=lr, steps=300)
+        return int((run.losses <= target).nonzero()[0])
+
+    lr, needed = fit.fastest_lr(start, target)
+    assert steps_taken(lr) == needed
+    for fraction in (0.3, 0.6, 0.9, 0.99):
+        rate = fraction * fit.max_stable_lr
+        taken = steps_taken(rate)
+        assert fit.steps_to_reach(start, rate, target) == taken >= needed
 
 
 def test_rescaled_start_is_the_raw_start_rewritten():
@@ -53,9 +67,12 @@ def test_rescaled_start_is_the_raw_start_rewritten():
     torch.testing.assert_close(raw.start, again)
 
 
-def test_speedups_over_seeds_by_the_formula():
-    speedups = gradlab.experiments.descent.rescaling_speedups(range(2))
-    assert list(speedups) == [0, 1] and all(v > 1e3 for v in speedups.values())
+def test_speedups_over_seeds_include_the_chapters_draw(result):
+    seed = gradlab.defaults.PARABOLA_SEED
+    speedups = gradlab.experiments.descent.rescaling_speedups([1, seed])
+    assert list(speedups) == [1, seed] and speedups[seed] == result.speedup
+    assert speedups[1] != speedups[seed]  # another draw, another problem
+    assert all(v > 1e3 for v in speedups.values())
 
 
 def test_rescale_maps_onto_minus_one_one():
@@ -96,9 +113,10 @@ def test_epsilon_sweep_shows_truncation_and_round_off():
     assert min(rel(c) for c in sweeps["float64, wrong gradient"]) > 0.1
 
 
-def test_a_wide_net_gets_within_a_few_points_of_the_bayes_error():
+def test_a_wide_net_gets_within_a_few_points_of_the_bayes_error(mlp_widths):
     mixture = default_mixture()
     test = mixture.sample(20_000, seed=1)
-    result = width_experiment((500,), test=test)[500]
+    trained = mlp_widths[500].run.trained
+    test_error = error_rate(mlp_predict(trained, test.x), test.y)
     bayes = mixture.bayes_error()
-    assert bayes - 0.01 < result.test_error < bayes + 0.03
+    assert bayes - 0.01 < test_error < bayes + 0.03

@@ -2,15 +2,14 @@
 
 import contextlib
 import io
-import os
 import re
-import subprocess
-import sys
 
 import gradlab
 import pytest
 import torch
 from gradlab.graphs import autograd_dag, trace_values_and_grads, value_grad_dag
+
+from tests._fresh import fresh_python
 
 DOT_SCRIPT = """
 import torch, gradlab
@@ -26,23 +25,16 @@ print(gradlab.value_grad_dag(trace).source)
 
 
 # A fresh interpreter: other object ids, its own hash seed even if ours is pinned.
-# Started when this module is collected, so that it runs (mostly importing torch) on
-# the other core while the rest of the suite runs.
-FRESH = subprocess.Popen(
-    [sys.executable, "-c", DOT_SCRIPT],
-    stdout=subprocess.PIPE,
-    stderr=subprocess.PIPE,
-    text=True,
-    env={**os.environ, "PYTHONHASHSEED": "random"},
+dot_in_a_fresh_process = fresh_python(
+    "dot_in_a_fresh_process", DOT_SCRIPT, {"PYTHONHASHSEED": "random"}
 )
 
 
-def test_dot_text_is_identical_in_a_fresh_process():
+def test_dot_text_is_identical_in_a_fresh_process(dot_in_a_fresh_process):
     here = io.StringIO()
     with contextlib.redirect_stdout(here):
         exec(DOT_SCRIPT, {})
-    fresh, errors = FRESH.communicate(timeout=120)
-    assert FRESH.returncode == 0, errors
+    fresh = dot_in_a_fresh_process
     assert fresh == here.getvalue()
     assert "n0" in fresh and not re.search(r"\t\d{6,}", fresh)
 

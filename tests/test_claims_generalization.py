@@ -1,0 +1,81 @@
+"""The sentences of "Validation, overfitting and early stopping" that compare or
+explain. The chapter's two experiments at the book's settings (the long run, twenty
+draws per width) take seconds, so the claims are checked on the numbers the built
+chapter computed and printed (`make book` first); the mechanisms behind them are
+tested on small problems in tests/test_generalization.py."""
+
+import pytest
+from gradlab import defaults, experiments
+
+from tests._book import ROOT, glued_numbers
+
+
+@pytest.fixture(scope="module")
+def printed():
+    return glued_numbers(ROOT / "book" / "generalization.md")
+
+
+@pytest.mark.book
+def test_validation_loss_turns_up_while_training_loss_keeps_falling(printed):
+    g = printed
+    assert 0 < g["gen_best"] < g["gen_epochs"] // 2  # lowest well before the end
+    assert g["gen_val_end"] > g["gen_val_best"] + 0.005  # "from there it rises"
+    assert g["gen_last_rise"] < 20  # "after its first few epochs ... at every epoch"
+    assert g["gen_train_end"] < g["gen_train_best"]
+    assert g["gen_train_err_end"] < g["gen_train_err_best"]  # keeps falling
+    assert abs(g["gen_val_err_end"] - g["gen_val_err_best"]) < 2  # barely moves
+    assert g["gen_val_err_end"] < g["gen_val_err_best"]  # "even ends a little lower"
+    assert g["gen_epochs"] < g["gen_mlp_long"]  # "and once for ..." (the longer run)
+
+
+@pytest.mark.book
+def test_early_stopping_picks_the_minimum_and_loses_nothing_on_test(printed):
+    g = printed
+    assert g["gen_stop_best"] == g["gen_best"]  # "the minimum of the validation curve"
+    assert g["gen_stopped"] == g["gen_best"] + g["gen_patience"] < g["gen_epochs"]
+    assert g["gen_test_stop"] <= g["gen_test_last"]  # "stopping early lost nothing"
+    paired = g["gen_test_last"] - g["gen_test_stop"]
+    assert paired == pytest.approx(g["gen_paired"], abs=1e-6)
+    assert 0 < g["gen_paired_z"] < 2  # "in favour of stopping early", "not proof"
+    early, stop, last = (g[f"gen_disagree_{k}"] for k in ("early", "stop", "last"))
+    assert stop < early and stop < last  # closest to the Bayes boundary
+
+
+@pytest.mark.book
+def test_the_validation_loss_rises_with_the_confidence_of_the_mistakes(printed):
+    g = printed
+    assert g["gen_last_wrong"] < g["gen_stop_wrong"]  # "fewer validation points wrong"
+    assert g["gen_last_score"] > g["gen_stop_score"]  # "far surer of all its answers"
+    assert g["gen_last_wrong_loss"] > g["gen_stop_wrong_loss"]  # a mistake costs more
+    n = g["gen_n_validation"] / 100  # the counts are the curves' error rates
+    assert g["gen_last_wrong"] == round(g["gen_val_err_end"] * n)
+    assert g["gen_stop_wrong"] == round(g["gen_val_err_best"] * n)
+
+
+@pytest.mark.book
+def test_the_exercise_solutions_claims(printed):
+    g = printed
+    # "the validation loss rises once: a patience of 1 stops right there"
+    assert g["gen_ex_kept_1"] < g["gen_best"] // 2
+    assert g["gen_ex_stopped_1"] == g["gen_ex_kept_1"] + 1
+    for p in (10, g["gen_patience"], 300):  # "any longer patience keeps the same"
+        assert g[f"gen_ex_kept_{p}"] == g["gen_best"]
+        assert g[f"gen_ex_stopped_{p}"] == g["gen_best"] + p
+    assert g["gen_ex_ties"] > 10  # "many epochs tie"
+
+
+@pytest.mark.book
+def test_the_gap_over_draws_is_positive_and_comes_from_the_training_error(printed):
+    g = printed
+    bayes = g["gen_bayes"]
+    for h in experiments.mlp.WIDTHS:
+        assert g[f"gen_gap_{h}"] > 0  # "its median is above zero at every width"
+    for h in (100, 500):
+        assert g[f"gen_positive_{h}"] > g["gen_draws"] / 2  # a minority below zero
+        assert g[f"gen_test_min_{h}"] > bayes  # test errors just above the Bayes line
+        assert g[f"gen_train_med_{h}"] < bayes  # training errors around and below it
+    assert g["gen_test_med_500"] < bayes + 2
+    assert g["gen_spread_ratio"] > 1.5  # training errors scatter more widely
+    # "about as noisy as sampling alone makes an error rate ... on that many points"
+    assert 0.7 < g["gen_train_spread_500"] / g["gen_train_binomial"] < 1.5
+    assert g["gen_draws"] == defaults.GAP_DRAWS >= 20

@@ -1,0 +1,170 @@
+"""The sentences of "Mini-batches, initialisation and optimisers" that compare or
+explain, each checked on the experiment the chapter runs, at the book's settings
+(each experiment computed once per module)."""
+
+import math
+
+import pytest
+import torch
+from gradlab import defaults, experiments
+from gradlab.mlp import init_mlp, mlp_loss
+from gradlab.stacked import stack_modules
+from gradlab.training import first_epoch_below, steps_per_epoch, tail_jitter
+
+from tests._book import ROOT, glued_numbers
+
+
+def test_per_step_the_batch_size_hardly_matters_per_epoch_small_batches_win():
+    sizes = experiments.optimizers.batch_size_experiment()
+    ends = {b: float(r[:, -1].mean()) for b, r in sizes.items()}
+    assert max(ends.values()) - min(ends.values()) < 0.01
+    small, full = min(sizes), max(sizes)
+    epochs = sizes[small].shape[1] - 1  # the smallest batch's epochs
+    at = {b: float(r[:, epochs].mean()) for b, r in sizes.items()}
+    assert at[small] < at[50] - 0.1 and at[50] < at[full] - 0.05  # far ahead per epoch
+    assert sizes[full].shape[1] - 1 == experiments.optimizers.BATCH_STEPS
+    assert (
+        steps_per_epoch(defaults.MLP_TRAIN_SIZE, small) * epochs
+        == experiments.optimizers.BATCH_STEPS
+    )
+
+
+def test_a_dropped_learning_rate_quiets_the_tail_and_ends_below_the_large_rate():
+    slow, fast, drop = experiments.optimizers.schedule_experiment().values()
+    tail = defaults.MB_EPOCHS - 2 * defaults.MB_EPOCHS // 3 - 1
+    jitter = [float(tail_jitter(r, tail).mean()) for r in (slow, fast, drop)]
+    assert jitter[1] > jitter[0]  # the larger rate jitters more
+    assert jitter[2] < jitter[1] / 5 and jitter[2] < jitter[0]
+    ends = [float(r[:, -1].mean()) for r in (slow, fast, drop)]
+    means = [r.mean(0) for r in (slow, fast, drop)]  # "the smaller falls most slowly"
+    half = defaults.MB_EPOCHS // 2
+    assert bool((means[0][1:half] > means[1][1:half]).all())
+    assert ends[2] < ends[1] and ends[2] < ends[0] - 0.01  # even below the large rate
+    before = (
+        2 * defaults.MB_EPOCHS // 3 + 1
+    )  # the two fast runs coincide until the drop
+    torch.testing.assert_close(fast[:, :before], drop[:, :before])
+    assert not torch.allclose(fast[:, before + 1 :], drop[:, before + 1 :])
+
+
+@pytest.fixture(scope="module")
+def init():
+    return experiments.optimizers.init_experiment()
+
+
+def test_initial_losses_against_chance(init):
+    mean = dict(zip(init.schemes, init.initial_losses.mean(1).tolist(), strict=True))
+    chance = math.log(2)
+    assert mean["uniform"] > 1.5 * chance  # far above
+    assert abs(mean["default"] - chance) < 0.02 and abs(mean["xavier"] - chance) < 0.02
+    assert chance + 0.05 < mean["kaiming"] < mean["uniform"]  # above, but less so
+    kaiming = stack_modules(
+        experiments.optimizers.classifiers(
+            experiments.optimizers.seeds(), init="kaiming"
+        )
+    )
+    with torch.no_grad():
+        assert float(kaiming.scores(experiments.mlp.training_set().x).std()) > 1
+    train = experiments.mlp.training_set()  # the raw-tensor network of "Training MLPs"
+    start = mlp_loss(
+        init_mlp(defaults.MB_HIDDEN, seed=defaults.MLP_SEED), train.x, train.y
+    )
+    assert float(start) > 3 * chance
+
+
+def test_activation_spread_and_training_of_the_deep_network(init):
+    spread = dict(zip(init.schemes, init.spread, strict=True))
+    assert bool((spread["uniform"].diff() > 0).all())  # grows layer by layer
+    assert bool((spread["default"].diff() < 0).all())  # shrinks
+    assert bool((spread["xavier"].diff() < 0).all())
+    k = spread["kaiming"]
+    assert float(k.max() / k.min()) < 1.5  # nearly level
+    losses = dict(zip(init.schemes, init.deep_losses, strict=True))
+    assert not bool(losses["uniform"][:, 1].isfinite().any())  # overflows at once
+    for scheme in ("default", "kaiming", "xavier"):
+        assert bool(losses[scheme].isfinite().all())
+    first = {s: float(r[:, 1].mean()) for s, r in losses.items() if s != "uniform"}
+    assert first["kaiming"] < first["xavier"] < first["default"]
+    default = losses["default"][:, 1:4].mean(0)  # "sits at chance for epochs"
+    assert bool((default > math.log(2) - 0.01).all())
+    end = {s: float(r[:, -1].mean()) for s, r in losses.items() if s != "uniform"}
+    assert end["kaiming"] < end["default"] - 0.1
+    assert end["kaiming"] < end["xavier"] - 0.01  # Xavier is still behind
+    # "Xavier's last layer sees about as little as the default's, yet Xavier ends
+    # near Kaiming and the default far behind"
+    last = {s: float(r[-1]) for s, r in spread.items()}
+    assert 1 / 1.5 < last["xavier"] / last["default"] < 1.5
+    assert end["xavier"] - end["kaiming"] < 0.1 < end["default"] - end["xavier"] - 0.1
+
+
+@pytest.fixture(scope="module")
+def sweep():
+    return experiments.optimizers.optimizer_sweep()
+
+
+def test_momentum_and_adam_reach_the_target_first_and_momentum_is_a_larger_step(sweep):
+    target = experiments.optimizers.TARGET_LOSS
+    reach = {
+        key: first_epoch_below(sweep.curves(*key), target)
+        for key in experiments.optimizers.COMPARED
+    }
+    assert all(bool((e >= 0).all()) for e in reach.values())
+    sgd, momentum, slow_momentum, adam = reach.values()
+    assert bool((momentum < sgd).all()) and bool((adam < sgd).all())
+    assert abs(float(slow_momentum.double().median() - sgd.double().median())) <= 1
+    spread = {  # momentum at the larger rate: the widest range between seeds early on
+        key: float((c.max(0).values - c.min(0).values)[1:6].max())
+        for key in experiments.optimizers.COMPARED
+        for c in [sweep.curves(*key)]
+    }
+    assert spread[("momentum", 0.1)] == max(spread.values())
+    means = sweep.losses[..., -1].mean(-1)
+    factor = round(1 / (1 - experiments.optimizers.MOMENTUM))
+    for i, lr in enumerate(sweep.lrs):  # momentum at η ends where SGD ends at 10 η
+        if round(factor * lr, 6) in sweep.lrs:
+            j = sweep.lrs.index(round(factor * lr, 6))
+            assert abs(float(means[1, i] - means[0, j])) < 0.015
+
+
+def test_when_each_optimizer_wins(sweep):
+    means = dict(zip(sweep.kinds, sweep.losses[..., -1].mean(-1), strict=True))
+    best = {k: float(m.min()) for k, m in means.items()}
+    assert abs(best["SGD"] - best["momentum"]) < 0.01  # tuned, close together
+    assert best["Adam"] < min(best["SGD"], best["momentum"]) - 0.01  # Adam lowest
+    small = {k: float(m[0]) for k, m in means.items()}
+    assert small["Adam"] < small["momentum"] < small["SGD"]
+    large = {k: float(m[-1]) for k, m in means.items()}
+    assert large["SGD"] < large["momentum"] - 0.1 and large["SGD"] < large["Adam"] - 0.1
+    assert min(large["momentum"], large["Adam"]) > 0.4  # "both end above 0.4"
+    assert large["SGD"] == pytest.approx(best["SGD"])
+    assert bool((means["SGD"].diff() < 0).all())  # SGD's falls to the largest rate
+    for kind in ("momentum", "Adam"):  # U-shaped
+        j = int(means[kind].argmin())
+        assert 0 < j < len(sweep.lrs) - 1
+    assert all(
+        float(means["Adam"][j]) < float(means[k][j])
+        for k in ("SGD", "momentum")
+        for j in (0, 1)
+    )
+    adam_default = torch.optim.Adam([torch.zeros(1)]).defaults["lr"]
+    assert adam_default in sweep.lrs
+    assert float(means["Adam"][sweep.lrs.index(adam_default)]) > best["Adam"] + 0.05
+
+
+@pytest.mark.book
+def test_the_exercise_solutions_claims():
+    g = glued_numbers(ROOT / "book" / "optimizers.md")
+    # "the network can memorise them, and the loss falls towards 0"
+    assert g["opt_ex_few_last"] < 0.01 < g["opt_ex_few_first"] / 50
+    # "every probability is 1/2 and the loss is exactly ln 2. It learns"
+    assert g["opt_ex_zero_start"] == pytest.approx(math.log(2), abs=1e-6)
+    assert g["opt_ex_zero_after"] < g["opt_ex_zero_start"] - 0.1
+
+
+@pytest.mark.book
+def test_the_round_off_and_failure_bounds_the_page_states():
+    g = glued_numbers(ROOT / "book" / "optimizers.md")
+    assert g["opt_momentum_gap"] < g["opt_gap_bound"]  # "by more than 1e-06"
+    assert g["opt_stack_gap"] < g["opt_stack_bound"]
+    # "momentum and Adam fail: both end above 0.4"
+    assert min(g["opt_large_momentum"], g["opt_large_Adam"]) > g["opt_fail_bound"]
