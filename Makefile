@@ -43,7 +43,10 @@ colab: book  ## run every reader notebook in a Colab-like environment (no gradla
 	$(PY) tools/colab_run.py
 
 unit: setup  ## the package's unit tests
-	$(PYTEST) -m "not book and not browser"
+	$(PYTEST) -m "not book and not browser and not tools"
+
+tool-tests: setup  ## unit tests of the build's tools (tools/: kernels, Sphinx extensions, notebooks)
+	$(PYTEST) -m "tools and not book and not browser"
 
 html-tests: setup  ## checks on the built HTML (after `make book`)
 	$(PYTEST) -m "book and not browser"
@@ -51,7 +54,7 @@ html-tests: setup  ## checks on the built HTML (after `make book`)
 browser-tests: setup-browser  ## every page in headless Chromium (after `make book`)
 	$(PYTEST) -m browser
 
-test-fast: lint unit book html-tests  ## all but the second float path, the Colab run and the browser tests
+test-fast: lint unit tool-tests book html-tests  ## all but the second float path, the Colab run and the browser tests
 
 test: test-fast float-paths colab browser-tests  ## everything CI runs: lint, unit tests, strict build, HTML and notebooks, second float path, Colab-like run, browser
 

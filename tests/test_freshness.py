@@ -12,6 +12,9 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools" / "sphinx_ext"))
 import gradlab_freshness as ext
 
+#: Unit tests of the build's tools (tools/): `make tool-tests`.
+pytestmark = pytest.mark.tools
+
 
 @pytest.fixture
 def project(tmp_path: Path, repo_root: Path) -> Path:

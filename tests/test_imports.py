@@ -6,14 +6,14 @@ test_cli.py.)"""
 import json
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import gradlab
 import gradlab.experiments
 import gradlab.plotting
 import pytest
+
+from tests._fresh import fresh_python
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,18 +37,15 @@ print(json.dumps(seen))
 """
 
 
-@pytest.fixture(scope="module")
-def seen() -> dict:
-    code = os.pathsep.join([str(ROOT / "code"), os.environ.get("PYTHONPATH", "")])
-    done = subprocess.run(
-        [sys.executable, "-c", PROBE],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "PYTHONPATH": code},
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+# In a fresh interpreter started in the background (tests/_fresh.py), with this
+# checkout's package first on its path.
+CODE_FIRST = os.pathsep.join([str(ROOT / "code"), os.environ.get("PYTHONPATH", "")])
+seen_json = fresh_python("seen_json", PROBE, {"PYTHONPATH": CODE_FIRST})
+
+
+@pytest.fixture
+def seen(seen_json: str) -> dict:
+    return json.loads(seen_json)
 
 
 def test_import_loads_neither_torch_nor_matplotlib(seen):

@@ -13,6 +13,9 @@ import pytest
 
 from tests._book import ROOT
 
+#: Unit tests of the build's tools (tools/): `make tool-tests`.
+pytestmark = pytest.mark.tools
+
 sys.path.insert(0, str(ROOT / "tools" / "sphinx_ext"))
 
 #: Every construct the chapters use, and the ones they are likely to use next.

@@ -6,10 +6,15 @@ import io
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests._book import ROOT
 
 sys.path.insert(0, str(ROOT / "tools" / "sphinx_ext"))
 import gradlab_pages
+
+#: Unit tests of the build's tools (tools/): `make tool-tests`.
+pytestmark = pytest.mark.tools
 
 HEAD = (
     '<script defer src="../_static/scripts/fontawesome.js?digest=1"></script>\n'

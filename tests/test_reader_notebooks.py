@@ -28,6 +28,9 @@ import chapters
 from gradlab.book import sources_digest
 from sources import config
 
+#: Unit tests of the build's tools (tools/): `make tool-tests`.
+pytestmark = pytest.mark.tools
+
 CHAPTERS = chapter_files()
 MYST_PARSER = (
     MarkdownIt("commonmark")
