@@ -9,8 +9,8 @@ BUILD   := $(JB) build . -n -W --keep-going
 PYTEST  := PYTHONDONTWRITEBYTECODE= $(PY) -m pytest
 
 .DEFAULT_GOAL := help
-.PHONY: help setup setup-browser setup-audit book test test-fast lint unit html-tests browser-tests \
-	float-paths clean clean-cache bench colab figures audit
+.PHONY: help setup setup-browser setup-audit book test test-fast lint unit tool-tests html-tests browser-tests \
+	float-paths relock clean clean-cache bench colab figures audit
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -61,11 +61,18 @@ test: test-fast float-paths colab browser-tests  ## everything CI runs: lint, un
 figures: setup  ## write every figure of the book to _build/figures
 	$(PY) -m gradlab figures --out _build/figures
 
-audit: setup-audit book  ## per page: Lighthouse (mobile), bytes transferred gzipped, axe violations
+audit: setup-audit book  ## per page: Lighthouse (mobile) and bytes transferred gzipped (axe: make browser-tests)
 	nice -n 10 $(PY) tools/audit.py
 
 bench: setup  ## builds, loaded build, chapters, --help and unit tests against budgets (minutes)
 	$(PY) tools/bench.py
+
+relock:  ## rewrite requirements/lock.txt with the newest versions pyproject.toml allows (torch stays 2.13.0, the CPU build)
+	rm -rf _build/relock && python3 -m venv _build/relock
+	_build/relock/bin/pip install --quiet "torch==2.13.0" -e ".[dev]"
+	{ sed -n '1,/^# Regenerate/p' requirements/lock.txt; _build/relock/bin/pip freeze \
+	  --exclude-editable | sed 's/^torch==2.13.0+cpu$$/torch==2.13.0/'; } > _build/relock.txt
+	mv _build/relock.txt requirements/lock.txt && rm -rf _build/relock
 
 clean:  ## remove the built book (keeps the execution cache)
 	rm -rf _build/html _build/.doctrees

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools" / "sphinx_ext"))
-import gradlab_freshness as ext
+import gradlab_source as ext
 
 #: Unit tests of the build's tools (tools/): `make tool-tests`.
 pytestmark = pytest.mark.tools

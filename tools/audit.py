@@ -1,22 +1,15 @@
-"""Audit the built book as a reader's browser sees it: weight, Lighthouse and axe.
+"""Audit the built book as a reader's browser sees it: weight and Lighthouse.
 
-For every page of _toc.yml, served from _build/html with gzip compression (as any
-static host does), this prints one row:
-
-- Lighthouse 12 scores with its default mobile profile (simulated slow 4G, a
-  mid-range phone): performance, accessibility, best practices and SEO. Lighthouse
-  simulates the phone from a run on this machine, so the performance score moves with
-  the machine's load; each page is audited ``--runs`` times (3) and the run with the
-  median performance is kept, as Lighthouse's documentation advises, the spread shown
-  beside it;
-- the bytes transferred for the whole page (every response, images included, all
-  loaded as a reader scrolling through would), compressed, and the number of requests;
-- the axe-core violations at WCAG 2.1 A/AA, summed over four passes: 1280 px and
-  390 px wide, light and dark colour mode.
-
-It writes the same numbers to _build/audit.json. Lighthouse and axe-core come from
-the npm registry into .vendor/node (`tools/setup.sh --audit`, run by `make audit`).
-Scores vary a little from run to run; nothing here is asserted by the tests.
+For every page of _toc.yml, served from _build/html gzip-compressed (as static hosts
+serve), one row: Lighthouse 12's scores with its mobile profile (a mid-range phone on
+slow 4G; performance, accessibility, best practices, SEO), from the run of median
+performance of ``--runs`` (3, as Lighthouse's documentation advises: the score moves
+with the machine's load), the spread beside it; and the bytes transferred for the
+whole page, images included as a reader scrolling through loads them, compressed,
+with the number of requests. axe-core's WCAG 2.1 A/AA check of every page (two
+widths, both colour modes) is a test: `make browser-tests` fails on any violation.
+The numbers also go to _build/audit.json; Lighthouse comes from the npm registry
+into .vendor/node (`tools/setup.sh --audit`, run by `make audit`).
 
 Usage: python tools/audit.py [--pages book/gradients,...] [--runs N] [--no-lighthouse]
 """
@@ -40,12 +33,10 @@ from sources import HTML, ROOT
 from sources import pages as toc_pages
 
 NODE_MODULES = ROOT / ".vendor" / "node" / "node_modules"
-AXE = NODE_MODULES / "axe-core" / "axe.min.js"
 LIGHTHOUSE = NODE_MODULES / "lighthouse" / "cli" / "index.js"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
 CHROMIUM_ARGS += ["--disable-background-networking", "--disable-component-update"]
 COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/svg")
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
 
 
@@ -89,29 +80,8 @@ def chromium() -> str:
     return found
 
 
-def run_axe(page, widths=(1280, 390)) -> list[dict]:
-    """axe-core's violations at WCAG 2.1 A/AA, for each width and colour mode."""
-    found = []
-    for width in widths:
-        page.set_viewport_size({"width": width, "height": 900 if width > 600 else 844})
-        page.wait_for_timeout(600)  # the theme re-marks scroll boxes 300 ms after
-        for mode in ("light", "dark"):
-            page.evaluate(f"document.documentElement.dataset.theme = '{mode}'")
-            page.wait_for_timeout(400)  # colours change with a transition
-            result = page.evaluate(
-                "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
-                AXE_TAGS,
-            )
-            found += [
-                {"rule": v["id"], "impact": v["impact"], "width": width, "mode": mode}
-                | {"nodes": [n["target"] for n in v["nodes"]]}
-                for v in result["violations"]
-            ]
-    return found
-
-
-def weigh_and_axe(browser, url: str) -> dict:
-    """Bytes and requests of a page with every image loaded, and its axe violations."""
+def weigh(browser, url: str) -> dict:
+    """Bytes and requests of a page with every image loaded."""
     # A fresh context per page: an empty cache, so every byte is counted.
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
@@ -123,10 +93,8 @@ def weigh_and_axe(browser, url: str) -> dict:
     page.wait_for_timeout(300)
     sizes = [r.sizes() for r in responses]
     transferred = sum(s["responseBodySize"] + s["responseHeadersSize"] for s in sizes)
-    page.add_script_tag(path=str(AXE))
-    found = {"bytes": transferred, "requests": len(sizes), "axe": run_axe(page)}
     context.close()
-    return found
+    return {"bytes": transferred, "requests": len(sizes)}
 
 
 def lighthouse(url: str) -> dict:
@@ -167,7 +135,7 @@ def audit(html: Path, pages: list[str], runs: int) -> dict[str, dict]:
             browser = p.chromium.launch(
                 executable_path=chromium(), headless=True, args=CHROMIUM_ARGS[1:]
             )
-            results = {n: weigh_and_axe(browser, f"{base}/{n}.html") for n in pages}
+            results = {n: weigh(browser, f"{base}/{n}.html") for n in pages}
             browser.close()
         for name in pages if runs else ():  # the run of median performance, kept
             every = [lighthouse(f"{base}/{name}.html") for _ in range(runs)]
@@ -182,7 +150,7 @@ def audit(html: Path, pages: list[str], runs: int) -> dict[str, dict]:
 def table(results: dict[str, dict]) -> str:
     head = (
         f"{'page':<26} {'perf':>4} {'runs':>7} {'a11y':>4} {'bp':>4} {'seo':>4} "
-        f"{'LCP s':>6} {'TBT ms':>6} {'KiB gz':>7} {'req':>4} {'axe':>4}"
+        f"{'LCP s':>6} {'TBT ms':>6} {'KiB gz':>7} {'req':>4}"
     )
     lines = [head, "-" * len(head)]
     for name, r in results.items():
@@ -194,14 +162,11 @@ def table(results: dict[str, dict]) -> str:
         spread = f"{min(every)}-{max(every)}" if len(every) > 1 else "-"
         lines.append(
             f"{name:<26} {perf:>4} {spread:>7} {a11y:>4} {bp:>4} {seo:>4} {lcp:>6} "
-            f"{tbt:>6} {r['bytes'] / 1024:>7.0f} {r['requests']:>4} {len(r['axe']):>4}"
+            f"{tbt:>6} {r['bytes'] / 1024:>7.0f} {r['requests']:>4}"
         )
-    rules = {f"{v['rule']} ({v['impact']})" for r in results.values() for v in r["axe"]}
     failed = {
         a for r in results.values() for a in r.get("lighthouse", {}).get("failed", [])
     }
-    if rules:
-        lines.append("axe rules violated: " + ", ".join(sorted(rules)))
     if failed:
         lines.append("Lighthouse audits below 0.9: " + ", ".join(sorted(failed)))
     return "\n".join(lines)
@@ -210,7 +175,7 @@ def table(results: dict[str, dict]) -> str:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pages", help="comma-separated pages (default: _toc.yml's)")
-    parser.add_argument("--no-lighthouse", action="store_true", help="weights, axe")
+    parser.add_argument("--no-lighthouse", action="store_true", help="weights only")
     parser.add_argument("--html", type=Path, default=HTML)
     parser.add_argument("--runs", type=int, default=3, help="Lighthouse runs a page")
     parser.add_argument("--out", type=Path, default=ROOT / "_build" / "audit.json")
@@ -221,8 +186,8 @@ def main(argv: list[str]) -> int:
         parser.error(f"not pages of _toc.yml: {', '.join(unknown)}")
     if not (args.html / "index.html").is_file():
         parser.error(f"no book in {args.html}: make book")
-    if not (AXE.is_file() and LIGHTHOUSE.is_file()):
-        parser.error("no axe-core or Lighthouse: run `make audit`")
+    if not LIGHTHOUSE.is_file():
+        parser.error("no Lighthouse: run `make audit`")
     runs = 0 if args.no_lighthouse else max(1, args.runs)
     results = audit(args.html, pages, runs)
     args.out.write_text(json.dumps(results, indent=1) + "\n")

@@ -1,23 +1,15 @@
 """Time the book's builds, the command line and the tests on this machine: `make bench`.
 
-Works on a scratch copy of the repository (your own _build is untouched), prints one
-row per figure with its budget, and exits 1 if any figure is over budget. These are
-benchmarks, not tests: run it on an otherwise quiet machine.
-
-  clean build        `make book` from an empty _build (chapters execute in parallel)
-  no-op rebuild      nothing changed
-  prose edit         a sentence added to a chapter: executes nothing
-  package edit       a comment added to code/gradlab: every chapter executes again
-  loaded clean build the clean build again, with one CPU-bound process beside it;
-                     reported as a ratio to the quiet one (fair sharing of 2 cores
-                     among 3 busy processes predicts about 1.5)
-  chapters           each chapter's execution time, from the execution cache (its
-                     kernel forked with torch imported: tools/warm_kernels.py)
-  --help             `python -m gradlab --help`, the median of 5 runs
-  unit tests         `make unit`'s pytest run, quiet and beside a busy process
-  threads            a small fit on one torch thread and on torch's default, both
-                     beside a busy process: the reason each chapter asks for one
-                     thread ("Gradients" says several times slower: >= 2 x)
+On a scratch copy of the repository (your _build is untouched), one row per figure
+with its budget; exits 1 if one is over. Benchmarks, not tests: run it on a quiet
+machine. The builds are `make book`'s two steps from an empty _build (chapters run in
+parallel), then with nothing changed, after a prose edit (executes nothing) and after
+a package edit (executes every chapter), and the clean build beside one CPU-bound
+process, as a ratio to the quiet one (fair sharing of 2 cores among 3 busy processes
+predicts about 1.5); each chapter's execution time comes from the cache. Then
+`python -m gradlab --help` (median of 5), `make unit`'s run (quiet and beside a busy
+process), and a small fit on one torch thread against torch's default beside a busy
+process: "Gradients" says the default is several times slower (>= 2 x).
 
 Usage: python tools/bench.py (it takes minutes)
 """

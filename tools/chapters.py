@@ -1,20 +1,20 @@
 """Reader notebooks: what Colab, Binder and the download button open.
 
 `notebooks`, the last step of `make book`, makes of each chapter a plain notebook that
-reads like its page (Jupyter and Colab know no MyST): glued values and tables written
-in from the cached outputs, `literalinclude` as code, admonitions as quotes, links to
-the other notebooks, numbered exercises, solutions and hidden cells folded, captions
-under figures; first a set-up cell that installs gradlab at the built commit from the
-repository of _config.yml and pins the float path. The MyST is read with markdown-it.
-Written without outputs to `_build/notebooks` (the deploy publishes it for the launch
-buttons), with them (an animation as a GIF) where the download button links.
-`compare` exits 1 if a page shows other digits on the second float path.
+reads like its page (Jupyter knows no MyST, read here with markdown-it): glued values
+and tables from the cached outputs, `literalinclude` as code, admonitions as quotes,
+links between notebooks, numbered exercises, folded solutions and hidden cells,
+captions under figures; first a set-up cell that installs gradlab at the built commit
+and pins the float path. Written without outputs to `_build/notebooks` (published for
+the launch buttons), with them (an animation as a GIF) where the download button
+links. `compare` exits 1 if a page shows other digits on the second float path.
 
 Usage: python tools/chapters.py notebooks | compare
 """
 
 from __future__ import annotations
 
+import argparse
 import base64
 import io
 import re
@@ -294,12 +294,11 @@ def float_path_differences(second: Path) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    if argv == ["notebooks"]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("what", choices=["notebooks", "compare"])
+    if parser.parse_args(argv).what == "notebooks":
         print(f"notebooks: {len(write_notebooks())} in {NOTEBOOKS.relative_to(ROOT)}")
         return 0
-    if argv != ["compare"]:
-        print("usage: python tools/chapters.py notebooks | compare", file=sys.stderr)
-        return 2
     differences = float_path_differences(sources.SECOND_CACHE)
     print("\n".join(differences or ["compare: the same digits on both float paths"]))
     return 1 if differences else 0

@@ -1,14 +1,12 @@
 """Execute the chapters, several at once, into the execution cache (`make book` step
-1), so that the Sphinx build after it, which executes one at a time, finds them all
-cached. A chapter is read and matched as myst-nb does (a prose edit executes nothing);
-a package edit empties the cache first (`sources.fresh_cache`); a cell that raises
-fails this step with its traceback once the other chapters are cached. Kernels start
-warm on Linux (`warm_kernels`; GRADLAB_WARM_KERNELS=0: as Jupyter launches them), and
-all of them from this one process, whose port cache keeps two from picking one port.
+1), so that the Sphinx build after it, one chapter at a time, finds them cached. A
+chapter is read and matched as myst-nb does (a prose edit executes nothing); a package
+edit empties the cache first (`sources.fresh_cache`); a cell that raises fails this
+step with its traceback once the other chapters are cached. Kernels start warm
+(`warm_kernels`), all from this one process, whose port cache gives each its own ports.
 
 Usage: python tools/execute_chapters.py [--jobs N] [--second-float-path]
-(--second-float-path: on the other float path, into `sources.SECOND_CACHE`, for
-`tools/chapters.py compare`)
+(the second path's outputs go to `sources.SECOND_CACHE`, for `chapters.py compare`)
 """
 
 from __future__ import annotations

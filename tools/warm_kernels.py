@@ -1,16 +1,13 @@
 """Jupyter kernels that start with torch already imported: forked, not launched.
 
-Each chapter's kernel imports torch, torch._dynamo (on the first optimiser it makes)
-and pyplot: 3.4 s of CPU (``python -c "import torch, torch._dynamo,
-matplotlib.pyplot"``, median of 5), 40 s for 12 chapters. `make bench`'s clean build
-is 31.8 s with warm kernels, against a budget of 35 s; GRADLAB_WARM_KERNELS=0 turns
-them off (clean builds taken in turn on a busy 2-core machine: 1.21 times slower).
-`WarmProvisioner`, a jupyter_client kernel provisioner, has multiprocessing's fork
-server import them once and forks each kernel from it. The kernel is otherwise the
-one Jupyter launches: same command line, environment, folder and sys.path, its own
-session, watching its parent. It is registered in the entry point group
-`jupyter_client.kernel_provisioners` by `gradlab_book_tools-0.dist-info` beside this
-file (found on sys.path, as installed distributions are).
+A chapter's kernel imports torch, torch._dynamo (on its first optimiser) and pyplot:
+3.4 s of CPU (``python -c "import torch, torch._dynamo, matplotlib.pyplot"``), 40 s
+for 12 chapters, against `make bench`'s clean-build budget of 35 s (31.8 s warm).
+`WarmProvisioner`, a jupyter_client kernel provisioner (registered in the entry point
+group `jupyter_client.kernel_provisioners` by `gradlab_book_tools-0.dist-info` beside
+this file), has multiprocessing's fork server import them once and forks each kernel
+from it: otherwise the kernel Jupyter launches (command line, environment, folder,
+sys.path, its own session, watching its parent). GRADLAB_WARM_KERNELS=0 turns it off.
 """
 
 from __future__ import annotations

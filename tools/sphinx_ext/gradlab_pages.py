@@ -1,31 +1,28 @@
-"""Sphinx extension: light, accessible pages, without forking the theme.
+"""Sphinx extension: light, accessible pages, without forking the theme. What
+pydata-sphinx-theme 0.17 would load on every page, and what we do instead (sizes
+gzipped, as `make audit` measures them):
 
-What pydata-sphinx-theme 0.17 (under sphinx-book-theme) loads on every page, and what
-this extension does instead (sizes gzip-compressed, as `make audit` measures them):
-
-- Font Awesome's SVG-with-JS bundle (543 KiB, more than the rest of any page) for
-  about thirty icons: dropped (the `gradlab_head` filter of `_templates/layout.html`);
-  `_static/gradlab-icons.css` draws the icons the pages use as SVG masks taken from
-  the bundle, whose glyph rules (21 of the theme's render-blocking 66 KiB stylesheet)
-  are cut from the built copy;
-- Sphinx's search scripts and index (27 KiB, blocking the first paint), for
-  search-as-you-type, which is off: dropped outside the search page;
+- Font Awesome's SVG-with-JS bundle (543 KiB, more than any page's rest) for about
+  thirty icons: dropped (`gradlab_head`, in `_templates/layout.html`); the icons the
+  pages use are drawn from `_static/gradlab-icons.css` as SVG masks taken from the
+  bundle, whose glyph rules (21 of the theme's render-blocking 66 KiB stylesheet) go;
+- Sphinx's search scripts and index (27 KiB, blocking the first paint), for the
+  search-as-you-type that is off: only on the search page;
 - the page scripts, which run before the first paint even when deferred: held back
-  (``type="text/plain"``, the `gradlab_later` filter) and started in order once the
-  page is painted, by `_templates/layout.html`. Lighthouse mobile performance held
-  and not, back to back on a loaded machine: mlp-training 89 and 73, chain-lab 86, 80;
-- sphinx-design's stylesheet and script (11 KiB), KaTeX's stylesheets (4 KiB): only on
-  the pages that use them;
-- figures: each ``<img>`` states its size (no layout shift), all but the page's first
-  load lazily, PNGs and the animation's frames as lossless WebP (the book's PNGs:
-  1,376 KiB, as WebP 698 KiB); a multi-panel figure scrolls sideways on a phone;
-- myst-nb's hidden-cell toggle is labelled "Toggle hidden content", which does not
-  contain its visible text (WCAG 2.5.3): drawn without it (`app.add_node`); the
-  animation's slider and the scrolling tables get a label and a tab stop.
+  (`gradlab_later`) and started in order once the page is painted (the layout's
+  script). Lighthouse mobile performance with and without, back to back on a loaded
+  machine: mlp-training 89 and 73, chain-lab 86 and 80;
+- sphinx-design's assets (11 KiB), KaTeX's stylesheet (4 KiB): only where used;
+- figures: sized (no layout shift), lazy after the page's first, PNGs and the
+  animation's frames as lossless WebP (the book's PNGs: 1,376 KiB, as WebP 698 KiB);
+  a multi-panel figure scrolls sideways on a phone;
+- myst-nb's hidden-cell toggle is labelled "Toggle hidden content", not its visible
+  text (WCAG 2.5.3): drawn without it; the animation's slider and the scrolling
+  tables get a label and a tab stop.
 
-sphinxcontrib-katex typesets the math at build time (``katex_prerender``); this
-extension copies KaTeX's stylesheet and fonts into ``_static/katex`` (no CDN) and makes
-a formula KaTeX cannot typeset a build warning, so the strict build fails.
+sphinxcontrib-katex typesets the math at build time; this copies KaTeX's stylesheet
+and fonts to ``_static/katex`` (no CDN) and makes a formula KaTeX cannot typeset a
+build warning, so the strict build fails.
 """
 
 from __future__ import annotations
@@ -288,9 +285,6 @@ def _on_page(app: Sphinx, pagename: str, templatename: str, context: dict, doctr
     for key in ("css_files", "script_files"):
         files = context.get(key, [])
         files[:] = [f for f in files if not any(u in str(f.filename) for u in unused)]
-    context["gradlab_search_as_you_type"] = (
-        str(context.get("theme_search_as_you_type")).lower() == "true"
-    )
 
 
 def _visit_hide(self, node) -> None:
