@@ -8,9 +8,8 @@ at the lowest priority, as soon as pytest knows that a selected test uses it
 (tests/conftest.py calls `start_needed` once collection is done); those tests run
 last (`waiting_last`). So the interpreters run on the second core while the other
 tests run on the first; none starts for a run that selects none of their tests, nor
-for ``--collect-only``. What it buys is measured by `make bench` ("unit tests (make
-unit)"): about 3 s of wall time on a quiet machine against each test starting its
-interpreters itself.
+for ``--collect-only``. What it buys shows in `make bench`'s row "unit tests (make
+unit)": the wall time of the interpreters' imports, which no test waits for.
 """
 
 from __future__ import annotations

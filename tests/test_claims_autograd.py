@@ -70,6 +70,7 @@ def test_the_graph_saves_what_its_backward_steps_need():
     sub = power.next_functions[0][0]
     exp = sub.next_functions[0][0]
     assert (power.name(), exp.name()) == ("PowBackward0", "ExpBackward0")
+    # The saved tensors, as PyTorch's autograd notes document them (_saved_*).
     torch.testing.assert_close(exp._saved_result, torch.exp(w.detach()))
     torch.testing.assert_close(power._saved_self, torch.exp(w.detach()) - 5)
 

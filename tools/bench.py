@@ -59,7 +59,7 @@ def report(name: str, value: float, most=None, unit: str = "s", *, least=None) -
     if most is not None:
         verdict = f"<= {most:g} {unit}: " + ("ok" if value <= most else "OVER")
     if least is not None:
-        verdict = f">= {least:g} {unit}: " + ("ok" if value >= least else "OVER")
+        verdict = f">= {least:g} {unit}: " + ("ok" if value >= least else "UNDER")
     shown = f"{value:.1f} s" if unit == "s" else f"{value:.2f} {unit}"
     rows.append((name, shown, verdict))
     print(f"  {name:<34}{shown:>10}  {verdict}", flush=True)
@@ -127,7 +127,7 @@ def builds(repo: Path) -> None:
         report(f"{name} ({executed} + {in_sphinx} executed)", seconds, budget)
         if name == "clean build":
             quiet, times = seconds, chapter_times(repo)
-    print("chapter execution (clean build, two at a time)")
+    print("chapter execution (clean build, in parallel)")
     for name, seconds in sorted(times.items()):
         report(f"  {name}", seconds, BUDGET["chapter"])
     shutil.rmtree(repo / "_build")
@@ -182,8 +182,8 @@ def main() -> int:
         command_line(repo)
         builds(repo)
         threads(repo)
-    over = [name for name, _, verdict in rows if verdict.endswith("OVER")]
-    print("every budget met" if not over else f"OVER budget: {', '.join(over)}")
+    over = [name for name, _, verdict in rows if verdict.endswith(("OVER", "UNDER"))]
+    print("every budget met" if not over else f"not within budget: {', '.join(over)}")
     return 1 if over else 0
 
 

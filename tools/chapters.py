@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import base64
 import io
+import itertools
 import re
 import shutil
 import sys
@@ -287,7 +288,8 @@ def float_path_differences(second: Path) -> list[str]:
             reader_notebook(md, revision, c, sections) for c in (CACHE, second)
         ]
         for a, b in zip(*(n.cells for n in notebooks), strict=True):
-            for x, y in zip(a.source.splitlines(), b.source.splitlines(), strict=True):
+            lines = a.source.splitlines(), b.source.splitlines()
+            for x, y in itertools.zip_longest(*lines, fillvalue="(no line)"):
                 if a.cell_type == "markdown" and x != y:
                     found.append(f"{md.name}: {x.strip()}\n  second path: {y.strip()}")
     return found

@@ -57,12 +57,7 @@ async def run(path: Path, local: Path, gate: asyncio.Semaphore) -> str | None:
     setup = notebook.cells[1]  # "git+<repository>@<commit>" -> the local copy
     setup.source = re.sub('"git[+][^"]*"', repr(str(local)), setup.source)
     async with gate:
-        try:
-            seconds, error = await execute(
-                notebook, Path.cwd(), 600, kernel_name="colab"
-            )
-        except Exception as crash:
-            seconds, error = 0.0, f"{type(crash).__name__}: {crash}"
+        seconds, error = await execute(notebook, Path.cwd(), 600, kernel_name="colab")
     said = "".join(o.get("text", "") for o in setup.outputs)
     if error is None and "ready" not in said:
         error = "set-up cell said: " + said

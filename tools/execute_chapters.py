@@ -47,7 +47,9 @@ async def execute(notebook, cwd: Path, timeout: int, **options) -> tuple:
     try:
         await client.async_execute()
     except (CellExecutionError, CellTimeoutError) as raised:
-        error = str(raised)
+        error = str(raised)  # the cell's traceback
+    except Exception as raised:  # a kernel that died or never started
+        error = f"{type(raised).__name__}: {raised}"
     return time.perf_counter() - start, error
 
 

@@ -109,7 +109,7 @@ def fresh_cache(cache: Path, digest: str) -> bool:
     if tag.is_file() and tag.read_text().strip() == digest:
         return False
     shutil.rmtree(cache, ignore_errors=True)
-    cache.mkdir(parents=True)
+    cache.mkdir(parents=True, exist_ok=True)
     tag.write_text(digest + "\n")
     return True
 

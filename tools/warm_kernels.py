@@ -7,13 +7,13 @@ for 12 chapters, against `make bench`'s clean-build budget of 35 s (31.8 s warm)
 group `jupyter_client.kernel_provisioners` by `gradlab_book_tools-0.dist-info` beside
 this file), has multiprocessing's fork server import them once and forks each kernel
 from it: otherwise the kernel Jupyter launches (command line, environment, folder,
-sys.path, its own session, watching its parent). GRADLAB_WARM_KERNELS=0 turns it off.
+sys.path, its own session, watching its parent: the fork server, which ends with
+the build). GRADLAB_WARM_KERNELS=0 turns it off.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import multiprocessing
 import os
@@ -53,7 +53,8 @@ class WarmProvisioner(LocalProvisioner):
         self.cwd = str(kwargs.get("cwd") or os.getcwd())
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(list(PRELOAD))
-        order = (cmd[3:], env, self.cwd, _path(env, self.cwd))
+        path = await asyncio.to_thread(_path, env, self.cwd)
+        order = (cmd[3:], env, self.cwd, path)
         self.forked = context.Process(target=_kernel, args=order)
         await asyncio.to_thread(self.forked.start)
         return self.connection_info
@@ -70,14 +71,19 @@ class WarmProvisioner(LocalProvisioner):
             return await super().wait()
         while self.forked.exitcode is None:  # the caller bounds the wait
             await asyncio.sleep(0.05)
-        code, self.forked = self.forked.exitcode, None
+        code = self.forked.exitcode
+        self.forked.close()
+        self.forked = None
         return code
 
     async def send_signal(self, signum: int) -> None:
         if self.forked is None:
             return await super().send_signal(signum)
-        with contextlib.suppress(ProcessLookupError):  # the kernel's own session
+        try:  # the kernel's session, once the child has made it (`_kernel`)
             os.killpg(self.forked.pid, signum)
+        except ProcessLookupError:
+            if self.forked.exitcode is None:  # not yet a session of its own
+                os.kill(self.forked.pid, signum)
         return None
 
     async def kill(self, restart: bool = False) -> None:

@@ -238,7 +238,7 @@ def figure_data(value: object) -> list[object]:
 def glue_figure_data(name: str, value: object) -> None:
     """Record `figure_data` of what figure ``name`` draws, for the registry test.
 
-    The chapters call this in hidden cells; the test runs the figure registry's
-    entry of the same name and compares (tests/test_figures.py).
+    `gradlab.figures.draw` calls this in the figure's own cell; the test runs the
+    figure registry's entry of the same name and compares (tests/test_figures.py).
     """
     glue(f"figure-data:{name}", json.dumps(figure_data(value)))

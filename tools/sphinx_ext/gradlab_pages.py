@@ -17,8 +17,8 @@ gzipped, as `make audit` measures them):
   animation's frames as lossless WebP (the book's PNGs: 1,376 KiB, as WebP 698 KiB);
   a multi-panel figure scrolls sideways on a phone;
 - myst-nb's hidden-cell toggle is labelled "Toggle hidden content", not its visible
-  text (WCAG 2.5.3): drawn without it; the animation's slider and the scrolling
-  tables get a label and a tab stop.
+  text (WCAG 2.5.3): the label goes; the animation's slider and the scrolling tables
+  get a label and a tab stop.
 
 sphinxcontrib-katex typesets the math at build time; this copies KaTeX's stylesheet
 and fonts to ``_static/katex`` (no CDN) and makes a formula KaTeX cannot typeset a
@@ -91,8 +91,10 @@ DATA_IMG = re.compile(
 )
 #: How every WebP of the build is written: lossless, at Pillow's default effort.
 WEBP = {"lossless": True, "method": 4}
-#: A label for the animation's slider, a tab stop for the scrolling tables.
+#: A label for the animation's slider, a tab stop for the scrolling tables, and the
+#: hidden-cell toggle named by its visible text alone.
 LABELLED = {
+    '<summary aria-label="Toggle hidden content">': "<summary>",
     'class="anim-slider"': 'class="anim-slider" aria-label="Animation frame"',
     '<div class="pst-scrollable-table-container">': (
         '<div class="pst-scrollable-table-container" tabindex="0">'
@@ -287,17 +289,6 @@ def _on_page(app: Sphinx, pagename: str, templatename: str, context: dict, doctr
         files[:] = [f for f in files if not any(u in str(f.filename) for u in unused)]
 
 
-def _visit_hide(self, node) -> None:
-    """myst-nb's hidden cell, without its aria-label (see the module docstring)."""
-    classes = " ".join(node["classes"])
-    show, hide = html.escape(node["prompt_show"]), html.escape(node["prompt_hide"])
-    self.body.append(
-        f'<details class="admonition hide {classes}">\n<summary>\n'
-        f'<p class="collapsed admonition-title">{show}</p>\n'
-        f'<p class="expanded admonition-title">{hide}</p>\n</summary>\n'
-    )
-
-
 def _on_builder_inited(app: Sphinx) -> None:
     if hasattr(app.builder, "templates"):
         app.builder.templates.environment.filters["gradlab_head"] = gradlab_head
@@ -309,7 +300,8 @@ def _on_builder_inited(app: Sphinx) -> None:
 def _start_katex() -> None:
     """Start sphinxcontrib-katex's render server, a second time if it refuses the
     first connection: it connects once the server's socket file exists, which node
-    creates just before it listens, so a busy machine can refuse that connection."""
+    creates just before it listens, so a busy machine can refuse that connection (the
+    refused server is then left running until the machine's next restart)."""
     from sphinxcontrib.katex import render_latex
 
     try:
@@ -352,11 +344,6 @@ def _on_build_finished(app: Sphinx, exception: Exception | None) -> None:
 
 
 def setup(app: Sphinx) -> dict:
-    from myst_nb.sphinx_ import HideCodeCellNode, depart_HideCellInput
-
-    app.add_node(
-        HideCodeCellNode, override=True, html=(_visit_hide, depart_HideCellInput)
-    )
     app.add_css_file("gradlab-icons.css")
     app.connect("builder-inited", _on_builder_inited)
     app.connect("html-page-context", _on_page, priority=900)

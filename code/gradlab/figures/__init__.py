@@ -113,11 +113,8 @@ def write_figure(obj: object, path: Path) -> None:
             obj.savefig(path, format=fmt)
         finally:
             plt.close(obj)
-    elif isinstance(obj, Animation):
-        try:  # Pillow picks the format by the name's extension
-            obj.save(path, writer=PillowWriter(fps=20))
-        finally:
-            plt.close(obj._fig)
+    elif isinstance(obj, Animation):  # its figure is not pyplot's: nothing to close
+        obj.save(path, writer=PillowWriter(fps=20))  # the format: by the extension
     else:
         Path(path).write_bytes(obj.pipe(format=fmt))
 

@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.animation import FuncAnimation, HTMLWriter
 from matplotlib.axes import Axes
@@ -180,9 +179,18 @@ def plot_schedules(comparison: ScheduleComparison) -> Figure:
 
 
 @styled
+class ChainAnimation(FuncAnimation):
+    """A `FuncAnimation` that names its figure, ``figure`` (which pyplot does not hold:
+    there is nothing to close)."""
+
+    def __init__(self, fig: Figure, *args, **kwargs) -> None:
+        self.figure = fig
+        super().__init__(fig, *args, **kwargs)
+
+
 def animate_chain(
     run: History, *, frames: int = 16, dpi: int = 60, interval: int = 150
-) -> FuncAnimation:
+) -> ChainAnimation:
     """An animation of ``run``: about ``frames`` frames, denser early in the run.
 
     The figure is not registered with pyplot, so it never shows up as a stray
@@ -207,7 +215,7 @@ def animate_chain(
         caption.set_text(f"step {step}, loss {float(run.losses[step]):.3f}")
         return line, caption
 
-    return FuncAnimation(fig, update, frames=shown, interval=interval, blit=False)
+    return ChainAnimation(fig, update, frames=shown, interval=interval, blit=False)
 
 
 class _TransparentHTMLWriter(HTMLWriter):
@@ -219,7 +227,7 @@ class _TransparentHTMLWriter(HTMLWriter):
 
 
 @styled
-def animation_html(animation: FuncAnimation, *, alt: str) -> object:
+def animation_html(animation: ChainAnimation, *, alt: str) -> object:
     """The animation as self-contained HTML (frames embedded, play controls).
 
     ``alt`` becomes the alt text of the frame image, for readers who cannot see it.
@@ -233,13 +241,12 @@ def animation_html(animation: FuncAnimation, *, alt: str) -> object:
         raise ValueError("alt text should describe the animation in a sentence")
     with tempfile.TemporaryDirectory() as scratch:
         path = Path(scratch) / "animation.html"
-        writer = _TransparentHTMLWriter(
-            fps=1000 / animation._interval, embed_frames=True, default_mode="once"
-        )
+        fps = 1000 / animation.event_source.interval
+        writer = _TransparentHTMLWriter(fps=fps, embed_frames=True, default_mode="once")
         animation.save(
             path,
             writer=writer,
-            dpi=animation._fig.dpi,
+            dpi=animation.figure.dpi,
             savefig_kwargs={"transparent": True},
         )
         html = path.read_text()
@@ -251,5 +258,4 @@ def animation_html(animation: FuncAnimation, *, alt: str) -> object:
     # page must load nothing from third parties. The theme's own Font Awesome draws
     # the same `fa fa-*` icons.
     html = re.sub(r"<link[^>]*font-awesome[^>]*>", "", html)
-    plt.close(animation._fig)
     return HTML(html)
