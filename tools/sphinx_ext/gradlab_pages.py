@@ -276,6 +276,7 @@ def _rewrite_body(app: Sphinx, body: str) -> str:
 
 def _on_page(app: Sphinx, pagename: str, templatename: str, context: dict, doctree):
     """Once the other extensions have made the page and its asset lists."""
+    context.update(gradlab_head=gradlab_head, gradlab_later=gradlab_later)  # the layout
     if "body" in context:
         context["body"] = _rewrite_body(app, context["body"])
         for error, command in KATEX_ERROR.findall(context["body"]):
@@ -284,15 +285,15 @@ def _on_page(app: Sphinx, pagename: str, templatename: str, context: dict, doctr
     body = context.get("body", "")
     unused = ["sphinx-design", "design-tabs"] * ('class="sd-' not in body)
     unused += ["katex"] * ('class="katex' not in body)
-    for key in ("css_files", "script_files"):
-        files = context.get(key, [])
-        files[:] = [f for f in files if not any(u in str(f.filename) for u in unused)]
+
+    def used(asset) -> bool:
+        return not any(u in str(asset.filename) for u in unused)
+
+    for key in ("css_files", "script_files"):  # new lists, this page's alone
+        context[key] = [asset for asset in context.get(key, []) if used(asset)]
 
 
 def _on_builder_inited(app: Sphinx) -> None:
-    if hasattr(app.builder, "templates"):
-        app.builder.templates.environment.filters["gradlab_head"] = gradlab_head
-        app.builder.templates.environment.filters["gradlab_later"] = gradlab_later
     if app.builder.format == "html" and app.config.katex_prerender:
         _start_katex()
 
