@@ -28,6 +28,7 @@ build warning, so the strict build fails.
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import io
 import re
@@ -172,10 +173,16 @@ def used_icons(html_dir: Path) -> set[tuple[str, str]]:
 
 
 def image_size(image: Path | IO[bytes]) -> tuple[int, int] | None:
-    """(width, height) in CSS pixels of a PNG, WebP or SVG image as a browser shows it
-    in an <img> (an SVG's width and height in pt or px); None if it states none."""
+    """(width, height) in CSS pixels of a PNG, WebP or SVG (pt or px) image in an
+    <img>, or None if it states none."""
     width, height = imagesize.get(image)
     return (round(width), round(height)) if width > 0 and height > 0 else None
+
+
+@functools.cache
+def _file_size(path: Path, mtime_ns: int) -> tuple[int, int] | None:
+    """`image_size` of a file, read once per version: each page asks for every image."""
+    return image_size(path)
 
 
 def _wide_figures(body: str, sizes: dict[str, tuple[int, int]]) -> str:
@@ -263,7 +270,11 @@ def _rewrite_body(app: Sphinx, body: str) -> str:
     """Figures sized, lazy and WebP; inline PNGs as WebP; `LABELLED`'s labels."""
     images = getattr(app.builder, "images", {}).items()  # {source: name in _images/}
     paths = {name: Path(app.srcdir) / source for source, name in images}
-    sizes = {n: image_size(p) for n, p in paths.items() if p.suffix in (".png", ".svg")}
+    sizes = {
+        name: _file_size(path, path.stat().st_mtime_ns)
+        for name, path in paths.items()
+        if path.suffix in (".png", ".svg") and path.is_file()
+    }
     body = _pictures(_wide_figures(body, sizes), sizes)
     if "data:image/png;base64," in body:
         body = webp_data_uris(body)
