@@ -26,7 +26,6 @@ from tests._fresh import start_needed, stop_all, waiting_last  # noqa: E402
 torch.set_num_threads(1)
 
 ROOT = Path(__file__).resolve().parent.parent
-HTML = ROOT / "_build" / "html"
 
 
 @pytest.fixture(scope="session")
@@ -36,9 +35,11 @@ def repo_root() -> Path:
 
 @pytest.fixture(scope="session")
 def html_dir() -> Path:
-    if not (HTML / "index.html").is_file():
+    from tests._book import sources  # the one place that knows where the site is
+
+    if not (sources.HTML / "index.html").is_file():
         pytest.fail("no built book in _build/html: run `make book` first")
-    return HTML
+    return sources.HTML
 
 
 # Experiments at the book's settings that tests of several files read, computed once
