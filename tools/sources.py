@@ -86,19 +86,18 @@ def git(*args: str, root: Path = ROOT) -> str | None:
 
 
 def outputs_digest(root: Path = ROOT) -> str:
-    """SHA-256 of what the chapters' outputs are computed with: the package's .py
-    files and the lock file, in path order, and the float path in force (the variables
-    of `gradlab.book.FLOAT_PATH`). jupyter-cache keys a chapter on its code alone."""
-    from gradlab.book import FLOAT_PATH
+    """SHA-256 of what the chapters' outputs are computed with: the float path in force
+    (the variables of `gradlab.book.FLOAT_PATH`), the package's sources (their
+    `gradlab.book.sources_digest`) and the lock file. jupyter-cache keys a chapter on
+    its code alone."""
+    from gradlab.book import FLOAT_PATH, sources_digest
 
-    files = sorted((root / "code" / "gradlab").rglob("*.py"))
     digest = hashlib.sha256()
     for name in FLOAT_PATH:
         digest.update(f"{name}={os.environ.get(name, '')}\0".encode())
-    for path in [*files, root / "requirements" / "lock.txt"]:
-        if path.is_file():
-            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-            digest.update(path.read_bytes() + b"\0")
+    digest.update(sources_digest(root / "code" / "gradlab").encode() + b"\0")
+    lock = root / "requirements" / "lock.txt"
+    digest.update(lock.read_bytes() if lock.is_file() else b"")
     return digest.hexdigest()
 
 
