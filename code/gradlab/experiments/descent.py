@@ -19,11 +19,14 @@ from gradlab.data import (
 )
 from gradlab.defaults import BOWL_LRS, BOWL_START, BOWL_STEPS, PARABOLA_SEED
 from gradlab.descent import Callback, History, LeastSquares, gradient_descent
-from gradlab.functions import bowl
+from gradlab.functions import bowl, sin_radial
 
 #: The source material's learning rate for the fit on raw time steps (used in the
 #: chapter's walk through one step, and by the lecture's million-step run).
 RAW_LR = 1e-5
+#: A practical step for the raw inputs: a safe distance (about 85 %) below the
+#: stability limit, beside the fastest step that sits a hair below it.
+PRACTICAL_LR = 3e-5
 #: Steps of the raw-input fit actually run in the chapter (the rest is predicted).
 RAW_MEASURED_STEPS = 5_000
 #: Steps of the rescaled fit.
@@ -94,17 +97,23 @@ class ParabolaComparison:
     target: float
     raw_steps_needed: int
     rescaled_steps_needed: int
+    practical_lr: float
+    practical_run: History
+    practical_steps_needed: int
 
     @property
     def speedup(self) -> float:
         """How many times fewer steps the rescaled fit needs to reach the target."""
         return self.raw_steps_needed / self.rescaled_steps_needed
 
-    def raw_prediction(self, until: int) -> tuple[np.ndarray, np.ndarray]:
-        """(steps, exact losses) of the raw fit on a log-spaced grid up to ``until``."""
+    def raw_prediction(
+        self, until: int, lr: float | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(steps, exact losses) of the raw fit at ``lr`` (the fastest step when None)
+        on a log-spaced grid up to ``until``."""
         k = np.unique(np.geomspace(1, until, 400).astype(np.int64))
         losses = self.raw.problem.predicted_losses(
-            self.raw.start, self.raw_lr, torch.tensor(k)
+            self.raw.start, self.raw_lr if lr is None else lr, torch.tensor(k)
         )
         return k, losses.numpy()
 
@@ -115,16 +124,19 @@ def parabola_comparison(
     raw_steps: int = RAW_MEASURED_STEPS,
     rescaled_steps: int = RESCALED_STEPS,
     slack: float = SLACK,
+    practical_lr: float = PRACTICAL_LR,
 ) -> ParabolaComparison:
     """Fit the parabola on raw and on rescaled inputs from the same starting curve,
     each at the learning rate that reaches a loss within ``slack`` of the best
     possible (the least-squares minimum, the same for both) in the fewest steps
-    (`LeastSquares.fastest_lr`); run ``raw_steps`` and ``rescaled_steps`` of each.
+    (`LeastSquares.fastest_lr`); run ``raw_steps`` and ``rescaled_steps`` of each,
+    and ``raw_steps`` of the raw fit at ``practical_lr`` too.
     """
     raw, scaled = parabola_setup(seed=seed), parabola_setup(seed=seed, rescaled=True)
     target = slack * raw.problem.min_loss
     raw_lr, raw_needed = raw.problem.fastest_lr(raw.start, target)
     scaled_lr, scaled_needed = scaled.problem.fastest_lr(scaled.start, target)
+    loss = raw.problem.loss
     return ParabolaComparison(
         raw=raw,
         rescaled=scaled,
@@ -139,6 +151,13 @@ def parabola_comparison(
         target=target,
         raw_steps_needed=raw_needed,
         rescaled_steps_needed=scaled_needed,
+        practical_lr=practical_lr,
+        practical_run=gradient_descent(
+            loss, raw.start, lr=practical_lr, steps=raw_steps
+        ),
+        practical_steps_needed=raw.problem.steps_to_reach(
+            raw.start, practical_lr, target
+        ),
     )
 
 
@@ -152,4 +171,32 @@ def rescaling_speedups(
             seed=seed, raw_steps=0, rescaled_steps=0, slack=slack
         ).speedup
         for seed in seeds
+    }
+
+
+#: Starts of the descents on sin(x² + y²): pairs on either side of its first ridge
+#: (r² = π/2) and of its second (r² = 5π/2), and one beyond.
+SIN_STARTS = ((0.3, 0.9), (-1.3, 0.05), (-1.2, -0.05), (1.5, -2.3), (1.7, -2.4))
+#: Their learning rate (stable on the two inner rings of minima) and steps.
+SIN_LR, SIN_STEPS = 0.02, 300
+
+
+def sin_radial_descents(
+    starts: Sequence[Sequence[float]] = SIN_STARTS,
+    *,
+    lr: float = SIN_LR,
+    steps: int = SIN_STEPS,
+) -> dict[tuple[float, ...], History]:
+    """Gradient descent on the non-convex z = sin(x² + y²) from several starts, in
+    float64: start -> history. Its minima are the origin (z = 0) and the rings
+    x² + y² = 3π/2 + 2πk (z = −1); its ridges x² + y² = π/2 + 2πk divide the plane
+    into the basins of those minima."""
+    return {
+        tuple(start): gradient_descent(
+            lambda w: sin_radial(w[0], w[1]),
+            torch.tensor(start, dtype=torch.float64),
+            lr=lr,
+            steps=steps,
+        )
+        for start in starts
     }

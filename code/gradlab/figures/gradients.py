@@ -3,13 +3,18 @@
 import functools
 
 from gradlab import functions
-from gradlab.experiments.descent import bowl_experiment, parabola_comparison
+from gradlab.experiments.descent import (
+    bowl_experiment,
+    parabola_comparison,
+    sin_radial_descents,
+)
 from gradlab.plotting.descent import (
     plot_descent_paths,
     plot_gradient_field,
     plot_losses,
     plot_parabola_convergence,
     plot_parabola_fits,
+    plot_sin_radial_descents,
 )
 
 # Two figures each share one experiment: run it once per process.
@@ -25,4 +30,5 @@ FIGURES = {
     "descent-losses": (_bowl, plot_losses),
     "parabola-convergence": (_parabola, plot_parabola_convergence),
     "parabola-fits": (_parabola, plot_parabola_fits),
+    "local-minima": (sin_radial_descents, plot_sin_radial_descents),
 }

@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from gradlab.data import Series
 from gradlab.descent import History
 from gradlab.experiments.descent import ParabolaComparison
-from gradlab.functions import GradientField, bowl
+from gradlab.functions import GradientField, bowl, sin_radial
 from gradlab.plotting.style import INK, axes_or_new, new_figure, styled
 
 
@@ -160,34 +160,67 @@ def plot_measured_vs_predicted(
 
 
 def plot_parabola_convergence(result: ParabolaComparison) -> Figure:
-    """Raw vs rescaled inputs, each at its fastest step: measured losses, and the raw
-    run's exact continuation up to past the target."""
-    until = int(result.raw_steps_needed * 1.5)
-    raw = f"raw t, η = {result.raw_lr:.5g}"
+    """Raw inputs at the fastest and at a practical step, and rescaled inputs at its
+    fastest: measured losses, and both raw runs' exact continuations to the target."""
+    until = int(result.practical_steps_needed * 1.5)
+    edge = f"raw t, η = {result.raw_lr:.5g} (fastest)"
+    practical = f"raw t, η = {result.practical_lr:g} (practical)"
     return plot_measured_vs_predicted(
         {
-            raw: result.raw_run,
+            edge: result.raw_run,
             f"rescaled t, η = {result.rescaled_lr:.3g}": result.rescaled_run,
+            practical: result.practical_run,
         },
-        {raw: result.raw_prediction(until)},
+        {
+            edge: result.raw_prediction(until),
+            practical: result.raw_prediction(until, result.practical_lr),
+        },
         target=result.target,
     )
 
 
 def plot_parabola_fits(result: ParabolaComparison, ax: Axes | None = None) -> Axes:
-    """The start, the raw fit where its measured run stopped, and the rescaled fit."""
+    """The start, both raw fits where their measured runs stopped, and the rescaled
+    fit."""
     raw, scaled = result.raw, result.rescaled
+    x, steps = raw.problem.features, result.raw_run.steps
     return plot_series_fit(
         raw.series,
         {
-            "start": raw.problem.features @ raw.start,
-            f"raw t, {result.raw_run.steps:,} steps": raw.problem.features
-            @ result.raw_run.params[-1],
+            "start": x @ raw.start,
+            f"raw t, fastest η, {steps:,} steps": x @ result.raw_run.params[-1],
             f"rescaled t, {result.rescaled_run.steps} steps": scaled.problem.features
             @ result.rescaled_run.params[-1],
+            f"raw t, practical η, {steps:,} steps": x @ result.practical_run.params[-1],
         },
         ax=ax,
     )
+
+
+@styled
+def plot_sin_radial_descents(
+    runs: Mapping[tuple[float, ...], History],
+    ax: Axes | None = None,
+    *,
+    limit: float = 3.6,
+) -> Axes:
+    """Filled contours of sin(x² + y²) with the path of each descent (keyed by its
+    start), a dot at the start and a cross where it ended."""
+    ax = axes_or_new(ax, figsize=(5.6, 4.8))
+    axis = torch.linspace(-limit, limit, 301, dtype=torch.float64)
+    x, y = torch.meshgrid(axis, axis, indexing="xy")
+    filled = ax.contourf(x, y, sin_radial(x, y), levels=20, cmap="viridis")
+    for i, run in enumerate(runs.values()):
+        path, color = run.params.numpy(), f"C{(i + 1) % 10}"
+        ax.plot(path[:, 0], path[:, 1], color=color, linewidth=1.6)
+        ax.plot(*path[0], marker="o", color=color, markeredgecolor="white")
+        ax.plot(*path[-1], marker="X", markersize=9, color=color,
+                markeredgecolor="white")  # fmt: skip
+    ax.figure.colorbar(filled, ax=ax, label="z = sin(x² + y²)", shrink=0.9)
+    ax.set(xlabel="x", ylabel="y", aspect="equal", xlim=(-limit, limit),
+           ylim=(-limit, limit))  # fmt: skip
+    ax.grid(False)
+    return ax
 
 
 @styled
