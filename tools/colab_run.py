@@ -25,7 +25,7 @@ from sources import NOTEBOOKS, ROOT, chapters, copy_worktree
 
 VENV = ROOT / "_build" / "colab-venv"
 #: What Colab has (the versions of the lock file).
-COLAB = ["torch==2.13.0", "numpy", "matplotlib", "graphviz", "ipykernel"]
+COLAB = ["torch==2.13.0", "numpy", "matplotlib", "graphviz", "scikit-learn", "ipykernel"]
 
 
 def sh(*argv: str, cwd: Path | None = None) -> None:
