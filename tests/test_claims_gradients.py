@@ -1,6 +1,7 @@
 """The sentences of book/gradients.md that compare or explain, each as a test that
 fails when the sentence stops being true. The quoted words are the chapter's."""
 
+import itertools
 import math
 
 import gradlab
@@ -13,7 +14,12 @@ from gradlab.experiments.descent import (
     RAW_LR,
     RAW_MEASURED_STEPS,
     RESCALED_STEPS,
+    SIN_LR,
+    SIN_STARTS,
+    sin_radial_descents,
 )
+
+F64 = torch.float64
 
 
 @pytest.fixture(scope="module")
@@ -203,9 +209,9 @@ def test_the_chapters_draw_is_a_typical_one(result):
 
 
 def test_the_raw_run_agrees_with_the_formula_and_falls_little(result):
-    """Claim: "The run we can afford checks the formula"; "Why does the raw run fall so
-    little over its measured steps"; the raw fit "has moved only a small part of the way
-    from the start towards the data"."""
+    """Claim: "The run we can afford checks the formula"; "Why does the raw run at its
+    best step size fall so little over its measured steps"; the raw fit at the fastest
+    step "has moved only a small part of the way from the start towards the data"."""
     raw, run = result.raw, result.raw_run
     predicted = raw.problem.predicted_losses(raw.start, result.raw_lr, run.steps)
     # "within 0.1% of the predicted"
@@ -234,3 +240,192 @@ def test_the_raw_run_is_about_what_the_page_says_and_within_its_bound():
     assert round(g["raw_measured_loss"], -2) == g["raw_measured_about"]  # "about"
     gap = abs(g["raw_measured_loss"] / g["raw_predicted_same"] - 1)
     assert gap < g["raw_gap_bound"]  # "within 0.1% of the predicted"
+
+
+# --- the derivative as a limit, the directional derivative ---
+
+
+def test_the_chords_error_shrinks_in_proportion_to_h():
+    """Claim: "Each tenfold smaller h makes the error about tenfold smaller"; "the
+    chord's error is proportional to h"; the chord's slope "approaches" cos 1."""
+    x = torch.tensor(1.0, dtype=F64)
+    errors = [
+        abs(float((torch.sin(x + h) - torch.sin(x)) / h - torch.cos(x)))
+        for h in (1e-1, 1e-2, 1e-3, 1e-4)
+    ]
+    ratios = [a / b for a, b in itertools.pairwise(errors)]
+    assert all(8 < r < 12 for r in ratios), ratios
+
+
+def test_no_direction_climbs_faster_than_the_gradient_and_contours_are_flat():
+    """Claim: "no direction climbs faster than ∇f/‖∇f‖, and that direction climbs at
+    the rate ‖∇f‖"; "the gradient is perpendicular to the contours"; the slopes "match
+    ∇f·u in every direction"."""
+    gen = torch.Generator().manual_seed(0)
+    for _ in range(5):
+        p = torch.randn(2, generator=gen, dtype=F64)
+        grad = torch.stack(fn.sin_radial_grad(*p))
+        units = torch.randn(500, 2, generator=gen, dtype=F64)
+        units = units / units.norm(dim=1, keepdim=True)
+        h = 1e-6
+        rates = (
+            fn.sin_radial(*(p + h * units).T) - fn.sin_radial(*(p - h * units).T)
+        ) / (2 * h)
+        assert float((rates - units @ grad).abs().max()) < 1e-8
+        assert float(rates.max()) <= float(grad.norm()) + 1e-8
+        best = grad / grad.norm()
+        along = (fn.sin_radial(*(p + h * best)) - fn.sin_radial(*(p - h * best))) / (
+            2 * h
+        )
+        assert float(along) == pytest.approx(float(grad.norm()), rel=1e-8)
+        tangent = torch.stack([-p[1], p[0]]) / p.norm()  # the contour is a circle
+        assert abs(float(tangent @ grad)) < 1e-12
+
+
+# --- the five-line loop ---
+
+
+def test_the_five_line_loop_is_the_packages_run(runs):
+    """Claim: "The loop ends exactly where the run drawn above ended, to the last
+    bit"."""
+    lr, good = list(runs.items())[1]
+    w = torch.tensor(gradlab.defaults.BOWL_START, requires_grad=True)
+    for _ in range(good.steps):
+        loss = fn.bowl(w)
+        loss.backward()
+        with torch.no_grad():
+            w -= lr * w.grad
+        w.grad = None
+    assert torch.equal(w.detach(), good.params[-1])
+
+
+# --- a practical step beside the fastest ---
+
+
+def test_the_practical_step_drops_at_once_then_crawls(result):
+    """Claim: at the practical step "the loss falls from [the start] to [L₁₀] in 10
+    steps, much as the single step ... took it from 38,002 to 7,700. Then it crawls";
+    "only N% more than at the fastest step"; "the steep direction ... is gone within a
+    few steps ..., but the flat direction shrinks only by" a factor closer to 1 than at
+    the fastest step; "Either way the flat direction decides"."""
+    p, start, lr = result.raw.problem, result.raw.start, result.practical_lr
+    limit = p.max_stable_lr
+    assert 0.7 * limit < lr < 0.9 * limit  # "about 85% of the limit"
+    early = float(p.predicted_losses(start, lr, 10))
+    assert early < 0.05 * float(result.raw_run.losses[0])
+    late = result.practical_run.final_loss
+    assert late > 0.8 * early and late > 50 * result.target  # the plateau
+    assert result.practical_run.final_loss == pytest.approx(
+        float(p.predicted_losses(start, lr, RAW_MEASURED_STEPS)), rel=1e-3
+    )
+    extra = result.practical_steps_needed / result.raw_steps_needed - 1
+    assert 0 < extra < 0.5  # "only N% more"
+    lam = p.eigenvalues
+    assert abs(1 - lr * lam[-1]) < 0.75  # the steep direction: gone in a few steps
+    assert 1 - lr * lam[0] > 1 - result.raw_lr * lam[0]  # the flat one: slower
+    # either way, hundreds of thousands of steps
+    assert result.practical_steps_needed > 50 * RAW_MEASURED_STEPS
+
+
+def test_the_practical_fit_follows_the_data_at_large_t_only(result):
+    """Claim: the fit at the practical step "follows the data where t is large ... but
+    misses them at small t"."""
+    x, y = result.raw.problem.features.double(), result.raw.series.y.double()
+    residual = (x @ result.practical_run.params[-1].double() - y).abs()
+    assert float(residual[-5:].mean()) < 0.25 * float(residual[:5].mean())
+
+
+def test_rescaling_wins_against_the_practical_step_too(result):
+    """Claim: "against the practical raw step it needs N times fewer"."""
+    ratio = result.practical_steps_needed / result.rescaled_steps_needed
+    assert ratio > result.speedup > 1000
+
+
+# --- local minima ---
+
+
+@pytest.fixture(scope="module")
+def descents():
+    return sin_radial_descents()
+
+
+def test_descent_on_sin_ends_in_the_basin_it_starts_in(descents):
+    """Claim: "Where a run ends is decided by where it starts"; "Two starts a hair
+    apart on either side of a ridge end in different minima"; "The runs that start
+    inside the first ridge end at the origin, at z = 0, although the rings around them
+    reach −1"; every run goes "straight along its radius"."""
+    ring = {0: 0.0, 1: 1.5 * math.pi, 2: 3.5 * math.pi}  # r² of the minima
+    ridges = (0.5 * math.pi, 2.5 * math.pi)
+    for start, run in descents.items():
+        r2 = sum(c * c for c in start)
+        basin = sum(r2 > ridge for ridge in ridges)
+        end = run.params[-1]
+        assert float(end.square().sum()) == pytest.approx(ring[basin], abs=1e-6)
+        assert run.final_loss == pytest.approx(0.0 if basin == 0 else -1.0, abs=1e-6)
+        assert run.converged
+        if basin:  # along the radius: the end is a positive multiple of the start
+            s = torch.tensor(start, dtype=F64)
+            assert float(torch.linalg.det(torch.stack([s, end]))) == pytest.approx(
+                0.0, abs=1e-9
+            )
+            assert float(s @ end) > 0
+    pairs = [(SIN_STARTS[1], SIN_STARTS[2]), (SIN_STARTS[3], SIN_STARTS[4])]
+    for a, b in pairs:
+        ra, rb = (sum(c * c for c in s) for s in (a, b))
+        assert abs(math.sqrt(ra) - math.sqrt(rb)) < 0.3  # "a hair apart"
+        ends = [float(descents[s].params[-1].square().sum()) for s in (a, b)]
+        assert abs(ends[0] - ends[1]) > 1  # different minima
+
+
+def test_the_origin_is_a_local_not_a_global_minimum():
+    """Claim: the origin is "lower than everything near it and higher than the lowest
+    value"."""
+    angles = torch.linspace(0, 2 * math.pi, 50, dtype=F64)
+    for r in (1e-3, 0.1, 0.5):
+        z = fn.sin_radial(r * angles.cos(), r * angles.sin())
+        assert bool((z > 0).all())
+    assert float(fn.sin_radial(torch.tensor(math.sqrt(1.5 * math.pi)), 0.0)) < 0
+
+
+def test_the_step_is_stable_on_the_two_inner_rings_only_up_to_its_limit():
+    """The experiment's note: its step is "stable on the two inner rings of minima"
+    (radial curvature 4r² there), and the exercise's η = 0.2 is not."""
+    for k in (0, 1):
+        curvature = 4 * (1.5 * math.pi + 2 * math.pi * k)
+        assert SIN_LR < 2 / curvature < 0.2
+
+
+# --- the refreshers' statements ---
+
+
+def test_the_tensor_primers_shapes():
+    """Claims of the folded tensor primer: shapes of products, reductions and
+    broadcasts, and a (4,) minus a (4, 1) being a (4, 4)."""
+    x = torch.zeros(4, 3)
+    assert x.sum(dim=0).shape == (3,) and x.sum().shape == ()
+    assert (torch.zeros(5, 2) @ torch.zeros(2, 7)).shape == (5, 7)
+    assert (torch.zeros(5, 2) @ torch.zeros(2)).shape == (5,)
+    assert (x + torch.zeros(3)).shape == (4, 3)
+    assert (torch.ones(4, 1) + torch.arange(3.0)).shape == (4, 3)
+    assert (torch.zeros(4) - torch.zeros(4, 1)).shape == (4, 4)
+    assert torch.tensor([3.0, 4.0]).dtype == torch.float32
+    a = torch.zeros(3).numpy()
+    torch.from_numpy(a)[0] = 1.0  # no copy: the array sees the change
+    assert a[0] == 1.0
+
+
+def test_the_linear_algebra_refreshers_statements():
+    """Claims of the folded linear-algebra refresher: H = QΛQᵀ with QᵀQ = I; a step
+    multiplies each eigen-coordinate by 1 − ηλ; κ is ten for the bowl."""
+    gen = torch.Generator().manual_seed(0)
+    a = torch.randn(4, 4, generator=gen, dtype=F64)
+    h = a @ a.T + torch.eye(4, dtype=F64)
+    lam, q = torch.linalg.eigh(h)
+    assert bool((lam[1:] >= lam[:-1]).all())  # ascending
+    torch.testing.assert_close(q @ torch.diag(lam) @ q.T, h)
+    torch.testing.assert_close(q.T @ q, torch.eye(4, dtype=F64))
+    w, lr = torch.randn(4, generator=gen, dtype=F64), 0.05
+    stepped = w - lr * h @ w  # gradient of ½ wᵀHw is Hw
+    torch.testing.assert_close(q.T @ stepped, (1 - lr * lam) * (q.T @ w))
+    c = fn.BOWL_CURVATURES
+    assert max(c) / min(c) == 10
