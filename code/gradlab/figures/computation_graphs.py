@@ -1,5 +1,8 @@
-"""Figures of book/computation-graphs.md: name -> (the drawing, None): each is a
-graph of a small computation at the chapter's inputs."""
+"""Figures of book/computation-graphs.md: name -> (the drawing, None), or (what
+torchviz draws, how): each is a graph of a small computation at the chapter's
+inputs."""
+
+import re
 
 import torch
 
@@ -10,6 +13,27 @@ def _square():
     x = torch.tensor(3.5, requires_grad=True)
     y = functions.square(x)
     return graphs.autograd_dag(y, {"x": x, "y": y})
+
+
+def _square_output_and_input():
+    x = torch.tensor(3.5, requires_grad=True)
+    return functions.square(x), x
+
+
+def make_dot_numbered(y_and_x):
+    """torchviz's drawing of y = x² with its node names, memory addresses that
+    change on every run, replaced by numbers in order of appearance."""
+    import torchviz  # imports distutils: only when drawn
+
+    y, x = y_and_x
+    dot = torchviz.make_dot(y, params={"x": x})
+    numbers: dict[str, str] = {}
+
+    def rename(address: re.Match) -> str:
+        return numbers.setdefault(address[0], f"node{len(numbers)}")
+
+    dot.body[:] = [re.sub(r"\b\d{6,}\b", rename, line) for line in dot.body]
+    return dot
 
 
 def _composite():
@@ -41,11 +65,12 @@ def _tanh_log_values():
 def _composite_values():
     xy = {"x": torch.tensor(2.0), "y": torch.tensor(4.0)}
     trace = graphs.trace_values_and_grads(functions.composite_parts, **xy)
-    return graphs.value_grad_dag(trace)
+    return graphs.value_grad_dag(trace, fmt=".5g")
 
 
 FIGURES = {
     "cg-square-dag": (_square, None),
+    "cg-square-torchviz": (_square_output_and_input, make_dot_numbered),
     "cg-composite-dag": (_composite, None),
     "cg-relu-dag": (_relu, None),
     "cg-tanh-log-values": (_tanh_log_values, None),
