@@ -335,3 +335,16 @@ def test_inference_saves_nothing_and_checkpointing_trades_compute_for_memory():
         with torch.no_grad():
             assert live_outputs(tanh_stack(depth, 8, seed=0), x) == 1
         assert live_outputs(tanh_stack(depth, 8, seed=0), x) == depth
+
+
+def test_a_dead_relu_unit_gets_no_gradient():
+    """Claim: a "dead" ReLU unit, "whose input is negative for every example, so that
+    no gradient ever reaches its weights"."""
+    gen = torch.Generator().manual_seed(0)
+    x = torch.randn(32, 4, generator=gen, dtype=F64)
+    w = torch.randn(4, generator=gen, dtype=F64).requires_grad_()
+    b = torch.tensor(-100.0, dtype=F64, requires_grad=True)  # negative for all x
+    out = torch.relu(x @ w + b)
+    (out * torch.randn(32, generator=gen, dtype=F64)).sum().backward()
+    assert bool((x @ w + b < 0).all())
+    assert bool((w.grad == 0).all()) and float(b.grad) == 0
