@@ -409,6 +409,9 @@ def test_the_tensor_primers_shapes():
     assert (torch.ones(4, 1) + torch.arange(3.0)).shape == (4, 3)
     assert (torch.zeros(4) - torch.zeros(4, 1)).shape == (4, 4)
     assert torch.tensor([3.0, 4.0]).dtype == torch.float32
+    # "about sixteen significant digits instead of seven"
+    digits = {t: -math.log10(torch.finfo(t).eps) for t in (torch.float32, F64)}
+    assert 6.5 < digits[torch.float32] < 7.5 and 15.5 < digits[F64] < 16.5
     a = torch.zeros(3).numpy()
     torch.from_numpy(a)[0] = 1.0  # no copy: the array sees the change
     assert a[0] == 1.0

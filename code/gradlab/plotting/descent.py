@@ -206,10 +206,12 @@ def plot_sin_radial_descents(
 ) -> Axes:
     """Filled contours of sin(x² + y²) with the path of each descent (keyed by its
     start), a dot at the start and a cross where it ended."""
-    ax = axes_or_new(ax, figsize=(5.6, 4.8))
-    axis = torch.linspace(-limit, limit, 301, dtype=torch.float64)
+    ax = axes_or_new(ax, figsize=(5.0, 4.2))
+    axis = torch.linspace(-limit, limit, 201, dtype=torch.float64)
     x, y = torch.meshgrid(axis, axis, indexing="xy")
-    filled = ax.contourf(x, y, sin_radial(x, y), levels=20, cmap="viridis")
+    # four bands, not a smooth shading: the rings read as well, the image is small
+    bands = [-1, -0.5, 0, 0.5, 1]
+    filled = ax.contourf(x, y, sin_radial(x, y), levels=bands, cmap="viridis")
     for i, run in enumerate(runs.values()):
         path, color = run.params.numpy(), f"C{(i + 1) % 10}"
         ax.plot(path[:, 0], path[:, 1], color=color, linewidth=1.6)
