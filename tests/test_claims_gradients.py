@@ -271,7 +271,7 @@ def test_no_direction_climbs_faster_than_the_gradient_and_contours_are_flat():
         rates = (
             fn.sin_radial(*(p + h * units).T) - fn.sin_radial(*(p - h * units).T)
         ) / (2 * h)
-        assert float((rates - units @ grad).abs().max()) < 1e-8
+        assert float((rates - units @ grad).abs().max()) < 1e-9  # "below 1e-9"
         assert float(rates.max()) <= float(grad.norm()) + 1e-8
         best = grad / grad.norm()
         along = (fn.sin_radial(*(p + h * best)) - fn.sin_radial(*(p - h * best))) / (
@@ -432,3 +432,13 @@ def test_the_linear_algebra_refreshers_statements():
     torch.testing.assert_close(q.T @ stepped, (1 - lr * lam) * (q.T @ w))
     c = fn.BOWL_CURVATURES
     assert max(c) / min(c) == 10
+
+
+@pytest.mark.book
+def test_the_pages_bounds_hold_for_the_pages_numbers():
+    """Claim: the directional slopes match ∇f·u with "the largest difference below
+    1e-9"."""
+    from tests._book import ROOT, glued_numbers
+
+    g = glued_numbers(ROOT / "book" / "gradients.md")
+    assert g["dd_formula_gap"] < g["dd_gap_bound"]
