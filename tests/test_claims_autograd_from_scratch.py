@@ -82,8 +82,8 @@ def test_closure_nodes_and_local_number_nodes_give_the_same_gradients():
 
 def test_tanh_from_exp_has_the_same_gradient_in_more_nodes():
     """Claims: tanh built from exp gives "the same gradient" as the one-node tanh and
-    torch's, "to round-off, within 1e-13"; it takes 9 nodes against 1 ("fewer nodes to build
-    and walk")."""
+    torch's, "to round-off, within 1e-13"; it takes 9 nodes against 1 ("fewer nodes
+    to build and walk")."""
     for point in (-1.3, 0.4, 2.1, -4.0, 0.0):
         one, built = Value(point), Value(point)
         one.tanh().backward()

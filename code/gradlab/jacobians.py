@@ -74,6 +74,8 @@ class ModeCost:
 #: Width of the deep tanh network in `mode_costs`, and its number of layers.
 MODE_SIZE = 200
 MODE_DEPTH = 4
+#: Runs of each Jacobian that `mode_costs` times.
+MODE_REPEATS = 5
 
 
 def deep_tanh(size: int, depth: int, *, seed: int) -> Callable[[Tensor], Tensor]:
@@ -109,7 +111,11 @@ def _seconds(jacobian: Callable, f: Callable, x: Tensor, repeats: int) -> tuple:
 
 
 def mode_costs(
-    size: int = MODE_SIZE, *, depth: int = MODE_DEPTH, repeats: int = 5, seed: int = 0
+    size: int = MODE_SIZE,
+    *,
+    depth: int = MODE_DEPTH,
+    repeats: int = MODE_REPEATS,
+    seed: int = 0,
 ) -> list[ModeCost]:
     """Full Jacobians of a many-to-one function, L(x) = Σ net(x) (ℝⁿ → ℝ), and of a
     one-to-many function, c(t) = net(t · k) (ℝ → ℝᵐ), with ``net`` = `deep_tanh`,
