@@ -146,8 +146,9 @@ def test_each_hundredfold_smaller_eps_cuts_the_difference_about_a_millionfold(se
     "seed", [gradlab.experiments.gradcheck.GRADCHECK_SEED, 1, 2, 3]
 )
 def test_the_sweep_has_the_shape_the_figure_shows(seed):
-    """Claim: "Right of each V, truncation error falls like ε²; left of it, round-off
-    error grows like 1/ε"; float32's minimum is "far higher and at a larger epsilon",
+    """Claim (caption): "Right of each V, where ε is large, truncation error dominates
+    and grows like ε² as ε grows; left of it, round-off error dominates and grows like
+    1/ε as ε shrinks"; float32's minimum is "far higher and at a larger epsilon",
     and "for the smallest epsilons its error sits at 1, where the two rounded losses are
     equal"; "The wrong gradient's error stays flat, far above both minima, whatever
     ε"."""
@@ -207,3 +208,62 @@ def test_the_finite_difference_minima_are_inside_the_bounds_the_page_states():
     assert g["ag_best64_err"] < g["ag_bound64"]
     assert g["ag_best32_err"] > g["ag_bound32"]
     assert g["ag_best32_eps"] >= g["ag_eps32_bound"] > g["ag_best64_eps"]
+
+
+def test_the_graph_is_recorded_in_the_forward_pass_and_freed_by_backward():
+    """Claim: "The graph is recorded during the forward pass ... as the grad_fn printout
+    above showed before any backward()"; "backward() walks that recorded graph and then
+    frees the tensors it saved"."""
+    w = torch.tensor(1.0, requires_grad=True)
+    loss = _relu_loss(w)
+    assert loss.grad_fn is not None and w.grad is None  # recorded, nothing run yet
+    loss.backward()
+    with pytest.raises(RuntimeError, match="second time"):
+        loss.backward()
+
+
+def test_a_detached_target_is_held_fixed_and_the_moving_one_cancels_here():
+    """Claim: "the held target gives −13.5, the moving one 0: at this point the moving
+    target cancels the gradient entirely (2w − 3 = 0), the held one does not. Both
+    match their closed forms"; and held ≠ moving at other points too."""
+    for point in (1.5, -0.7, 2.2):
+        w = torch.tensor(point, dtype=F64, requires_grad=True)
+        (held,) = torch.autograd.grad((w**2 - (3 * w).detach()) ** 2, w)
+        (moving,) = torch.autograd.grad((w**2 - 3 * w) ** 2, w)
+        wd = w.detach()
+        torch.testing.assert_close(held, 2 * (wd**2 - 3 * wd) * 2 * wd)
+        torch.testing.assert_close(moving, 2 * (wd**2 - 3 * wd) * (2 * wd - 3))
+        if point == 1.5:
+            assert float(moving) == 0.0 and float(held) == -13.5
+        else:
+            assert abs(float(held - moving)) > 0.1
+
+
+def test_each_row_of_the_eps_table_agrees_in_about_four_more_digits():
+    """Claim: "the two columns agree in about four more significant digits on each
+    row" (at the book's seed and others)."""
+    for seed in (gradlab.experiments.gradcheck.GRADCHECK_SEED, 1, 2, 3):
+        problem = fn.tanh_regression(seed=seed)
+        w = problem.start
+        gen = torch.Generator().manual_seed(seed)
+        direction = gradlab.gradcheck.random_direction(w, generator=gen)
+        digits = []
+        for eps in (1e-1, 1e-3, 1e-5):
+            c = gradlab.gradcheck.directional_check(
+                problem.loss, w, problem.grad(w), eps=eps, direction=direction
+            )
+            digits.append(-math.log10(abs(c.error / c.directional_derivative)))
+        for fewer, more in itertools.pairwise(digits):
+            assert 3.3 < more - fewer < 4.7
+
+
+def test_the_error_model_gets_the_order_of_magnitude_of_both_bottoms():
+    """Claim (exercise ex-autograd-best-epsilon): ε* ~ u^(1/3) and the error ~ u^(2/3)
+    "gets the order of magnitude of both" bottoms of the sweep."""
+    sweeps = gradlab.experiments.gradcheck.epsilon_sweep()
+    for dtype, label in ((torch.float32, "float32"), (torch.float64, "float64")):
+        u = torch.finfo(dtype).eps
+        best = min(sweeps[label], key=lambda c: abs(c.error / c.directional_derivative))
+        assert 0.1 < best.eps / u ** (1 / 3) < 10
+        error = abs(best.error / best.directional_derivative)
+        assert 0.01 < error / u ** (2 / 3) < 100

@@ -10,7 +10,8 @@ import random
 import gradlab
 import pytest
 import torch
-from gradlab.engine import Value, topological_order
+from gradlab.engine import Value, closure_add, closure_mul, topological_order
+from gradlab.engine_mlp import MLP, Layer
 from gradlab.experiments import engine as engine_lab
 from gradlab.gradcheck import numerical_gradient
 from gradlab.graphs import engine_trace, trace_values_and_grads, value_grad_dag
@@ -357,6 +358,53 @@ def test_backward_cost_grows_with_the_nodes_in_the_engine_only():
     assert large.engine_seconds > 10 * large.torch_seconds
     assert large.engine_seconds > 10 * small.engine_seconds
     assert large.torch_seconds < 10 * small.torch_seconds
+
+
+def test_backward_cost_keeps_one_ratio_per_repeat():
+    (row,) = engine_lab.backward_cost((50,), repeats=4)
+    assert len(row.speedups) == 4 and all(r > 0 for r in row.speedups)
+
+
+def test_closure_nodes_accumulate_and_the_overwriting_ones_do_not():
+    x = Value(2.5)
+    closure_add(closure_mul(x, x), x).backward()  # d(x² + x)/dx = 2x + 1
+    assert x.grad == 6.0
+    x = Value(2.5)
+    engine_lab.closure_mul_overwriting(x, x).backward()
+    assert x.grad == 2.5  # the bug: half of 2x
+
+
+def test_engine_mlp_matches_the_list_mlp_and_torch():
+    layers = engine_lab.init_layers((3, 4, 2, 1), seed=2)
+    model = MLP(layers)
+    assert len(model.parameters()) == 4 * 4 + 2 * 5 + 1 * 3
+    x = engine_lab.TOY_INPUTS[1]
+    out = model(x)
+    ref = engine_lab.torch_mlp(torch.tensor([x], dtype=torch.float64), layers)
+    assert close(out.data, float(ref[0]), rel=1e-13)
+    twin = engine_lab.value_mlp(x, engine_lab.as_values(layers))
+    assert out.data == twin.data
+    out.backward()
+    params = [
+        (w.clone().requires_grad_(), b.clone().requires_grad_()) for w, b in layers
+    ]
+    engine_lab.torch_mlp(
+        torch.tensor([x], dtype=torch.float64), params
+    ).sum().backward()
+    # per neuron: its weights, then its bias, as MLP.parameters() lists them
+    torch_grads = torch.cat(
+        [torch.cat([w.grad, b.grad[:, None]], 1).flatten() for w, b in params]
+    )
+    pairs = zip(model.parameters(), torch_grads.tolist(), strict=True)
+    assert all(close(p.grad, g, rel=1e-12) for p, g in pairs)
+    model.zero_grad()
+    assert all(p.grad == 0.0 for p in model.parameters())
+    assert len(model.layers[0](x)) == 4
+
+
+def test_engine_mlp_layers_reject_mismatched_biases():
+    with pytest.raises(ValueError, match="biases"):
+        Layer([[1.0, 2.0]], [0.0, 1.0])
 
 
 def test_bad_settings_are_rejected():

@@ -60,17 +60,27 @@ def test_exercise_vjp_by_hand():
     assert x.grad.tolist() == [12.0, 4.0, 1.0]
 
 
-def test_reverse_mode_wins_for_many_to_one_and_forward_for_one_to_many():
+def test_mode_costs_counts_passes_and_flops_and_times_every_repeat():
     many_to_one, one_to_many = jacobians.mode_costs(repeats=3)
-    assert (many_to_one.forward_passes, many_to_one.backward_passes) == (200, 1)
-    assert (one_to_many.forward_passes, one_to_many.backward_passes) == (1, 200)
-    # the chapter's two comparisons, with wide margins
-    assert many_to_one.forward_seconds > 5 * many_to_one.reverse_seconds
-    assert one_to_many.reverse_seconds > 5 * one_to_many.forward_seconds
+    size = jacobians.MODE_SIZE
+    assert (many_to_one.n, many_to_one.m) == (size, 1)
+    assert (one_to_many.n, one_to_many.m) == (1, size)
+    assert (many_to_one.forward_passes, many_to_one.backward_passes) == (size, 1)
+    assert (one_to_many.forward_passes, one_to_many.backward_passes) == (1, size)
+    one_pass = 2 * size * size * jacobians.MODE_DEPTH  # a matrix-vector product a layer
+    assert many_to_one.reverse_flops == one_to_many.forward_flops == one_pass
+    assert len(many_to_one.forward_seconds) == len(one_to_many.reverse_seconds) == 3
     with pytest.raises(ValueError, match="size"):
         jacobians.mode_costs(1)
     with pytest.raises(ValueError, match="shape"):
         jacobians.two_outputs(torch.ones(2))
+
+
+def test_deep_tanh_is_seeded_and_keeps_the_width():
+    x = torch.linspace(-1, 1, 6, dtype=F64)
+    a, b = (jacobians.deep_tanh(6, 3, seed=0)(x) for _ in range(2))
+    assert a.shape == (6,) and torch.equal(a, b)
+    assert not torch.equal(a, jacobians.deep_tanh(6, 3, seed=1)(x))
 
 
 def test_retain_graph_lets_backward_run_twice_and_accumulate():

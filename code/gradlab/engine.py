@@ -7,11 +7,17 @@ result with respect to each input, computed in the forward pass. `Value.backward
 walks the graph once, output first, and applies the chain rule on every edge: a node
 hands its gradient times the local derivative to each input, and each input adds up
 what it receives. Python numbers mix in on either side (``2 * x``, ``1 - x``).
+
+A node may instead carry a closure, ``_backward``, as micrograd's nodes do: it adds
+the node's gradient, times the local derivatives, into its inputs' gradients (a
+vector-Jacobian product for one node). `closure_mul` and `closure_add` build nodes
+that way; `Value.backward` runs a node's closure when it has one.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 Number = int | float
 
@@ -21,7 +27,9 @@ class Value:
 
     ``inputs`` are the values it was computed from, ``local`` the derivatives
     ∂self/∂input, one per input, and ``op`` the operation: "" for a leaf you create,
-    "const" for a Python number mixed into an operation.
+    "const" for a Python number mixed into an operation. ``_backward``, if set, is a
+    closure that replaces the ``local`` numbers: it adds this node's ``grad`` times
+    ∂self/∂input into each input's ``grad``.
 
     >>> x = Value(3.0)
     >>> y = x * x + 1
@@ -44,6 +52,7 @@ class Value:
         self.inputs = inputs
         self.op = op
         self.local = local
+        self._backward: Callable[[], None] | None = None
 
     def __repr__(self) -> str:
         return f"Value(data={self.data:.6g}, grad={self.grad:.6g})"
@@ -127,6 +136,9 @@ class Value:
                 node.grad = 0.0
         self.grad = 1.0
         for node in reversed(order):
+            if node._backward is not None:
+                node._backward()
+                continue
             for child, local in zip(node.inputs, node.local, strict=True):
                 child.grad += local * node.grad
 
@@ -134,6 +146,37 @@ class Value:
         """Set ``grad`` to 0 on every node this value depends on (leaves included)."""
         for node in topological_order(self):
             node.grad = 0.0
+
+
+def closure_mul(a: Value, b: Value) -> Value:
+    """a × b as micrograd builds it: no local numbers, a closure run by `backward`.
+
+    >>> x = Value(3.0)
+    >>> y = closure_mul(x, x)
+    >>> y.backward()
+    >>> x.grad
+    6.0
+    """
+    out = Value(a.data * b.data, (a, b), "×")
+
+    def _backward() -> None:
+        a.grad += b.data * out.grad
+        b.grad += a.data * out.grad
+
+    out._backward = _backward
+    return out
+
+
+def closure_add(a: Value, b: Value) -> Value:
+    """a + b as micrograd builds it: the closure adds the gradient to both inputs."""
+    out = Value(a.data + b.data, (a, b), "+")
+
+    def _backward() -> None:
+        a.grad += out.grad
+        b.grad += out.grad
+
+    out._backward = _backward
+    return out
 
 
 def topological_order(root: Value) -> list[Value]:

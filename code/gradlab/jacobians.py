@@ -3,18 +3,19 @@
 For f: ℝⁿ → ℝᵐ with Jacobian J [m, n], reverse mode (``backward``,
 ``torch.func.vjp``) computes vᵀJ for one v ∈ ℝᵐ per backward pass, a row of J when v
 is a unit vector; forward mode (``torch.func.jvp``) computes J u for one u ∈ ℝⁿ per
-forward pass, a column. A full Jacobian costs m backward passes or n forward passes.
+forward pass, a column. A full Jacobian costs m backward passes or n forward passes;
+``torch.func.jacrev`` and ``jacfwd`` run them as one batched pass through ``vmap``.
 """
 
 from __future__ import annotations
 
-import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
 from torch import Tensor
+from torch.utils.flop_counter import FlopCounterMode
 
 
 def two_outputs(x: Tensor) -> Tensor:
@@ -55,45 +56,82 @@ def jacobian_by_jvps(f: Callable[[Tensor], Tensor], x: Tensor) -> Tensor:
 
 @dataclass(frozen=True)
 class ModeCost:
-    """The full Jacobian of one function, by forward and by reverse mode."""
+    """The full Jacobian of one function by forward mode (`torch.func.jacfwd`) and
+    by reverse mode (`torch.func.jacrev`): passes, matrix-product flops as
+    `torch.utils.flop_counter.FlopCounterMode` counts them, and seconds per repeat."""
 
     name: str
     n: int
     m: int
     forward_passes: int
     backward_passes: int
-    forward_seconds: float
-    reverse_seconds: float
+    forward_flops: int
+    reverse_flops: int
+    forward_seconds: tuple[float, ...]
+    reverse_seconds: tuple[float, ...]
 
 
-def _median_seconds(jacobian: Callable, f: Callable, x: Tensor, repeats: int) -> float:
-    """Median seconds of ``jacobian(f, x)`` over ``repeats`` runs."""
+#: Width of the deep tanh network in `mode_costs`, and its number of layers.
+MODE_SIZE = 200
+MODE_DEPTH = 4
+#: Runs of each Jacobian that `mode_costs` times.
+MODE_REPEATS = 5
+
+
+def deep_tanh(size: int, depth: int, *, seed: int) -> Callable[[Tensor], Tensor]:
+    """h ↦ tanh(W_depth … tanh(W₁ h)), h [size] → [size], float64 weights
+    [size, size] drawn with variance 1/size."""
+    gen = torch.Generator().manual_seed(seed)
+    weights = [
+        torch.randn(size, size, generator=gen, dtype=torch.float64) / size**0.5
+        for _ in range(depth)
+    ]
+
+    def net(h: Tensor) -> Tensor:
+        for w in weights:
+            h = torch.tanh(w @ h)
+        return h
+
+    return net
+
+
+def _flops(jacobian: Callable, f: Callable, x: Tensor) -> int:
+    with FlopCounterMode(display=False) as counter:
+        jacobian(f)(x)
+    return counter.get_total_flops()
+
+
+def _seconds(jacobian: Callable, f: Callable, x: Tensor, repeats: int) -> tuple:
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
-        jacobian(f, x)
+        jacobian(f)(x)
         times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-#: Inputs of ℝⁿ → ℝ and outputs of ℝ → ℝᵐ in `mode_costs`.
-MODE_SIZE = 200
+    return tuple(times)
 
 
 def mode_costs(
-    size: int = MODE_SIZE, *, repeats: int = 5, seed: int = 0
+    size: int = MODE_SIZE,
+    *,
+    depth: int = MODE_DEPTH,
+    repeats: int = MODE_REPEATS,
+    seed: int = 0,
 ) -> list[ModeCost]:
-    """Full Jacobians of a many-to-one function, L(x) = Σ tanh(xᵢ)² (ℝⁿ → ℝ), and of
-    a one-to-many function, c(t) = sin(t · k), k = 1 … m (ℝ → ℝᵐ), by JVPs (forward
-    mode) and by VJPs (reverse mode); median seconds over ``repeats``."""
-    if size < 2:
-        raise ValueError(f"size must be at least 2, got {size}")
-    gen = torch.Generator().manual_seed(seed)
+    """Full Jacobians of a many-to-one function, L(x) = Σ net(x) (ℝⁿ → ℝ), and of a
+    one-to-many function, c(t) = net(t · k) (ℝ → ℝᵐ), with ``net`` = `deep_tanh`,
+    by ``jacfwd`` (n forward passes, batched by vmap) and ``jacrev`` (m backward
+    passes, batched by vmap)."""
+    if size < 2 or depth < 1 or repeats < 1:
+        raise ValueError(
+            f"size must be ≥ 2, depth and repeats ≥ 1; got {size}, {depth}, {repeats}"
+        )
+    net = deep_tanh(size, depth, seed=seed)
+    gen = torch.Generator().manual_seed(seed + 1)
     x = torch.randn(size, generator=gen, dtype=torch.float64)
-    k = torch.arange(1, size + 1, dtype=torch.float64)
+    k = torch.linspace(-1, 1, size, dtype=torch.float64)
     cases = {
-        "many to one, ℝⁿ → ℝ": (lambda v: (torch.tanh(v) ** 2).sum().reshape(1), x),
-        "one to many, ℝ → ℝᵐ": (lambda t: torch.sin(t * k), x[:1]),
+        "many to one, ℝⁿ → ℝ": (lambda v: net(v).sum(), x),
+        "one to many, ℝ → ℝᵐ": (lambda t: net(t * k), x[0]),
     }
     rows = []
     for name, (f, point) in cases.items():
@@ -105,8 +143,10 @@ def mode_costs(
                 m=m,
                 forward_passes=point.numel(),
                 backward_passes=m,
-                forward_seconds=_median_seconds(jacobian_by_jvps, f, point, repeats),
-                reverse_seconds=_median_seconds(jacobian_by_vjps, f, point, repeats),
+                forward_flops=_flops(torch.func.jacfwd, f, point),
+                reverse_flops=_flops(torch.func.jacrev, f, point),
+                forward_seconds=_seconds(torch.func.jacfwd, f, point, repeats),
+                reverse_seconds=_seconds(torch.func.jacrev, f, point, repeats),
             )
         )
     return rows

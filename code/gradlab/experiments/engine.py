@@ -12,13 +12,14 @@ from __future__ import annotations
 import itertools
 import statistics
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import torch
 from torch import Tensor
 
 from gradlab.engine import Value, topological_order
+from gradlab.engine_mlp import MLP
 
 
 def composite_values(x: Value, y: Value) -> dict[str, Value]:
@@ -29,6 +30,27 @@ def composite_values(x: Value, y: Value) -> dict[str, Value]:
     z3 = x**3
     z4 = 6 * z1 / z2 + 2 * z3
     return {"x": x, "y": y, "z1": z1, "z2": z2, "z3": z3, "z4": z4}
+
+
+def closure_mul_overwriting(a: Value, b: Value) -> Value:
+    """`gradlab.engine.closure_mul` with micrograd's classic bug, ``=`` for ``+=``:
+    right while every node is used once, wrong when one is reused (``x * x``), since
+    the second assignment overwrites what the first passed back."""
+    out = Value(a.data * b.data, (a, b), "×")
+
+    def _backward() -> None:
+        a.grad = b.data * out.grad
+        b.grad = a.data * out.grad
+
+    out._backward = _backward
+    return out
+
+
+def tanh_from_exp(x: Value) -> Value:
+    """tanh x = (e^(2x) − 1) / (e^(2x) + 1) from the engine's exp, ×, − and ÷: the
+    same function as `Value.tanh` as one operation, in more and smaller nodes."""
+    e = (2 * x).exp()
+    return (e - 1) / (e + 1)
 
 
 #: The toy problem: four points with three features each, and their targets.
@@ -91,24 +113,25 @@ def as_values(layers: list[Layer]) -> list[list[list[Value]]]:
 
 def squared_error(layers: list[list[list[Value]]]) -> Value:
     """Σ (MLP(x) − t)² over `TOY_INPUTS` and `TOY_TARGETS`, in `Value`s."""
-    errors = [
-        (value_mlp(x, layers) - t) ** 2
-        for x, t in zip(TOY_INPUTS, TOY_TARGETS, strict=True)
-    ]
+    return toy_loss(lambda x: value_mlp(x, layers))
+
+
+def toy_loss(model: Callable[[Sequence[float]], Value]) -> Value:
+    """Σ (model(x) − t)² over `TOY_INPUTS` and `TOY_TARGETS`, in `Value`s."""
+    errors = [(model(x) - t) ** 2 for x, t in zip(TOY_INPUTS, TOY_TARGETS, strict=True)]
     return sum(errors[1:], errors[0])
 
 
 def train_values(layers: list[Layer], *, steps: int, lr: float) -> list[float]:
-    """Gradient descent on the toy problem with the engine; the loss before each
-    step. ``layers`` gives the starting weights (it is not changed)."""
-    params = as_values(layers)
-    leaves = [p for layer in params for neuron in layer for p in neuron]
+    """Gradient descent on the toy problem with an engine `MLP`; the loss before
+    each step. ``layers`` gives the starting weights (it is not changed)."""
+    model = MLP(layers)
     losses = []
     for _ in range(steps):
-        loss = squared_error(params)
-        loss.zero_grad()
+        loss = toy_loss(model)
+        model.zero_grad()
         loss.backward()
-        for p in leaves:
+        for p in model.parameters():
             p.data -= lr * p.grad
         losses.append(loss.data)
     return losses
@@ -174,17 +197,19 @@ class BackwardCost:
     torch_nodes: int
     engine_seconds: float
     torch_seconds: float
+    #: engine time / torch time for each pair of fresh graphs, one per repeat
+    speedups: tuple[float, ...] = ()
 
 
-def _median_time(make, run, repeats: int) -> float:
-    """Median seconds of ``run(make())`` over ``repeats`` fresh graphs."""
+def _times(make, run, repeats: int) -> list[float]:
+    """Seconds of ``run(make())``, one per fresh graph, ``repeats`` of them."""
     times = []
     for _ in range(repeats):
         graph = make()
         start = time.perf_counter()
         run(graph)
         times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return times
 
 
 def backward_cost(
@@ -192,7 +217,8 @@ def backward_cost(
 ) -> list[BackwardCost]:
     """Time one backward pass of L(w) = Σᵢ tanh(wᵢ xᵢ) for n scalars, built from
     engine `Value`s (one node per scalar operation) and from torch tensors (one node
-    per tensor operation); the median over ``repeats`` fresh graphs."""
+    per tensor operation); medians over ``repeats`` fresh graphs, and the ratio of
+    the two times in each repeat."""
     from gradlab.graphs import backward_order
 
     rows = []
@@ -207,13 +233,18 @@ def backward_cost(
         def torch_graph(w0=w0, x=x) -> Tensor:
             return torch.tanh(w0.clone().requires_grad_() * x).sum()
 
+        engine_times = _times(engine_graph, Value.backward, repeats)
+        torch_times = _times(torch_graph, Tensor.backward, repeats)
         rows.append(
             BackwardCost(
                 n=n,
                 engine_nodes=len(topological_order(engine_graph())),
                 torch_nodes=len(backward_order(torch_graph().grad_fn)),
-                engine_seconds=_median_time(engine_graph, Value.backward, repeats),
-                torch_seconds=_median_time(torch_graph, Tensor.backward, repeats),
+                engine_seconds=statistics.median(engine_times),
+                torch_seconds=statistics.median(torch_times),
+                speedups=tuple(
+                    e / t for e, t in zip(engine_times, torch_times, strict=True)
+                ),
             )
         )
     return rows

@@ -1,0 +1,46 @@
+"""Checks for the code exercises of book/autograd-beyond.md."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from gradlab import functions
+from gradlab.exercises import close, exercise
+
+F64 = torch.float64
+
+
+def _f64(number: object) -> object:
+    """A number as a float64 tensor (`close` would read a Python float as float32);
+    anything else unchanged, for `close` to say what is off."""
+    return torch.tensor(number, dtype=F64) if isinstance(number, float) else number
+
+
+@exercise("ex-autograd-beyond-dual")
+def dual_numbers(answer):
+    """answer(x) -> (g(x), g′(x)) for g(x) = x sin x + x², by dual numbers."""
+    for x in (-1.5, 0.0, 0.8, 2.4):
+        got = answer(x)
+        slope = math.sin(x) + x * math.cos(x) + 2 * x
+        if got is None or got is Ellipsis:
+            yield close(f"g′({x:g})", got, slope)
+            return
+        value, tangent = got
+        want = torch.tensor([x * math.sin(x) + x * x, slope], dtype=F64)
+        yield close(f"g({x:g})", _f64(value), want[0], rtol=1e-12)
+        yield close(f"g′({x:g})", _f64(tangent), want[1], rtol=1e-12)
+
+
+@exercise("ex-autograd-beyond-hvp")
+def hessian_vector_product(answer):
+    """answer(f, w, v) -> H v, the Hessian of f at w times v, without forming H."""
+    gen = torch.Generator().manual_seed(3)
+    b = torch.randn(5, 5, generator=gen, dtype=F64)
+    a = b + b.T
+    w = torch.randn(5, generator=gen, dtype=F64)
+    v = torch.randn(5, generator=gen, dtype=F64)
+    got = answer(lambda p: functions.quadratic_sine(p, a), w.clone(), v)
+    want = functions.quadratic_sine_hvp(w, a, v)
+    yield close("Hv for g(w) = ½ wᵀAw + Σ sin wᵢ", got, want, rtol=1e-10)
