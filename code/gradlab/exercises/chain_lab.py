@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import torch
+
 from gradlab.chain import cumsum_matrix, positions, pull_right, random_angles
 from gradlab.exercises import close, exercise
 
