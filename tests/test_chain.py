@@ -4,6 +4,7 @@ import math
 
 import pytest
 import torch
+from gradlab import chain, experiments
 from gradlab.chain import (
     CHAIN_LINKS,
     CHAIN_LR,
@@ -259,3 +260,71 @@ def test_a_heavier_weight_shrinks_the_stability_limit_by_its_force():
 def test_bad_arguments_get_one_clear_error(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+def test_cumsum_matrix_turns_relative_angles_into_absolute_ones():
+    theta = chain.random_angles(6, seed=2).double()
+    c = chain.cumsum_matrix(6)
+    torch.testing.assert_close(c @ theta, theta.cumsum(0))
+    torch.testing.assert_close(chain.straight_hessian(6), c.T @ c)
+    assert chain.straight_hessian(1).tolist() == [[1.0]]
+
+
+def test_the_losses_in_both_coordinates_and_batched_agree_with_pull_right():
+    thetas = torch.stack([chain.random_angles(5, seed=s) for s in range(3)])
+    one_by_one = torch.stack([chain.pull_right(t) for t in thetas])
+    torch.testing.assert_close(chain.pull_right_each(thetas), one_by_one)
+    torch.testing.assert_close(chain.pull_right_absolute(thetas.cumsum(1)), one_by_one)
+
+
+def test_straight_eigenvalues_are_ascending_and_match_the_hessian():
+    for n in (1, 2, 10, 30):
+        formula = chain.straight_eigenvalues(n)
+        assert bool((formula.diff() > 0).all())
+        eig = torch.linalg.eigvalsh(chain.straight_hessian(n))
+        torch.testing.assert_close(formula, eig, rtol=1e-10, atol=1e-10)
+
+
+def test_heavy_ball_without_momentum_is_gradient_descent():
+    start = chain.random_angles(6, seed=1).double()
+    plain = chain.pull(chain.pull_right, start, lr=0.02, steps=30)
+    ball = chain.heavy_ball(chain.pull_right_each, start[None], lr=0.02, steps=30)
+    torch.testing.assert_close(ball[0], plain.losses)
+
+
+def test_heavy_ball_momentum_keeps_part_of_the_last_step():
+    """On L = w²/2 from w = 1 (gradient w): w₁ = 1 − lr, w₂ = w₁ − lr w₁ + μ(w₁ − 1)."""
+    half_square = lambda w: 0.5 * (w**2).sum(dim=1)  # noqa: E731
+    losses = chain.heavy_ball(
+        half_square,
+        torch.ones(1, 1, dtype=torch.float64),
+        lr=0.5,
+        momentum=0.5,
+        steps=2,
+    )
+    w1 = 0.5
+    w2 = w1 - 0.5 * w1 + 0.5 * (w1 - 1)
+    torch.testing.assert_close(
+        losses[0], torch.tensor([0.5, w1**2 / 2, w2**2 / 2]).double()
+    )
+
+
+def test_heavy_ball_and_the_hessian_helpers_reject_bad_input():
+    with pytest.raises(ValueError):
+        chain.heavy_ball(chain.pull_right_each, torch.zeros(1, 3), lr=-1.0, steps=3)
+    with pytest.raises(ValueError):
+        chain.straight_hessian(0)
+    with pytest.raises(ValueError):
+        chain.cumsum_matrix(0)
+
+
+def test_cures_runs_every_method_from_every_start():
+    cures = experiments.chain.cures(seeds=(0, 1), steps=20)
+    assert set(cures.losses) == {
+        experiments.chain.PLAIN,
+        experiments.chain.HEAVY_BALL,
+        experiments.chain.ABSOLUTE,
+    }
+    assert all(v.shape == (2, 21) for v in cures.losses.values())
+    never = cures.steps_to(experiments.chain.PLAIN, target=1e-30)
+    assert never.tolist() == [21, 21]

@@ -165,3 +165,153 @@ def test_just_above_the_limit_a_short_chain_oscillates_too():
     assert chain.pull(chain.pull_right, short, lr=0.9 * limit, steps=1000).converged
     above = chain.pull(chain.pull_right, short, lr=1.1 * limit, steps=1000)
     assert above.status == "oscillating"
+
+
+# The conditioning section of "The chain lab", its exercises, and "More strings".
+
+
+@pytest.fixture(scope="module")
+def cures():
+    return experiments.chain.cures()
+
+
+def _eigh(matrix):
+    return torch.linalg.eigh(matrix)
+
+
+def test_the_bowl_is_round_in_phi_and_stretched_by_C_in_theta():
+    n = 10
+    zeros = torch.zeros(n, dtype=torch.float64)
+    in_theta = torch.autograd.functional.hessian(chain.pull_right, zeros)
+    in_phi = torch.autograd.functional.hessian(chain.pull_right_absolute, zeros)
+    c = chain.cumsum_matrix(n)
+    torch.testing.assert_close(in_theta, c.T @ c, rtol=0, atol=1e-12)
+    torch.testing.assert_close(in_theta, chain.straight_hessian(n), rtol=0, atol=1e-12)
+    torch.testing.assert_close(in_phi, torch.eye(n, dtype=torch.float64))
+    eigenvalues = torch.linalg.eigvalsh(in_theta)
+    assert float((chain.straight_eigenvalues(n) - eigenvalues).abs().max()) < 1e-12
+    assert float(eigenvalues[0]) > 0.25  # "just above 1/4"
+    big = (4 * n + 2) ** 2 / (4 * math.pi**2)
+    assert float(eigenvalues[-1]) == pytest.approx(big, rel=0.01)
+
+
+def test_the_softest_direction_zigzags_and_the_stiffest_curls():
+    _, directions = _eigh(chain.straight_hessian(10))
+    soft, stiff = directions[:, 0], directions[:, -1]
+    assert bool((soft[1:] * soft[:-1] < 0).all())  # every bend undoes the last
+    stiff = stiff * stiff.sign()[0]
+    assert bool((stiff > 0).all()) and bool((stiff.diff() < 0).all())  # most near 0
+
+
+def test_descent_on_phi_is_preconditioned_descent_on_theta_at_every_chain():
+    for seed in range(5):
+        theta = chain.random_angles(7, seed=seed).double().requires_grad_()
+        chain.pull_right(theta).backward()
+        c = chain.cumsum_matrix(7)
+        step = theta.detach() - 0.3 * torch.linalg.solve(c.T @ c, theta.grad)
+        phi = theta.detach().cumsum(0)
+        back = torch.linalg.solve(c, phi - 0.3 * phi.sin())
+        torch.testing.assert_close(step, back, rtol=0, atol=1e-12)
+
+
+def test_the_straight_chain_is_the_stiffest_chain():
+    """The bent-Hessian exercise: λ_max(Cᵀ diag(cos φ) C) ≤ λ_max(CᵀC) anywhere."""
+    top = float(chain.straight_eigenvalues(10)[-1])
+    for seed in range(20):
+        bent = chain.random_angles(10, seed=seed).double()
+        hessian = torch.autograd.functional.hessian(chain.pull_right, bent)
+        assert float(torch.linalg.eigvalsh(hessian)[-1]) <= top + 1e-9
+
+
+def test_phi_beats_the_heavy_ball_beats_plain_descent_from_every_start(cures):
+    plain, ball, absolute = (cures.steps_to(m) for m in cures.losses)
+    assert len(cures.seeds) >= 5 and cures.seeds[0] == 0  # the chapter's start first
+    assert bool((absolute < ball).all()) and bool((ball < plain).all())
+    assert int(plain.max()) < cures.losses[experiments.chain.PLAIN].shape[1]  # reached
+    other = experiments.chain.cures(seeds=range(100, 109))  # and from other starts
+    steps = [other.steps_to(m) for m in other.losses]
+    assert bool((steps[2] < steps[1]).all()) and bool((steps[1] < steps[0]).all())
+
+
+def test_the_heavy_balls_gain_is_of_order_root_kappa_and_smaller_from_the_start(cures):
+    cond = cures.conditioning
+    root = cond.ratio**0.5
+    predicted = cond.decade(experiments.chain.PLAIN) / cond.decade(
+        experiments.chain.HEAVY_BALL
+    )
+    assert predicted == pytest.approx(root, rel=0.02)
+    measured = [cures.steps_per_decade(m, 1e-3, 1e-6).median() for m in cures.losses]
+    gain = float(measured[0] / measured[1])
+    assert 0.5 * root < gain < root  # "of the order the theory promises, a little less"
+    whole = [cures.steps_to(m).median() for m in cures.losses]
+    assert float(whole[0] / whole[1]) < gain  # "smaller still"
+
+
+def test_tuned_settings_are_the_textbook_ones(cures):
+    cond = cures.conditioning
+    lr, mu = cond.heavy_ball
+    assert lr == pytest.approx(0.0772, abs=1e-4) and mu == pytest.approx(
+        0.739, abs=1e-3
+    )
+    assert cond.best_lr < cond.limit  # plain descent's best step is a stable one
+
+
+def test_rescaling_each_angle_by_its_curvature_does_not_round_the_bowl():
+    hessian = chain.straight_hessian(10)
+    scale = hessian.diag().rsqrt()
+    eig = torch.linalg.eigvalsh(scale[:, None] * hessian * scale[None, :])
+    assert float(eig[-1] / eig[0]) > experiments.chain.conditioning().ratio  # worse
+
+
+def test_ascent_creeps_towards_2n_and_gets_there_just_below_the_limit():
+    start = experiments.chain.book_start()
+
+    def up(a):
+        return -chain.pull_right(a)
+
+    slow = chain.pull(up, start, lr=CHAIN_LR, steps=500)
+    assert slow.status == "still falling"
+    assert float(chain.pull_right(slow.params[-1])) < 20 - 0.1  # short of 2n
+    fast = chain.pull(up, start, lr=0.04, steps=1000)
+    assert fast.converged and float(chain.pull_right(fast.params[-1])) > 20 - 1e-3
+    top = torch.zeros(10, dtype=torch.float64)
+    top[0] = math.pi  # the chain pointing left: −L has the Hessian CᵀC there
+    hessian = torch.autograd.functional.hessian(up, top)
+    torch.testing.assert_close(hessian, chain.straight_hessian(10), rtol=0, atol=1e-12)
+
+
+def test_the_light_pull_turns_the_chain_without_slowing_it():
+    runs = experiments.chain.pulled(experiments.chain.WEIGHTED)
+    _, light = runs["x × 0.1"]
+    plain = chain.pull()
+    end = chain.positions(light.params[-1])[-1]
+    turned = math.degrees(math.atan2(end[1], end[0]))
+    assert turned == pytest.approx(math.degrees(math.atan(1 / chain.LIGHT)), abs=0.5)
+    for step in (
+        100,
+        500,
+        CHAIN_STEPS,
+    ):  # the loss falls as fast, relative to its start
+        light_left = float(light.losses[step] / light.losses[0])
+        plain_left = float(plain.losses[step] / plain.losses[0])
+        assert light_left < 2 * plain_left
+    upright = torch.zeros(10, dtype=torch.float64)
+    upright[0] = math.atan2(1.0, chain.LIGHT)
+    light_h = torch.autograd.functional.hessian(chain.loss_variant("x-light"), upright)
+    ratio = torch.linalg.eigvalsh(light_h) / chain.straight_eigenvalues(10)
+    torch.testing.assert_close(ratio, torch.full_like(ratio, math.hypot(0.1, 1.0)))
+
+
+def test_the_elastic_penalty_converges_where_the_max_penalty_chatters():
+    middle = chain.loss_variant("middle")
+    smooth = chain.pull(
+        lambda a: middle(a) + (a**2).sum(), experiments.chain.book_start()
+    )
+    assert smooth.converged
+    ((_, stiff),) = experiments.chain.pulled([("s", "stiff", CHAIN_LR)]).values()
+    assert stiff.status == "oscillating"
+
+
+def test_the_middle_pull_ends_at_the_exact_elbows_loss(middle_run):
+    n = 10
+    assert middle_run.final_loss == pytest.approx(n * (1 - 1 / math.sqrt(2)), abs=1e-3)

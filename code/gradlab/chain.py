@@ -435,3 +435,67 @@ def _turns(schedule: str, m: int, epochs: int, seeds: list[int]) -> Tensor:
         epoch_orders = [torch.randperm(m, generator=generator) for _ in range(epochs)]
         columns.append(torch.cat(epoch_orders))
     return torch.stack(columns, dim=1)
+
+
+def pull_right_each(angles: Tensor) -> Tensor:
+    """`pull_right` for a batch of chains: relative angles (k, n) -> losses (k,)."""
+    return angles.shape[-1] - _end(angles)[..., 0]
+
+
+def pull_right_absolute(absolute: Tensor) -> Tensor:
+    """The same loss in the absolute angles φ (..., n) -> (...): n − Σₖ cos φₖ.
+
+    One term per link, each depending on that link's direction alone: a round bowl,
+    curvature 1 in every direction at the straight chain.
+    """
+    return absolute.shape[-1] - absolute.cos().sum(dim=-1)
+
+
+def cumsum_matrix(n: int, dtype: torch.dtype = torch.float64) -> Tensor:
+    """The matrix C with φ = C θ (shape (n, n)): ones on and below the diagonal."""
+    _checks.whole_number(n, "links", minimum=1)
+    return torch.ones(n, n, dtype=dtype).tril()
+
+
+def straight_hessian(n: int, dtype: torch.dtype = torch.float64) -> Tensor:
+    """The Hessian of `pull_right` at the straight chain, CᵀC, from its entries.
+
+    Entry (i, j), counting from 1, is n + 1 − max(i, j): the number of links that
+    turning θᵢ and turning θⱼ both swing.
+    """
+    _checks.whole_number(n, "links", minimum=1)
+    k = torch.arange(1, n + 1, dtype=dtype)
+    return n + 1 - torch.maximum(k[:, None], k[None, :])
+
+
+def straight_eigenvalues(n: int) -> Tensor:
+    """The eigenvalues of CᵀC, ascending, in closed form (float64, shape (n,)):
+    λ = 1 / (4 sin²((2k − 1) π / (4n + 2))) for k = n, …, 1."""
+    _checks.whole_number(n, "links", minimum=1)
+    k = torch.arange(n, 0, -1, dtype=torch.float64)
+    return 1 / (4 * torch.sin((2 * k - 1) * math.pi / (4 * n + 2)) ** 2)
+
+
+def heavy_ball(
+    loss_fn: LossFn, starts: Tensor, *, lr: float, momentum: float = 0.0, steps: int
+) -> Tensor:
+    """Heavy-ball descent from each row of ``starts`` (k, n); losses (k, steps + 1).
+
+    w ← w − lr · ∇L(w) + momentum · (w − w_previous); momentum 0 is plain gradient
+    descent. ``loss_fn`` maps (k, n) to (k,), each chain's loss from its own row, so
+    the gradient of their sum is every chain's own gradient.
+    """
+    lr = _checks.positive_number(lr, "lr")
+    steps = _checks.whole_number(steps, "steps")
+    w = starts.detach().clone().requires_grad_()
+    previous, losses = w.detach().clone(), []
+    for step in range(steps + 1):
+        loss = loss_fn(w)
+        losses.append(loss.detach())
+        if step == steps:
+            break
+        (grad,) = torch.autograd.grad(loss.sum(), w)
+        with torch.no_grad():
+            w, previous = w - lr * grad + momentum * (w - previous), w.detach()
+        w.requires_grad_()
+    return torch.stack(losses, dim=1)

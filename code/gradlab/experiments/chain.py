@@ -3,6 +3,7 @@ several ways. Each function's defaults are the chapters' settings."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -17,11 +18,14 @@ from gradlab.chain import (
     StringsRun,
     fan_minimum,
     fan_of_strings,
+    heavy_ball,
     loss_variant,
     pull,
     pull_by_strings,
     pull_each,
     pull_right,
+    pull_right_absolute,
+    pull_right_each,
     random_angles,
     take_turns,
 )
@@ -82,6 +86,28 @@ class Conditioning:
     def time_constant(self, lr: float) -> float:
         return 1.0 / (lr * float(self.eigenvalues[0]))
 
+    @property
+    def best_lr(self) -> float:
+        """2 / (λ_min + λ_max): plain descent's best constant step on the quadratic,
+        where the softest and the stiffest direction shrink equally fast."""
+        return 2.0 / float(self.eigenvalues[0] + self.eigenvalues[-1])
+
+    @property
+    def heavy_ball(self) -> tuple[float, float]:
+        """(lr, momentum) tuned for the quadratic: 4 / (√λ_max + √λ_min)² and
+        ((√κ − 1) / (√κ + 1))², κ the condition number."""
+        low, high = (float(self.eigenvalues[i]) ** 0.5 for i in (0, -1))
+        root = self.ratio**0.5
+        return 4.0 / (high + low) ** 2, ((root - 1) / (root + 1)) ** 2
+
+    def decade(self, method: str) -> float:
+        """Steps per factor 10 of the loss that the quadratic predicts near the
+        minimum: the error shrinks by (κ − 1)/(κ + 1) per step for plain descent at
+        `best_lr`, by (√κ − 1)/(√κ + 1) for the tuned heavy ball; the loss by the
+        square of that."""
+        k = self.ratio ** (0.5 if method == HEAVY_BALL else 1.0)
+        return math.log(10) / (2 * math.log((k + 1) / (k - 1)))
+
 
 def conditioning(n: int = CHAIN_LINKS) -> Conditioning:
     """The basic pull's curvatures at its minimum, the straight chain of n links."""
@@ -89,6 +115,59 @@ def conditioning(n: int = CHAIN_LINKS) -> Conditioning:
     hessian = torch.autograd.functional.hessian(pull_right, straight)
     eigenvalues = torch.linalg.eigvalsh(hessian)
     return Conditioning(eigenvalues)
+
+
+#: The three ways down of the conditioning section, and their settings: the target
+#: loss, the starts (seeds; the chapter's first) and the steps run.
+PLAIN, HEAVY_BALL, ABSOLUTE = "descent on θ", "heavy ball on θ", "descent on φ"
+TARGET, CURE_SEEDS, CURE_STEPS = 1e-4, tuple(range(CHAIN_SEED, CHAIN_SEED + 9)), 450
+
+
+@dataclass(frozen=True)
+class Cures:
+    """Plain descent, tuned heavy ball, and plain descent on the absolute angles φ,
+    from the same starts: ``losses[method]`` has shape (starts, steps + 1),
+    ``settings[method]`` is (lr, momentum)."""
+
+    conditioning: Conditioning
+    settings: dict[str, tuple[float, float]]
+    losses: dict[str, Tensor]
+    seeds: tuple[int, ...]
+
+    def steps_to(self, method: str, target: float = TARGET) -> Tensor:
+        """Per start, the first step whose loss is below ``target`` (shape (starts,));
+        steps + 1 where none is."""
+        below = self.losses[method] < target
+        never = torch.full_like(below[:, 0], below.shape[1], dtype=torch.long)
+        return torch.where(below.any(dim=1), below.long().argmax(dim=1), never)
+
+    def steps_per_decade(self, method: str, high: float, low: float) -> Tensor:
+        """Per start, the steps from a loss below ``high`` to one below ``low``,
+        divided by the factors of 10 between them."""
+        steps = self.steps_to(method, low) - self.steps_to(method, high)
+        return steps / math.log10(high / low)
+
+
+def cures(
+    seeds: Sequence[int] = CURE_SEEDS, *, n: int = CHAIN_LINKS, steps: int = CURE_STEPS
+) -> Cures:
+    """Each way down from the seeded chains of n links, in float64: plain descent on
+    θ at `Conditioning.best_lr`, the heavy ball at its tuned (lr, momentum), and plain
+    descent on φ at the best step of a bowl whose curvatures are all 1, 2 / (1 + 1)."""
+    cond = conditioning(n)
+    starts = torch.stack([random_angles(n, seed=s) for s in seeds]).double()
+    settings = {
+        PLAIN: (cond.best_lr, 0.0),
+        HEAVY_BALL: cond.heavy_ball,
+        ABSOLUTE: (1.0, 0.0),
+    }
+    losses = {}
+    for method, (lr, momentum) in settings.items():
+        loss_fn, at = pull_right_each, starts
+        if method == ABSOLUTE:
+            loss_fn, at = pull_right_absolute, starts.cumsum(dim=1)
+        losses[method] = heavy_ball(loss_fn, at, lr=lr, momentum=momentum, steps=steps)
+    return Cures(cond, settings, losses, tuple(seeds))
 
 
 #: The chapter's labelled pulls: (label, loss variant, learning rate).

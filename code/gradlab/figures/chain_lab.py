@@ -10,6 +10,7 @@ from gradlab.plotting.chain import (
     animate_chain,
     plot_chain,
     plot_chains,
+    plot_cures,
     plot_lr_sweep,
     plot_pull_run,
     plot_pulled,
@@ -24,6 +25,7 @@ FIGURES = {
     "chain-pull": (_run, plot_pull_run),
     "chain-animation": (_run, animate_chain),
     "chain-lr-sweep": (lab.lr_sweep, plot_lr_sweep),
+    "chain-cures": (lab.cures, plot_cures),
     "chain-diagonal": (
         lambda: lab.pulled([("x and y equally", "diagonal", CHAIN_LR)]),
         plot_pulled,

@@ -16,11 +16,12 @@ from torch import Tensor
 
 from gradlab.chain import ChainLoss, positions
 from gradlab.descent import History
+from gradlab.experiments.chain import TARGET
 from gradlab.plotting.descent import plot_training_losses
 from gradlab.plotting.style import COLORS, INK, axes_or_new, new_figure, styled
 
 if TYPE_CHECKING:
-    from gradlab.experiments.chain import ScheduleComparison
+    from gradlab.experiments.chain import Cures, ScheduleComparison
 
 FINAL = COLORS[1]
 
@@ -259,3 +260,29 @@ def animation_html(animation: ChainAnimation, *, alt: str) -> object:
     # the same `fa fa-*` icons.
     html = re.sub(r"<link[^>]*font-awesome[^>]*>", "", html)
     return HTML(html)
+
+
+def plot_cures(cures: Cures) -> Figure:
+    """Left: the curvatures at the straight chain, in θ (the eigenvalues of CᵀC) and
+    in φ (all 1), log scale. Right: the loss per step of each way down (log scale),
+    the median over the starts with a band from the lowest to the highest, and the
+    target loss dashed."""
+    fig, (left, right) = new_figure(2, figsize=(10.5, 4.2))
+    eigenvalues = cures.conditioning.eigenvalues.numpy()
+    k = np.arange(1, len(eigenvalues) + 1)
+    left.plot(k, eigenvalues, "o", c=COLORS[0], label="relative angles θ")
+    left.plot(k, np.ones_like(eigenvalues), "s", c=COLORS[2], label="absolute angles φ")
+    left.set(xlabel="eigenvalue, smallest first", ylabel="curvature", yscale="log")
+    left.legend(fontsize=8)
+    for (method, losses), color in zip(cures.losses.items(), COLORS, strict=False):
+        shown = losses.clamp_min(1e-12)
+        steps = np.arange(shown.shape[1])
+        lr, momentum = cures.settings[method]
+        label = f"{method} (lr {lr:.3g}" + (f", μ {momentum:.2f})" if momentum else ")")
+        right.plot(steps, shown.median(dim=0).values.numpy(), c=color, label=label)
+        low, high = shown.min(dim=0).values.numpy(), shown.max(dim=0).values.numpy()
+        right.fill_between(steps, low, high, color=color, alpha=0.2)
+    right.axhline(TARGET, c=INK, lw=0.8, ls="--")
+    right.set(xlabel="step", ylabel="loss", yscale="log", ylim=(1e-8, None))
+    right.legend(fontsize=8)
+    return fig
