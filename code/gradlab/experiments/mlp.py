@@ -15,6 +15,7 @@ from gradlab.data import (
     SINE_SEED,
     TEST_SEED,
     TRAIN_SEED,
+    VAL_SEED,
     WIGGLY_SEED,
     GaussianMixture,
     LabelledPoints,
@@ -26,11 +27,13 @@ from gradlab.data import (
 )
 from gradlab.descent import Callback
 from gradlab.mlp import MLPParams, init_mlp, mlp_predict, tanh_mlp, wide_net
+from gradlab.stacked import Stack, copy_errors, stack_params, unstack
 from gradlab.training import (
     CurveFit,
     MLPRun,
     error_rate,
     fit_module,
+    train_copies,
     train_mlp,
     training_step,
 )
@@ -45,6 +48,12 @@ SINE_EPOCHS, WIGGLY_EPOCHS = 1847, 6000
 SINE_HIDDEN, WIGGLY_WIDTHS, WIGGLY_LR = 512, (32, 32), 0.05
 
 
+#: Start seeds of every comparison over seeds; the training sets (their seeds) and
+#: starts whose every pairing trains the widest network for `LONG_EPOCHS`.
+START_SEEDS = (0, 1, 2, 3, 4)
+LONG_SETS, LONG_STARTS = (TRAIN_SEED, 11, 12), (0, 1)
+
+
 def training_set(
     n: int = defaults.MLP_TRAIN_SIZE, *, seed: int = TRAIN_SEED
 ) -> LabelledPoints:
@@ -54,6 +63,13 @@ def training_set(
 
 def test_set(n: int = defaults.TEST_SIZE, *, seed: int = TEST_SEED) -> LabelledPoints:
     """The chapter's test points: Hoeffding's size for ±1 % with 99 % confidence."""
+    return default_mixture().sample(n, seed=seed)
+
+
+def validation_set(
+    n: int = defaults.TEST_SIZE, *, seed: int = VAL_SEED
+) -> LabelledPoints:
+    """The chapter's validation points, as many as the test set: what it compares on."""
     return default_mixture().sample(n, seed=seed)
 
 
@@ -224,3 +240,87 @@ def wiggly_fit(
     sgd = torch.optim.SGD(net.parameters(), lr=lr)
     grid = torch.linspace(0, 1, 300)
     return _fit(net, data, sgd, epochs, grid, wiggly(grid))
+
+
+@dataclass(frozen=True)
+class SeedErrors:
+    """One width trained from several starts (S of them) on one training set: the
+    spread of the scores over the training points at each start, the error rates
+    on the training and the held-out points, each (S,), and the trained stack."""
+
+    hidden: int
+    start_spread: Tensor
+    train_error: Tensor
+    held_out_error: Tensor
+    trained: Stack
+
+
+def width_over_seeds(
+    widths: Sequence[int] = WIDTHS,
+    *,
+    held_out: LabelledPoints,
+    train: LabelledPoints | None = None,
+    scale: str = "uniform",
+    seeds: Sequence[int] = START_SEEDS,
+    lr: float = defaults.MLP_LR,
+    epochs: int = defaults.MLP_EPOCHS,
+) -> dict[int, SeedErrors]:
+    """Per width, `init_mlp` (``scale``) from each of ``seeds``, trained side by side
+    on ``train`` (default `training_set`); errors on it and on ``held_out``."""
+    train = training_set() if train is None else train
+    results = {}
+    for hidden in widths:
+        starts = [init_mlp(hidden, seed=s, scale=scale) for s in seeds]
+        with torch.no_grad():
+            spread = stack_params(starts).scores(train.x).std(-1)
+        stack = train_copies(starts, train.x, train.y, lr=lr, epochs=epochs)[epochs]
+        results[hidden] = SeedErrors(
+            hidden,
+            spread,
+            copy_errors(stack, train.x, train.y),
+            copy_errors(stack, held_out.x, held_out.y),
+            stack,
+        )
+    return results
+
+
+@dataclass(frozen=True)
+class LongerRuns:
+    """Runs of one network, each a (training set, start) pairing, scored on held-out
+    points after ``epochs[0]`` and after ``epochs[1]`` epochs: ``before``,
+    ``after`` (R,). ``first`` holds run 0's networks at the two epoch counts."""
+
+    epochs: tuple[int, int]
+    before: Tensor
+    after: Tensor
+    first: tuple[MLPParams, MLPParams]
+
+    @property
+    def rise(self) -> Tensor:
+        """The held-out error after minus before, per run (R,)."""
+        return self.after - self.before
+
+
+def longer_runs(
+    hidden: int = WIDTHS[-1],
+    *,
+    held_out: LabelledPoints,
+    sets: Sequence[int] = LONG_SETS,
+    starts: Sequence[int] = LONG_STARTS,
+    epochs: tuple[int, int] = (defaults.MLP_EPOCHS, LONG_EPOCHS),
+    lr: float = defaults.MLP_LR,
+) -> LongerRuns:
+    """Every pairing of a training set (drawn with each seed of ``sets``) and an
+    `init_mlp` start (each seed of ``starts``), trained for ``epochs[1]`` epochs;
+    the held-out error after ``epochs[0]`` and at the end. Run 0 pairs the first
+    set with the first start."""
+    mixture = default_mixture()
+    trains = [mixture.sample(defaults.MLP_TRAIN_SIZE, seed=s) for s in sets]
+    pairs = [(t, s) for t in trains for s in starts]
+    x = torch.stack([t.x for t, _ in pairs])
+    y = torch.stack([t.y for t, _ in pairs])
+    inits = [init_mlp(hidden, seed=s) for _, s in pairs]
+    kept = train_copies(inits, x, y, lr=lr, epochs=epochs[1], keep=epochs[:1])
+    before, after = (copy_errors(kept[e], held_out.x, held_out.y) for e in epochs)
+    first = unstack(kept[epochs[0]], 0), unstack(kept[epochs[1]], 0)
+    return LongerRuns(epochs, before, after, first)
