@@ -271,6 +271,28 @@ def tanh_mlp(widths: tuple[int, ...], *, seed: int) -> nn.Sequential:
         return nn.Sequential(*layers, nn.Linear(sizes[-1], 1))
 
 
+def stacked_tanh(models: list[nn.Sequential]) -> tuple[list[Tensor], list[Tensor]]:
+    """The parameters of S `tanh_mlp` networks of one shape, stacked per layer as new
+    leaf tensors: weights (S, out, in) and biases (S, out), layer by layer."""
+    params, _ = torch.func.stack_module_state(models)
+    weights = [t for name, t in params.items() if name.endswith("weight")]
+    biases = [t for name, t in params.items() if name.endswith("bias")]
+    return weights, biases
+
+
+def stacked_tanh_forward(
+    weights: list[Tensor], biases: list[Tensor], x: Tensor
+) -> Tensor:
+    """The outputs of every stacked `tanh_mlp` at inputs ``x`` (N, 1): shape (S, N).
+    Tanh between the layers, none after the last (as `tanh_mlp`)."""
+    h = x.expand(weights[0].shape[0], *x.shape)
+    for i, (w, b) in enumerate(zip(weights, biases, strict=True)):
+        h = torch.baddbmm(b[:, None, :], h, w.transpose(1, 2))
+        if i < len(weights) - 1:
+            h = torch.tanh(h)
+    return h.squeeze(-1)
+
+
 def relu_mlp(
     widths: tuple[int, ...], *, seed: int, init: str = "default", inputs: int = 2
 ) -> nn.Sequential:

@@ -26,7 +26,15 @@ from gradlab.data import (
     wiggly_sample,
 )
 from gradlab.descent import Callback
-from gradlab.mlp import MLPParams, init_mlp, mlp_predict, tanh_mlp, wide_net
+from gradlab.mlp import (
+    MLPParams,
+    init_mlp,
+    mlp_predict,
+    stacked_tanh,
+    stacked_tanh_forward,
+    tanh_mlp,
+    wide_net,
+)
 from gradlab.stacked import Stack, copy_errors, stack_params, unstack
 from gradlab.training import (
     CurveFit,
@@ -46,6 +54,9 @@ LONG_EPOCHS = 1000
 SINE_EPOCHS, WIGGLY_EPOCHS = 1847, 6000
 #: Hidden units of the sine fit's network; the wiggly fit's layers and learning rate.
 SINE_HIDDEN, WIGGLY_WIDTHS, WIGGLY_LR = 512, (32, 32), 0.05
+#: The epochs of the wiggly fit's first flat stretch (its loss still near the
+#: curve's mean square), read off its loss curve.
+WIGGLY_FLAT_START = 300
 
 
 #: Start seeds of every comparison over seeds; the training sets (their seeds) and
@@ -324,3 +335,62 @@ def longer_runs(
     before, after = (copy_errors(kept[e], held_out.x, held_out.y) for e in epochs)
     first = unstack(kept[epochs[0]], 0), unstack(kept[epochs[1]], 0)
     return LongerRuns(epochs, before, after, first)
+
+
+#: The depth comparison: one hidden layer as wide as the chapter's two layers have
+#: parameters (both 1,153), Adam's learning rate, the epochs, and where the held-out
+#: points of the wiggly curve come from.
+DEPTH_WIDTHS = ((384,), WIGGLY_WIDTHS)
+DEPTH_LR, DEPTH_EPOCHS, DEPTH_HELD_OUT_SEED = 0.01, 500, 99
+
+
+def depth_comparison(
+    shapes: Sequence[tuple[int, ...]] = DEPTH_WIDTHS,
+    *,
+    seeds: Sequence[int] = START_SEEDS,
+    lr: float = DEPTH_LR,
+    epochs: int = DEPTH_EPOCHS,
+    held_out: int = 1000,
+) -> dict[tuple[int, ...], Tensor]:
+    """Per hidden-layer shape, `tanh_mlp` from each of ``seeds`` fitted to
+    `wiggly_sample` by full-batch Adam, side by side; returns each network's mean
+    squared error at ``held_out`` fresh points of `wiggly` (S,)."""
+    data = wiggly_sample(seed=WIGGLY_SEED)
+    x, y = data.t[:, None], data.y
+    g = torch.Generator().manual_seed(DEPTH_HELD_OUT_SEED)
+    fresh = torch.rand(held_out, generator=g)
+    results = {}
+    for shape in shapes:
+        weights, biases = stacked_tanh([tanh_mlp(shape, seed=s) for s in seeds])
+        adam = torch.optim.Adam([*weights, *biases], lr=lr)
+        for _ in range(epochs):
+            adam.zero_grad()
+            fitted = stacked_tanh_forward(weights, biases, x)
+            ((fitted - y) ** 2).mean(-1).sum().backward()  # each copy's own gradient
+            adam.step()
+        with torch.no_grad():
+            out = stacked_tanh_forward(weights, biases, fresh[:, None])
+            results[tuple(shape)] = ((out - wiggly(fresh)) ** 2).mean(-1)
+    return results
+
+
+#: The three-class problem: class means (one blob per class), their spread.
+BLOB_MEANS, BLOB_STD = ((-1.0, 0.0), (1.0, 0.0), (0.0, 1.5)), 0.7
+
+
+def three_blobs(n: int, *, seed: int) -> tuple[Tensor, Tensor]:
+    """``n`` points of three equally likely round Gaussian blobs in the plane: inputs
+    (n, 2) and integer class labels (n,) in {0, 1, 2}."""
+    g = torch.Generator().manual_seed(seed)
+    labels = torch.randint(len(BLOB_MEANS), (n,), generator=g)
+    means = torch.tensor(BLOB_MEANS)[labels]
+    return means + BLOB_STD * torch.randn(n, 2, generator=g), labels
+
+
+def blob_classifier(hidden: int = 16, *, seed: int) -> nn.Sequential:
+    """Two inputs, one ReLU layer of ``hidden`` units, three logits; seeded."""
+    with torch.random.fork_rng(devices=[]):  # CPU only: no CUDA probe
+        torch.manual_seed(seed)
+        return nn.Sequential(
+            nn.Linear(2, hidden), nn.ReLU(), nn.Linear(hidden, len(BLOB_MEANS))
+        )
