@@ -11,7 +11,7 @@ import torch
 from gradlab import data, defaults, experiments, gradcheck, mlp
 from gradlab.book import FLOAT_PATH, SECOND_FLOAT_PATH
 from gradlab.stacked import copy_errors, unstack
-from gradlab.training import error_rate, train_copies
+from gradlab.training import error_rate, fit_module, train_copies
 from torch import nn
 
 from tests._book import ROOT, glued_numbers
@@ -305,3 +305,63 @@ def test_the_gradient_check_tables_stay_below_the_bounds_the_page_states():
     g = glued_numbers(ROOT / "book" / "mlp-training.md")
     assert g["mlp_worst_ratio"] < g["mlp_ratio_bound"]  # "every ratio is below"
     assert g["mlp_rel_worst"] < g["mlp_rel_bound"]  # "relative error is below"
+
+
+@pytest.mark.book
+def test_the_wiggly_fits_flat_stretches_read_as_the_page_says():
+    g = glued_numbers(ROOT / "book" / "mlp-modules.md")
+    # the first stretch: the loss stays near the curve's own mean square ...
+    assert (
+        abs(g["mlp_wig_flat_loss"] - g["mlp_wig_mean_square"])
+        < 0.05 * g["mlp_wig_mean_square"]
+    )
+    # ... because the network starts out predicting nearly one number everywhere
+    assert g["mlp_wig_start_spread"] < 0.05 * g["mlp_wig_y_spread"]
+    # later: a gradient many times larger, yet the loss rises at many steps
+    assert g["mlp_wig_grad_late"] > g["mlp_wig_grad_times"] * g["mlp_wig_grad_start"]
+    assert g["mlp_wig_rise_share"] > 1 / g["mlp_wig_rise_one_in"]
+    assert g["mlp_depth_ratio"] > g["mlp_depth_ratio_bound"]
+    assert abs(g["mlp_blob_first"] - math.log(3)) < 0.1  # "near log 3"
+    assert g["mlp_blob_excess"] < 2  # "about ... points above the best possible"
+
+
+@pytest.fixture(scope="module")
+def depth():
+    return experiments.mlp.depth_comparison()
+
+
+def test_two_layers_beat_one_of_equal_size_from_every_start(depth):
+    shallow, two = experiments.mlp.DEPTH_WIDTHS
+    count = [
+        sum(p.numel() for p in mlp.tanh_mlp(s, seed=0).parameters())
+        for s in (shallow, two)
+    ]
+    assert count[0] == count[1]  # "as many parameters"
+    assert len(depth[two]) >= 5
+    assert float(depth[shallow].min()) > 100 * float(depth[two].max())
+
+
+def test_the_depth_comparisons_rate_is_the_better_of_two_for_both_shapes(depth):
+    slower = experiments.mlp.depth_comparison(lr=experiments.mlp.DEPTH_LR / 3)
+    for shape, errors in depth.items():
+        assert float(errors.median()) < float(slower[shape].median())
+
+
+def test_the_single_layer_is_still_improving_and_diverges_under_the_charts_sgd(depth):
+    shallow, _ = experiments.mlp.DEPTH_WIDTHS
+    longer = experiments.mlp.depth_comparison(
+        (shallow,), epochs=2 * experiments.mlp.DEPTH_EPOCHS
+    )
+    assert float(longer[shallow].median()) < 0.8 * float(depth[shallow].median())
+    wig = data.wiggly_sample(seed=data.WIGGLY_SEED)
+    net = mlp.tanh_mlp(shallow, seed=0)
+    sgd = torch.optim.SGD(net.parameters(), lr=experiments.mlp.WIGGLY_LR)
+    losses = fit_module(
+        net,
+        wig.t[:, None],
+        wig.y[:, None],
+        loss_fn=nn.MSELoss(),
+        optimizer=sgd,
+        epochs=1000,
+    )
+    assert not math.isfinite(losses[-1]) or losses[-1] > losses[0]
