@@ -342,6 +342,7 @@ def test_two_layers_beat_one_of_equal_size_from_every_start(depth):
     assert count[0] == count[1]  # "as many parameters"
     assert len(depth[two]) >= 5
     assert float(depth[shallow].min()) > 100 * float(depth[two].max())
+    assert float(depth[two].max()) < 0.01 < float(depth[shallow].min())  # the table
 
 
 def test_the_depth_comparisons_rate_is_the_better_of_two_for_both_shapes(depth):
