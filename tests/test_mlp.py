@@ -164,3 +164,25 @@ def test_torch_models_are_seeded_and_shaped():
     torch.manual_seed(123)
     tanh_mlp((8,), seed=0)  # leaves the global generator alone
     assert torch.equal(torch.randn(1), expected)
+
+
+def test_the_fan_in_start_is_the_uniform_one_scaled_per_layer():
+    from gradlab.mlp import init_mlp
+
+    p, q = init_mlp(50, seed=3), init_mlp(50, seed=3, scale="fan-in")
+    assert torch.allclose(q.w1 * math.sqrt(2), p.w1)
+    assert torch.allclose(q.b2 * math.sqrt(50), p.b2)
+    with pytest.raises(ValueError, match="scale must be one of"):
+        init_mlp(5, seed=0, scale="xavier")
+
+
+def test_stacked_tanh_networks_compute_what_each_network_does():
+    from gradlab.mlp import stacked_tanh, stacked_tanh_forward
+
+    models = [tanh_mlp((8, 4), seed=s) for s in range(3)]
+    x = torch.linspace(0, 1, 7)[:, None]
+    weights, biases = stacked_tanh(models)
+    out = stacked_tanh_forward(weights, biases, x)
+    with torch.no_grad():
+        want = torch.stack([m(x).squeeze(1) for m in models])
+    assert out.shape == (3, 7) and torch.allclose(out, want, atol=1e-6)

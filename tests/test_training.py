@@ -152,3 +152,21 @@ def test_first_epoch_below_and_tail_jitter():
     assert tail_jitter(losses, 2).tolist() == pytest.approx([0.25, 0.1])
     with pytest.raises(ValueError, match="more than"):
         tail_jitter(losses, 4)
+
+
+def test_train_copies_matches_one_training_at_a_time():
+    from gradlab.data import default_mixture
+    from gradlab.mlp import init_mlp
+    from gradlab.stacked import unstack
+    from gradlab.training import train_copies, train_mlp
+
+    data = default_mixture().sample(40, seed=3)
+    starts = [init_mlp(6, seed=s, dtype=torch.float64) for s in (0, 1)]
+    x, y = data.x.double(), data.y.double()
+    kept = train_copies(starts, x, y, lr=0.1, epochs=20, keep=(5,))
+    assert set(kept) == {5, 20}
+    for k, start in enumerate(starts):
+        alone = train_mlp(start, type(data)(x, y), lr=0.1, epochs=20).trained
+        together = unstack(kept[20], k)
+        for a, b in zip(alone.tensors(), together.tensors(), strict=True):
+            assert torch.allclose(a, b, atol=1e-10)

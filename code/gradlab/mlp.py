@@ -9,6 +9,7 @@ gradient written out by hand, to check autograd against.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 
@@ -79,19 +80,43 @@ class MLPParams:
         return MLPParams(*(p.view(t.shape) for p, t in zip(parts, like, strict=True)))
 
 
+#: Starting scales `init_mlp` knows: every tensor from U[−1, 1], or each layer's from
+#: U[−1/√fan-in, 1/√fan-in] (fan-in: the inputs of one unit of that layer), as
+#: ``nn.Linear`` draws them.
+INIT_SCALES = ("uniform", "fan-in")
+
+
 def init_mlp(
-    hidden: int, *, seed: int, inputs: int = 2, dtype: torch.dtype = torch.float32
+    hidden: int,
+    *,
+    seed: int,
+    inputs: int = 2,
+    dtype: torch.dtype = torch.float32,
+    scale: str = "uniform",
 ) -> MLPParams:
     """Parameters drawn uniformly from [−1, 1] with a generator seeded by ``seed``.
+
+    With ``scale="fan-in"`` the same draws are divided by √fan-in layer by layer
+    (W₁, b₁ by √inputs; W₂, b₂ by √hidden), so that the score's size at the start
+    no longer grows with the width.
 
     >>> p = init_mlp(5, seed=0)
     >>> p.w1.shape, p.b1.shape, p.w2.shape, p.b2.shape
     (torch.Size([5, 2]), torch.Size([5]), torch.Size([5]), torch.Size([]))
+    >>> q = init_mlp(5, seed=0, scale="fan-in")
+    >>> torch.allclose(q.w2 * 5**0.5, p.w2)
+    True
     """
     _checks.whole_number(hidden, "hidden units", minimum=1)
+    if scale not in INIT_SCALES:
+        raise ValueError(f"scale must be one of {INIT_SCALES}, got {scale!r}")
     g = torch.Generator().manual_seed(_checks.seed(seed))
     shapes = ((hidden, inputs), (hidden,), (hidden,), ())
-    return MLPParams(*(2 * torch.rand(s, generator=g, dtype=dtype) - 1 for s in shapes))
+    drawn = [2 * torch.rand(s, generator=g, dtype=dtype) - 1 for s in shapes]
+    if scale == "fan-in":
+        fan_in = (inputs, inputs, hidden, hidden)
+        drawn = [t / math.sqrt(f) for t, f in zip(drawn, fan_in, strict=True)]
+    return MLPParams(*drawn)
 
 
 def mlp_scores(params: MLPParams, x: Tensor) -> Tensor:
@@ -244,6 +269,28 @@ def tanh_mlp(widths: tuple[int, ...], *, seed: int) -> nn.Sequential:
         for a, b in itertools.pairwise(sizes):
             layers += [nn.Linear(a, b), nn.Tanh()]
         return nn.Sequential(*layers, nn.Linear(sizes[-1], 1))
+
+
+def stacked_tanh(models: list[nn.Sequential]) -> tuple[list[Tensor], list[Tensor]]:
+    """The parameters of S `tanh_mlp` networks of one shape, stacked per layer as new
+    leaf tensors: weights (S, out, in) and biases (S, out), layer by layer."""
+    params, _ = torch.func.stack_module_state(models)
+    weights = [t for name, t in params.items() if name.endswith("weight")]
+    biases = [t for name, t in params.items() if name.endswith("bias")]
+    return weights, biases
+
+
+def stacked_tanh_forward(
+    weights: list[Tensor], biases: list[Tensor], x: Tensor
+) -> Tensor:
+    """The outputs of every stacked `tanh_mlp` at inputs ``x`` (N, 1): shape (S, N).
+    Tanh between the layers, none after the last (as `tanh_mlp`)."""
+    h = x.expand(weights[0].shape[0], *x.shape)
+    for i, (w, b) in enumerate(zip(weights, biases, strict=True)):
+        h = torch.baddbmm(b[:, None, :], h, w.transpose(1, 2))
+        if i < len(weights) - 1:
+            h = torch.tanh(h)
+    return h.squeeze(-1)
 
 
 def relu_mlp(

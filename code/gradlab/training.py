@@ -8,7 +8,7 @@ Loops return a history of losses; they never print.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import torch
@@ -19,6 +19,7 @@ from gradlab import _checks
 from gradlab.data import LabelledPoints, Series
 from gradlab.descent import Callback, History, LossFn, gradient_descent
 from gradlab.mlp import MLPParams, mlp_loss
+from gradlab.stacked import Stack, copy_losses, stack_params
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,37 @@ def train_mlp(
         objective, theta, lr=lr, steps=steps, keep_path=False, callback=callback
     )
     return MLPRun.of(history, params)
+
+
+def train_copies(
+    starts: Sequence[MLPParams],
+    x: Tensor,
+    y: Tensor,
+    *,
+    lr: float,
+    epochs: int,
+    keep: Sequence[int] = (),
+) -> dict[int, Stack]:
+    """Full-batch gradient descent, as in `train_mlp`, on S classifiers at once.
+
+    ``starts`` are S starting points of one width, trained side by side as a
+    `gradlab.stacked.Stack`; ``x`` (N, d) and ``y`` (N,) are one training set for
+    all, or (S, N, d) and (S, N) one per copy. Returns the stack after each epoch
+    count in ``keep`` (and after the last), detached: {epochs: Stack}.
+    """
+    steps = _checks.whole_number(epochs, "epochs")
+    stack, kept = stack_params(starts), {}
+    for epoch in range(steps + 1):
+        if epoch in keep or epoch == steps:
+            kept[epoch] = stack.detach()
+        if epoch == steps:
+            return kept
+        loss = copy_losses(stack.scores(x), y).sum()  # each copy's own gradient
+        grads = torch.autograd.grad(loss, stack.parameters())
+        with torch.no_grad():
+            for t, g in zip(stack.parameters(), grads, strict=True):
+                t -= lr * g
+    return kept
 
 
 def error_rate(predicted: Tensor, y: Tensor) -> float:

@@ -15,6 +15,7 @@ from gradlab.data import (
     SINE_SEED,
     TEST_SEED,
     TRAIN_SEED,
+    VAL_SEED,
     WIGGLY_SEED,
     GaussianMixture,
     LabelledPoints,
@@ -25,12 +26,22 @@ from gradlab.data import (
     wiggly_sample,
 )
 from gradlab.descent import Callback
-from gradlab.mlp import MLPParams, init_mlp, mlp_predict, tanh_mlp, wide_net
+from gradlab.mlp import (
+    MLPParams,
+    init_mlp,
+    mlp_predict,
+    stacked_tanh,
+    stacked_tanh_forward,
+    tanh_mlp,
+    wide_net,
+)
+from gradlab.stacked import Stack, copy_errors, stack_params, unstack
 from gradlab.training import (
     CurveFit,
     MLPRun,
     error_rate,
     fit_module,
+    train_copies,
     train_mlp,
     training_step,
 )
@@ -43,6 +54,15 @@ LONG_EPOCHS = 1000
 SINE_EPOCHS, WIGGLY_EPOCHS = 1847, 6000
 #: Hidden units of the sine fit's network; the wiggly fit's layers and learning rate.
 SINE_HIDDEN, WIGGLY_WIDTHS, WIGGLY_LR = 512, (32, 32), 0.05
+#: The epochs of the wiggly fit's first flat stretch (its loss still near the
+#: curve's mean square), read off its loss curve.
+WIGGLY_FLAT_START = 300
+
+
+#: Start seeds of every comparison over seeds; the training sets (their seeds) and
+#: starts whose every pairing trains the widest network for `LONG_EPOCHS`.
+START_SEEDS = (0, 1, 2, 3, 4)
+LONG_SETS, LONG_STARTS = (TRAIN_SEED, 11, 12), (0, 1)
 
 
 def training_set(
@@ -54,6 +74,13 @@ def training_set(
 
 def test_set(n: int = defaults.TEST_SIZE, *, seed: int = TEST_SEED) -> LabelledPoints:
     """The chapter's test points: Hoeffding's size for ±1 % with 99 % confidence."""
+    return default_mixture().sample(n, seed=seed)
+
+
+def validation_set(
+    n: int = defaults.TEST_SIZE, *, seed: int = VAL_SEED
+) -> LabelledPoints:
+    """The chapter's validation points, as many as the test set: what it compares on."""
     return default_mixture().sample(n, seed=seed)
 
 
@@ -224,3 +251,146 @@ def wiggly_fit(
     sgd = torch.optim.SGD(net.parameters(), lr=lr)
     grid = torch.linspace(0, 1, 300)
     return _fit(net, data, sgd, epochs, grid, wiggly(grid))
+
+
+@dataclass(frozen=True)
+class SeedErrors:
+    """One width trained from several starts (S of them) on one training set: the
+    spread of the scores over the training points at each start, the error rates
+    on the training and the held-out points, each (S,), and the trained stack."""
+
+    hidden: int
+    start_spread: Tensor
+    train_error: Tensor
+    held_out_error: Tensor
+    trained: Stack
+
+
+def width_over_seeds(
+    widths: Sequence[int] = WIDTHS,
+    *,
+    held_out: LabelledPoints,
+    train: LabelledPoints | None = None,
+    scale: str = "uniform",
+    seeds: Sequence[int] = START_SEEDS,
+    lr: float = defaults.MLP_LR,
+    epochs: int = defaults.MLP_EPOCHS,
+) -> dict[int, SeedErrors]:
+    """Per width, `init_mlp` (``scale``) from each of ``seeds``, trained side by side
+    on ``train`` (default `training_set`); errors on it and on ``held_out``."""
+    train = training_set() if train is None else train
+    results = {}
+    for hidden in widths:
+        starts = [init_mlp(hidden, seed=s, scale=scale) for s in seeds]
+        with torch.no_grad():
+            spread = stack_params(starts).scores(train.x).std(-1)
+        stack = train_copies(starts, train.x, train.y, lr=lr, epochs=epochs)[epochs]
+        results[hidden] = SeedErrors(
+            hidden,
+            spread,
+            copy_errors(stack, train.x, train.y),
+            copy_errors(stack, held_out.x, held_out.y),
+            stack,
+        )
+    return results
+
+
+@dataclass(frozen=True)
+class LongerRuns:
+    """Runs of one network, each a (training set, start) pairing, scored on held-out
+    points after ``epochs[0]`` and after ``epochs[1]`` epochs: ``before``,
+    ``after`` (R,). ``first`` holds run 0's networks at the two epoch counts."""
+
+    epochs: tuple[int, int]
+    before: Tensor
+    after: Tensor
+    first: tuple[MLPParams, MLPParams]
+
+    @property
+    def rise(self) -> Tensor:
+        """The held-out error after minus before, per run (R,)."""
+        return self.after - self.before
+
+
+def longer_runs(
+    hidden: int = WIDTHS[-1],
+    *,
+    held_out: LabelledPoints,
+    sets: Sequence[int] = LONG_SETS,
+    starts: Sequence[int] = LONG_STARTS,
+    epochs: tuple[int, int] = (defaults.MLP_EPOCHS, LONG_EPOCHS),
+    lr: float = defaults.MLP_LR,
+) -> LongerRuns:
+    """Every pairing of a training set (drawn with each seed of ``sets``) and an
+    `init_mlp` start (each seed of ``starts``), trained for ``epochs[1]`` epochs;
+    the held-out error after ``epochs[0]`` and at the end. Run 0 pairs the first
+    set with the first start."""
+    mixture = default_mixture()
+    trains = [mixture.sample(defaults.MLP_TRAIN_SIZE, seed=s) for s in sets]
+    pairs = [(t, s) for t in trains for s in starts]
+    x = torch.stack([t.x for t, _ in pairs])
+    y = torch.stack([t.y for t, _ in pairs])
+    inits = [init_mlp(hidden, seed=s) for _, s in pairs]
+    kept = train_copies(inits, x, y, lr=lr, epochs=epochs[1], keep=epochs[:1])
+    before, after = (copy_errors(kept[e], held_out.x, held_out.y) for e in epochs)
+    first = unstack(kept[epochs[0]], 0), unstack(kept[epochs[1]], 0)
+    return LongerRuns(epochs, before, after, first)
+
+
+#: The depth comparison: one hidden layer as wide as the chapter's two layers have
+#: parameters (both 1,153), Adam's learning rate, the epochs, and where the held-out
+#: points of the wiggly curve come from.
+DEPTH_WIDTHS = ((384,), WIGGLY_WIDTHS)
+DEPTH_LR, DEPTH_EPOCHS, DEPTH_HELD_OUT_SEED = 0.01, 500, 99
+
+
+def depth_comparison(
+    shapes: Sequence[tuple[int, ...]] = DEPTH_WIDTHS,
+    *,
+    seeds: Sequence[int] = START_SEEDS,
+    lr: float = DEPTH_LR,
+    epochs: int = DEPTH_EPOCHS,
+    held_out: int = 1000,
+) -> dict[tuple[int, ...], Tensor]:
+    """Per hidden-layer shape, `tanh_mlp` from each of ``seeds`` fitted to
+    `wiggly_sample` by full-batch Adam, side by side; returns each network's mean
+    squared error at ``held_out`` fresh points of `wiggly` (S,)."""
+    data = wiggly_sample(seed=WIGGLY_SEED)
+    x, y = data.t[:, None], data.y
+    g = torch.Generator().manual_seed(DEPTH_HELD_OUT_SEED)
+    fresh = torch.rand(held_out, generator=g)
+    results = {}
+    for shape in shapes:
+        weights, biases = stacked_tanh([tanh_mlp(shape, seed=s) for s in seeds])
+        adam = torch.optim.Adam([*weights, *biases], lr=lr)
+        for _ in range(epochs):
+            adam.zero_grad()
+            fitted = stacked_tanh_forward(weights, biases, x)
+            ((fitted - y) ** 2).mean(-1).sum().backward()  # each copy's own gradient
+            adam.step()
+        with torch.no_grad():
+            out = stacked_tanh_forward(weights, biases, fresh[:, None])
+            results[tuple(shape)] = ((out - wiggly(fresh)) ** 2).mean(-1)
+    return results
+
+
+#: The three-class problem: class means (one blob per class), their spread.
+BLOB_MEANS, BLOB_STD = ((-1.0, 0.0), (1.0, 0.0), (0.0, 1.5)), 0.7
+
+
+def three_blobs(n: int, *, seed: int) -> tuple[Tensor, Tensor]:
+    """``n`` points of three equally likely round Gaussian blobs in the plane: inputs
+    (n, 2) and integer class labels (n,) in {0, 1, 2}."""
+    g = torch.Generator().manual_seed(seed)
+    labels = torch.randint(len(BLOB_MEANS), (n,), generator=g)
+    means = torch.tensor(BLOB_MEANS)[labels]
+    return means + BLOB_STD * torch.randn(n, 2, generator=g), labels
+
+
+def blob_classifier(hidden: int = 16, *, seed: int) -> nn.Sequential:
+    """Two inputs, one ReLU layer of ``hidden`` units, three logits; seeded."""
+    with torch.random.fork_rng(devices=[]):  # CPU only: no CUDA probe
+        torch.manual_seed(seed)
+        return nn.Sequential(
+            nn.Linear(2, hidden), nn.ReLU(), nn.Linear(hidden, len(BLOB_MEANS))
+        )
