@@ -248,3 +248,13 @@ def bayes_disagreement(
     the Bayes classifier of ``mixture`` predict different classes; (len(params),)."""
     bayes = LabelledPoints(x, mixture.bayes_predict(x))
     return errors_of(params, bayes)
+
+
+def bayes_loss(mixture: GaussianMixture, data: LabelledPoints) -> float:
+    """The mean negative log-likelihood of the true posterior p(y = 1 | x) of
+    ``mixture`` on ``data``: the loss of the best possible classifier, the floor a
+    trained network can beat only on the points it was fitted to (by fitting their
+    noise), not on fresh ones."""
+    p = mixture.posterior(data.x.double()).clamp(1e-300, 1 - 1e-16)
+    y = data.y.double()
+    return float(-(y * p.log() + (1 - y) * (1 - p).log()).mean())

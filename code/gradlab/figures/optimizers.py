@@ -34,7 +34,7 @@ FIGURES = {
         lambda r: plot_batch_sizes(r[0], n=r[1]),
     ),
     "opt-schedules": (
-        lambda: (lab.schedule_experiment(), 2 * defaults.MB_EPOCHS // 3),
+        lambda: (lab.schedule_experiment().train, 2 * defaults.MB_EPOCHS // 3),
         lambda r: plot_lr_schedules(r[0], mark=r[1]),
     ),
     "opt-init": (_init, lambda r: plot_initializations(*r)),

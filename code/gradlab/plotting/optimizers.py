@@ -58,15 +58,15 @@ def plot_lr_schedules(curves: Mapping[str, Tensor], *, mark: int | None = None) 
 def plot_initializations(
     spread: Mapping[str, Tensor], curves: Mapping[str, Tensor]
 ) -> Figure:
-    """Left: the spread (standard deviation) of each hidden layer's activations
-    per scheme, log scale. Right: training loss per epoch per scheme (mean over
+    """Left: the spread of each hidden layer's activations across the points
+    (`gradlab.initialization.activation_spread`) per scheme, log scale. Right: training loss per epoch per scheme (mean over
     seeds, range shaded); a scheme may be missing on the right."""
     fig, (left, right) = new_figure(2, figsize=(9.0, 3.5))
     colors = dict(zip(spread, COLORS, strict=False))
     for name, s in spread.items():
         layers = np.arange(1, len(s) + 1)
         left.plot(layers, s.numpy(), marker="o", color=colors[name], label=name)
-    left.set(yscale="log", xlabel="hidden layer", ylabel="activation spread (std)")
+    left.set(yscale="log", xlabel="hidden layer", ylabel="spread across points")
     left.set_xticks(np.arange(1, len(next(iter(spread.values()))) + 1))
     left.legend(fontsize=9)
     for name, runs in curves.items():
