@@ -2,7 +2,7 @@
 
 Gradients, computation graphs, autograd and MLP training, as small functions of
 tensors that the chapters call and the tests check. One module per concept (`chain`,
-`data`, `descent`, `engine`, `functions`, `generalization`, `gradcheck`, `graphs`,
+`data`, `descent`, `digits`, `engine`, `functions`, `generalization`, `gradcheck`, `graphs`,
 `initialization`, `jacobians`, `mlp`, `optimizers`, `stacked`, `training`), the
 book's experiments in `gradlab.experiments`, drawing in `gradlab.plotting`, the
 figure registry in `gradlab.figures`, the command line in `gradlab.cli`
