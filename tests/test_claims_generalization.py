@@ -41,6 +41,22 @@ def test_early_stopping_picks_the_minimum_and_loses_nothing_on_test(printed):
     assert stop < early and stop < last  # closest to the Bayes boundary
 
 
+def test_early_stopping_over_starts_is_more_often_better_and_once_clearly_worse():
+    repeats = experiments.generalization.stopping_runs()
+    tally = repeats.tally()
+    assert len(repeats.runs) >= 5 and tally["tied"] == 0  # "from ... and more from"
+    assert tally["better"] > tally["worse"] >= 1
+    z = [p.difference / p.standard_error for p in repeats.paired]
+    assert min(z) < -2  # "from one start clearly worse"
+    assert sum(x < -2 for x in z) == 1
+    assert repeats.runs[0] == (0, defaults.MLP_SEED)  # "the first is the run above"
+    stop = experiments.generalization.stopped_run()
+    assert repeats.best_epochs[0] == stop.best_epoch
+    assert all(
+        e + defaults.PATIENCE < defaults.LONG_EPOCHS / 3 for e in repeats.best_epochs
+    )
+
+
 @pytest.mark.book
 def test_the_validation_loss_rises_with_the_confidence_of_the_mistakes(printed):
     g = printed

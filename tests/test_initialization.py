@@ -87,4 +87,6 @@ def test_first_layer_gradients_are_each_copys_own():
     norms = first_layer_gradients(stack_modules(models), x, y)
     for model, norm in zip(models, norms, strict=True):
         nn.BCEWithLogitsLoss()(model(x).squeeze(-1), y).backward()
-        assert float(norm) == pytest.approx(float(model[0].weight.grad.norm()), rel=1e-5)
+        assert float(norm) == pytest.approx(
+            float(model[0].weight.grad.norm()), rel=1e-5
+        )

@@ -161,7 +161,10 @@ def batch_lr_experiment(
     for b in batch_sizes:
         stacks = [stack_modules(models) for _ in lrs]
         sgd = torch.optim.SGD(
-            [{"params": st.parameters(), "lr": r} for st, r in zip(stacks, lrs)],
+            [
+                {"params": st.parameters(), "lr": r}
+                for st, r in zip(stacks, lrs, strict=True)
+            ],
             lr=lrs[0],
         )
         epochs = steps // steps_per_epoch(defaults.MLP_TRAIN_SIZE, b)

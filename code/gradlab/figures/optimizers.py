@@ -1,7 +1,9 @@
 """Figures of book/optimizers.md: name -> (what the figure draws, how it is drawn)."""
 
 from gradlab import defaults
+from gradlab.data import default_mixture
 from gradlab.experiments import optimizers as lab
+from gradlab.generalization import bayes_loss
 from gradlab.plotting.optimizers import (
     plot_batch_sizes,
     plot_initializations,
@@ -24,8 +26,9 @@ def _init():
 def _compare():
     sweep = lab.optimizer_sweep()
     curves = {(kind, lr): sweep.curves(kind, lr) for kind, lr in lab.COMPARED}
-    final = {kind: sweep.losses[i, :, :, -1] for i, kind in enumerate(sweep.kinds)}
-    return curves, final, sweep.lrs
+    final = dict(zip(sweep.kinds, sweep.val_losses, strict=True))
+    floor = bayes_loss(default_mixture(), lab.validation_set())
+    return curves, final, sweep.lrs, floor
 
 
 FIGURES = {

@@ -59,8 +59,9 @@ def plot_initializations(
     spread: Mapping[str, Tensor], curves: Mapping[str, Tensor]
 ) -> Figure:
     """Left: the spread of each hidden layer's activations across the points
-    (`gradlab.initialization.activation_spread`) per scheme, log scale. Right: training loss per epoch per scheme (mean over
-    seeds, range shaded); a scheme may be missing on the right."""
+    (`gradlab.initialization.activation_spread`) per scheme, log scale. Right:
+    training loss per epoch per scheme (mean over seeds, range shaded); a scheme
+    may be missing on the right."""
     fig, (left, right) = new_figure(2, figsize=(9.0, 3.5))
     colors = dict(zip(spread, COLORS, strict=False))
     for name, s in spread.items():
@@ -81,12 +82,13 @@ def plot_optimizers(
     curves: Mapping[tuple[str, float], Tensor],
     final: Mapping[str, Tensor],
     lrs: Sequence[float],
+    floor: float | None = None,
 ) -> Figure:
     """Left: training loss per epoch of a few settings ((optimiser, learning rate)
     -> losses (S, E + 1); mean line, range shaded), one colour per optimiser, a
-    second setting of the same one dashed. Right: the final loss against the
-    learning rate per optimiser (name -> (L, S) for the L ``lrs``; mean, range as
-    bars)."""
+    second setting of the same one dashed. Right: the validation loss at the end
+    against the learning rate per optimiser (name -> (L, S) for the L ``lrs``; mean,
+    range as bars), and the ``floor`` (the true posterior's loss) dashed."""
     fig, (left, right) = new_figure(2, figsize=(9.0, 3.5))
     colors = dict(zip(final, COLORS, strict=False))
     seen: list[str] = []
@@ -108,6 +110,10 @@ def plot_optimizers(
         right.errorbar(
             lrs, mean, yerr=err, color=colors[name], marker="o", capsize=3, label=name
         )
-    right.set(xscale="log", xlabel="learning rate (log scale)", ylabel="final loss")
+    if floor is not None:
+        right.axhline(floor, color="0.3", ls="--", lw=1, label="true posterior")
+    right.set(
+        xscale="log", xlabel="learning rate (log scale)", ylabel="validation loss"
+    )
     right.legend(fontsize=9)
     return fig
