@@ -37,9 +37,9 @@ from gradlab.stacked import CHUNK, stack_params
 KEEP_EPOCHS = (20,)
 #: Draw k of the gap experiment: training set from seed DRAW_SEED + k, start from k.
 DRAW_SEED = 1_000
-#: The runs early stopping is judged on: the chapter's training set and
-#: STOP_SETS − 1 draws of `draw_sets`, each from the starts 0 … STOP_STARTS − 1.
-STOP_SETS, STOP_STARTS = 1, 5
+#: Early stopping is judged against the long run from the starts 0 … STOP_STARTS − 1
+#: on the chapter's training set.
+STOP_STARTS = 5
 
 
 def splits() -> Splits:
@@ -122,12 +122,11 @@ def gap_experiment(
 
 @dataclass(frozen=True)
 class StoppingRuns:
-    """Per run, in order (training set, then start): its (set, start), the epoch
-    early stopping kept, and the paired test comparison of the early-stopped network
-    with the network after the last epoch (a positive difference: stopping early
-    erred less)."""
+    """Per start, in order: the epoch early stopping kept, and the paired test
+    comparison of the early-stopped network with the network after the last epoch
+    (a positive difference: stopping early erred less)."""
 
-    runs: list[tuple[int, int]]
+    starts: list[int]
     best_epochs: list[int]
     paired: list[PairedErrors]
 
@@ -144,29 +143,32 @@ class StoppingRuns:
 def stopping_runs(
     hidden: int = defaults.LONG_HIDDEN,
     *,
-    sets: int = STOP_SETS,
     starts: int = STOP_STARTS,
     lr: float = defaults.MLP_LR,
     patience: int = defaults.PATIENCE,
     max_epochs: int = defaults.LONG_EPOCHS,
+    first: tuple[EarlyStop, ValidatedRun] | None = None,
 ) -> StoppingRuns:
-    """Early stopping against the long run's last epoch, over ``sets`` training
-    sets (the chapter's, then `draw_sets`) × ``starts`` starts, judged once on the
-    test set; run 0 is the chapter's own."""
+    """Early stopping against the long run's last epoch from the `init_mlp` starts
+    0 … ``starts`` − 1 on the chapter's training set, judged once on the test set.
+    Start 0 is the chapter's own run: pass its ``first`` = (`stopped_run`,
+    `overfitting_run`) results, at these settings, to reuse them."""
     s = splits()
-    trains = [s.train, *draw_sets(sets - 1)]
-    runs = [(i, k) for i in range(sets) for k in range(starts)]
+    todo = list(range(1 if first else 0, starts))
     done = early_stopping_draws(
-        [init_mlp(hidden, seed=k) for _, k in runs],
-        [trains[i] for i, _ in runs],
+        [init_mlp(hidden, seed=k) for k in todo],
+        [s.train] * len(todo),
         s.validation,
         lr=lr,
         patience=patience,
         max_epochs=max_epochs,
     )
-    return StoppingRuns(
-        runs, done.best_epochs.tolist(), _paired(done.stopped, done.last, s.test)
-    )
+    stopped, last, epochs = done.stopped, done.last, done.best_epochs.tolist()
+    if first:
+        stop, run = first
+        stopped, last = [stop.trained, *stopped], [run.trained, *last]
+        epochs = [stop.best_epoch, *epochs]
+    return StoppingRuns(list(range(starts)), epochs, _paired(stopped, last, s.test))
 
 
 def _paired(
