@@ -83,6 +83,10 @@ def test_the_exercise_solutions_claims(printed):
         assert g[f"gen_ex_kept_{p}"] == g["gen_best"]
         assert g[f"gen_ex_stopped_{p}"] == g["gen_best"] + p
     assert g["gen_ex_ties"] > 10  # "many epochs tie"
+    # "the standard deviation is sqrt(p(1 - p)/n)": the simulation agrees
+    assert abs(g["gen_ex_sim_sd"] / g["gen_ex_formula_sd"] - 1) < 0.05
+    # "the minimum of many noisy estimates sits well below their common mean"
+    assert g["gen_ex_lowest"] < 0.11 - 0.02 and g["gen_ex_below"] > 0.9
 
 
 @pytest.mark.book
