@@ -171,6 +171,9 @@ def floors():
 def test_the_floor_is_beaten_on_training_points_only(sweep, floors):
     train_floor, val_floor = floors
     assert 0.2 < val_floor < train_floor < 0.3
+    assert (
+        experiments.optimizers.TARGET_LOSS > train_floor + 0.05
+    )  # "progress, not noise"
     adam = sweep.curves("Adam", sweep.best_lr("Adam"))[:, -1]
     assert float(adam.mean()) < train_floor - 0.01  # "partly fitted their noise"
     assert float(sweep.val_losses.min()) > val_floor  # every setting, every seed
