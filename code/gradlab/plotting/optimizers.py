@@ -62,7 +62,7 @@ def plot_initializations(
     (`gradlab.initialization.activation_spread`) per scheme, log scale. Right:
     training loss per epoch per scheme (mean over seeds, range shaded); a scheme
     may be missing on the right."""
-    fig, (left, right) = new_figure(2, figsize=(8.4, 3.3))
+    fig, (left, right) = new_figure(2, figsize=(9.0, 3.5))
     colors = dict(zip(spread, COLORS, strict=False))
     for name, s in spread.items():
         layers = np.arange(1, len(s) + 1)
@@ -89,7 +89,7 @@ def plot_optimizers(
     second setting of the same one dashed. Right: the validation loss at the end
     against the learning rate per optimiser (name -> (L, S) for the L ``lrs``; mean,
     range as bars), and the ``floor`` (the true posterior's loss) dashed."""
-    fig, (left, right) = new_figure(2, figsize=(8.4, 3.3))
+    fig, (left, right) = new_figure(2, figsize=(9.0, 3.5))
     colors = dict(zip(final, COLORS, strict=False))
     seen: list[str] = []
     for (kind, lr), runs in curves.items():
