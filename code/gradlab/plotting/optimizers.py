@@ -25,7 +25,7 @@ def plot_batch_sizes(curves: Mapping[int, Tensor], *, n: int) -> Figure:
     """Training loss of each batch size (mean over seeds, range shaded), per epoch
     on a log scale (left) and per optimiser step (right); ``curves`` maps a batch
     size to losses (S, epochs + 1); ``n`` is the number of training points."""
-    fig, (left, right) = new_figure(2, figsize=(9.0, 3.5), sharey=True)
+    fig, (left, right) = new_figure(2, figsize=(8.4, 3.3), sharey=True)
     for (b, runs), color in zip(curves.items(), COLORS, strict=False):
         label = "full batch" if b >= n else f"batches of {b}"
         epochs = np.arange(runs.shape[1])
@@ -42,7 +42,7 @@ def plot_lr_schedules(curves: Mapping[str, Tensor], *, mark: int | None = None) 
     """Training loss per epoch, every seed a thin line, one colour per learning-rate
     schedule in ``curves`` (name -> losses (S, E + 1)); a dotted line at epoch
     ``mark`` (where a schedule changes the rate) if given."""
-    _, ax = new_figure(figsize=(6.0, 3.5))
+    _, ax = new_figure(figsize=(5.6, 3.3))
     for (name, runs), color in zip(curves.items(), COLORS, strict=False):
         epochs = np.arange(runs.shape[1])
         for k, run in enumerate(runs):
@@ -62,7 +62,7 @@ def plot_initializations(
     (`gradlab.initialization.activation_spread`) per scheme, log scale. Right:
     training loss per epoch per scheme (mean over seeds, range shaded); a scheme
     may be missing on the right."""
-    fig, (left, right) = new_figure(2, figsize=(9.0, 3.5))
+    fig, (left, right) = new_figure(2, figsize=(8.4, 3.3))
     colors = dict(zip(spread, COLORS, strict=False))
     for name, s in spread.items():
         layers = np.arange(1, len(s) + 1)
@@ -89,7 +89,7 @@ def plot_optimizers(
     second setting of the same one dashed. Right: the validation loss at the end
     against the learning rate per optimiser (name -> (L, S) for the L ``lrs``; mean,
     range as bars), and the ``floor`` (the true posterior's loss) dashed."""
-    fig, (left, right) = new_figure(2, figsize=(9.0, 3.5))
+    fig, (left, right) = new_figure(2, figsize=(8.4, 3.3))
     colors = dict(zip(final, COLORS, strict=False))
     seen: list[str] = []
     for (kind, lr), runs in curves.items():
