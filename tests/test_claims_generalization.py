@@ -41,6 +41,27 @@ def test_early_stopping_picks_the_minimum_and_loses_nothing_on_test(printed):
     assert stop < early and stop < last  # closest to the Bayes boundary
 
 
+def test_early_stopping_over_starts_is_more_often_better_and_once_clearly_worse():
+    lab = experiments.generalization
+    stop, run = lab.stopped_run(), lab.overfitting_run()
+    repeats = lab.stopping_runs(first=(stop, run))
+    tally = repeats.tally()
+    assert len(repeats.starts) >= 5 and tally["tied"] == 0  # "from ... and more from"
+    assert tally["better"] > tally["worse"] >= 1
+    z = [p.difference / p.standard_error for p in repeats.paired]
+    assert min(z) < -2  # "from one start clearly worse"
+    assert sum(x < -2 for x in z) == 1
+    assert repeats.best_epochs[0] == stop.best_epoch  # "the first is the run above"
+    assert all(
+        e + defaults.PATIENCE < defaults.LONG_EPOCHS / 3 for e in repeats.best_epochs
+    )
+    # start 0 reused is start 0 recomputed, stacked
+    again = lab.stopping_runs(starts=2)
+    assert again.best_epochs == repeats.best_epochs[:2]
+    for a, b in zip(again.paired, repeats.paired, strict=False):
+        assert abs(a.difference - b.difference) < 3e-4  # a few points of 26,492
+
+
 @pytest.mark.book
 def test_the_validation_loss_rises_with_the_confidence_of_the_mistakes(printed):
     g = printed
@@ -62,6 +83,10 @@ def test_the_exercise_solutions_claims(printed):
         assert g[f"gen_ex_kept_{p}"] == g["gen_best"]
         assert g[f"gen_ex_stopped_{p}"] == g["gen_best"] + p
     assert g["gen_ex_ties"] > 10  # "many epochs tie"
+    # "the standard deviation is sqrt(p(1 - p)/n)": the simulation agrees
+    assert abs(g["gen_ex_sim_sd"] / g["gen_ex_formula_sd"] - 1) < 0.05
+    # "the minimum of many noisy estimates sits well below their common mean"
+    assert g["gen_ex_lowest"] < 0.11 - 0.02 and g["gen_ex_below"] > 0.9
 
 
 @pytest.mark.book

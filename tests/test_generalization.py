@@ -6,7 +6,9 @@ from gradlab import defaults, experiments
 from gradlab.data import default_mixture
 from gradlab.generalization import (
     bayes_disagreement,
+    bayes_loss,
     early_stopping,
+    early_stopping_draws,
     errors_of,
     three_splits,
     train_draws,
@@ -123,3 +125,35 @@ def test_the_rule_on_a_recorded_curve_is_early_stopping(small):
             stop.best_epoch,
             stop.stopped,
         )
+
+
+def test_early_stopping_draws_is_early_stopping_and_the_long_run_per_run(small):
+    m, train, val = small
+    other = m.sample(60, seed=7)
+    starts = [init_mlp(30, seed=s) for s in (2, 3, 4)]
+    trains = [train, other, train]
+    for patience in (5, 20):
+        done = early_stopping_draws(
+            starts, trains, val, lr=0.5, patience=patience, max_epochs=120
+        )
+        for k, (start, data) in enumerate(zip(starts, trains, strict=True)):
+            one = early_stopping(
+                start, data, val, lr=0.5, patience=patience, max_epochs=120
+            )
+            assert int(done.best_epochs[k]) == one.best_epoch
+            for a, b in zip(
+                done.stopped[k].tensors(), one.trained.tensors(), strict=True
+            ):
+                torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)
+            last = validation_curves(start, data, val, lr=0.5, epochs=120).trained
+            for a, b in zip(done.last[k].tensors(), last.tensors(), strict=True):
+                torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)
+
+
+def test_bayes_loss_is_the_posteriors_cross_entropy(small):
+    m, train, _ = small
+    p = m.posterior(train.x.double())
+    want = torch.nn.functional.binary_cross_entropy(p, train.y.double())
+    assert bayes_loss(m, train) == pytest.approx(float(want), rel=1e-9)
+    flipped = type(train)(train.x, 1 - train.y)  # the posterior is sure of the labels
+    assert bayes_loss(m, flipped) > bayes_loss(m, train)

@@ -4,7 +4,13 @@ import math
 
 import pytest
 import torch
-from gradlab.initialization import SCHEMES, activation_spread, chance_loss, initialize_
+from gradlab.initialization import (
+    SCHEMES,
+    activation_spread,
+    chance_loss,
+    first_layer_gradients,
+    initialize_,
+)
 from gradlab.mlp import relu_mlp
 from gradlab.stacked import stack_modules
 from torch import nn
@@ -61,11 +67,26 @@ def test_chance_loss_is_the_loss_of_predicting_the_label_frequency():
     assert chance_loss(torch.zeros(3)) == 0
 
 
-def test_activation_spread_is_one_std_per_hidden_layer():
+def test_activation_spread_is_the_spread_across_points_within_each_unit():
     stack = stack_modules([relu_mlp((6, 4), seed=s) for s in range(2)])
     x = torch.randn(50, 2)
     with torch.no_grad():
         acts = stack.activations(x)
     spread = activation_spread(acts)
     assert spread.shape == (2,)
-    assert float(spread[1]) == pytest.approx(float(acts[1].std()))
+    assert float(spread[1]) == pytest.approx(float(acts[1].std(1).mean()))
+    offsets = [10 * torch.rand(a.shape[0], 1, a.shape[2]) for a in acts]
+    shifted = [a + o for a, o in zip(acts, offsets, strict=True)]  # same for all points
+    torch.testing.assert_close(activation_spread(shifted), spread)
+    assert float(shifted[1].std()) > 2 * float(acts[1].std())  # pooled, it counts
+
+
+def test_first_layer_gradients_are_each_copys_own():
+    models = [relu_mlp((6, 4), seed=s) for s in range(2)]
+    x, y = torch.randn(30, 2), (torch.rand(30) > 0.5).float()
+    norms = first_layer_gradients(stack_modules(models), x, y)
+    for model, norm in zip(models, norms, strict=True):
+        nn.BCEWithLogitsLoss()(model(x).squeeze(-1), y).backward()
+        assert float(norm) == pytest.approx(
+            float(model[0].weight.grad.norm()), rel=1e-5
+        )

@@ -248,3 +248,75 @@ def bayes_disagreement(
     the Bayes classifier of ``mixture`` predict different classes; (len(params),)."""
     bayes = LabelledPoints(x, mixture.bayes_predict(x))
     return errors_of(params, bayes)
+
+
+def bayes_loss(mixture: GaussianMixture, data: LabelledPoints) -> float:
+    """The mean negative log-likelihood of the true posterior p(y = 1 | x) of
+    ``mixture`` on ``data``: the loss of the best possible classifier, the floor a
+    trained network can beat only on the points it was fitted to (by fitting their
+    noise), not on fresh ones."""
+    p = mixture.posterior(data.x.double()).clamp(1e-300, 1 - 1e-16)
+    y = data.y.double()
+    return float(-(y * p.log() + (1 - y) * (1 - p).log()).mean())
+
+
+@dataclass(frozen=True)
+class StoppedDraws:
+    """Per run k of `early_stopping_draws`: the parameters early stopping kept
+    (``stopped[k]``, from epoch ``best_epochs[k]``) and those after the last epoch
+    (``last[k]``)."""
+
+    stopped: list[MLPParams]
+    last: list[MLPParams]
+    best_epochs: Tensor
+
+
+def early_stopping_draws(
+    starts: Sequence[MLPParams],
+    trains: Sequence[LabelledPoints],
+    val: LabelledPoints,
+    *,
+    lr: float,
+    patience: int,
+    max_epochs: int,
+) -> StoppedDraws:
+    """`early_stopping` and the long run of `validation_curves` for many runs at
+    once: run k starts from ``starts[k]`` and descends on ``trains[k]`` (one size for
+    all) for ``max_epochs`` epochs, as one `gradlab.stacked.Stack`.
+
+    Each run keeps the parameters of its lowest validation loss so far until its
+    patience runs out, as `early_stopping` would; it trains on to the end for its
+    last parameters. The copies share nothing, so each follows its own descent."""
+    _checks.whole_number(patience, "patience", minimum=1)
+    stack = stack_params(starts)
+    x, y = torch.stack([t.x for t in trains]), torch.stack([t.y for t in trains])
+    best_loss = torch.full((len(starts),), math.inf)
+    best_epoch = torch.zeros(len(starts), dtype=torch.long)
+    kept = [t.detach().clone() for t in stack.parameters()]
+    done = torch.zeros(len(starts), dtype=torch.bool)  # runs that have stopped
+    for epoch in range(max_epochs + 1):
+        if not done.all():  # validation is needed only while a run still watches
+            with torch.no_grad():
+                val_loss = copy_losses(stack.scores(val.x), val.y)
+        better = ~done & (val_loss < best_loss)
+        best_loss = torch.where(better, val_loss, best_loss)
+        best_epoch = torch.where(better, epoch, best_epoch)
+        done |= ~better & (epoch - best_epoch >= patience)
+        for k, t in zip(kept, stack.parameters(), strict=True):
+            k[better] = t.detach()[better]
+        if epoch < max_epochs:
+            loss = copy_losses(stack.scores(x), y).sum()
+            grads = torch.autograd.grad(loss, stack.parameters())
+            with torch.no_grad():
+                for t, g in zip(stack.parameters(), grads, strict=True):
+                    t -= lr * g
+    stopped = stack_params(starts)
+    with torch.no_grad():
+        for s, k in zip(stopped.parameters(), kept, strict=True):
+            s.copy_(k)
+    n = len(starts)
+    return StoppedDraws(
+        [unstack(stopped, k) for k in range(n)],
+        [unstack(stack, k) for k in range(n)],
+        best_epoch,
+    )

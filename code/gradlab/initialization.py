@@ -5,7 +5,8 @@ A network that knows nothing should say so: before training, its predicted
 probabilities should sit near the class frequencies, and its loss near the loss of
 that guess (ln 2 for two balanced classes, `chance_loss`). Weights drawn too large
 make it confidently wrong from the first step; in a deep network, the wrong scale
-also makes the activations grow or shrink layer after layer (`activation_spread`).
+also makes the activations grow or shrink layer after layer (`activation_spread`),
+and with them the gradient that reaches the first layer (`first_layer_gradients`).
 """
 
 from __future__ import annotations
@@ -64,7 +65,24 @@ def chance_loss(y: Tensor) -> float:
 
 
 def activation_spread(activations: list[Tensor]) -> Tensor:
-    """The standard deviation of each hidden layer's activations, (L,), from the
-    list `gradlab.stacked.Stack.activations` returns (the scores left out): one
-    number per layer, over every copy, point and unit."""
-    return torch.stack([a.detach().std() for a in activations[:-1]])
+    """How much each hidden layer's activations vary with the input, (L,), from the
+    list `gradlab.stacked.Stack.activations` returns (the scores left out).
+
+    For every copy and unit, the standard deviation of the unit's activation across
+    the points (S, N, U) -> (S, U); then the mean over copies and units. Measured
+    within each unit, an offset that is the same for every point (a random bias)
+    counts as nothing: only what carries the input counts as signal.
+    """
+    return torch.stack([a.detach().std(1).mean() for a in activations[:-1]])
+
+
+def first_layer_gradients(stack, x: Tensor, y: Tensor) -> Tensor:
+    """The size of each copy's gradient of its loss on (``x``, ``y``) with respect to
+    its first layer's weights: one Euclidean norm per copy of the
+    `gradlab.stacked.Stack` ``stack``, (S,). The copies share nothing, so the sum of
+    their losses has each copy's own gradient."""
+    from gradlab.stacked import copy_losses
+
+    loss = copy_losses(stack.scores(x), y).sum()
+    (grad,) = torch.autograd.grad(loss, stack.weights[0])
+    return grad.flatten(1).norm(dim=1)

@@ -4,28 +4,42 @@ loss, and the generalisation gap of each width over many training draws."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from dataclasses import dataclass
+
+import torch
 
 from gradlab import defaults
 from gradlab.data import LabelledPoints, default_mixture
-from gradlab.experiments.mlp import WIDTHS, WidthErrors, test_set
+from gradlab.experiments.mlp import (
+    WIDTHS,
+    PairedErrors,
+    WidthErrors,
+    test_set,
+)
 from gradlab.generalization import (
     EarlyStop,
     Splits,
     ValidatedRun,
     early_stopping,
+    early_stopping_draws,
     errors_of,
     three_splits,
     train_draws,
     validation_curves,
 )
 from gradlab.mlp import MLPParams, init_mlp
+from gradlab.stacked import CHUNK, stack_params
 
 #: Epochs of the long run whose decision boundaries the chapter draws (besides the
 #: early-stopped and the last).
 KEEP_EPOCHS = (20,)
 #: Draw k of the gap experiment: training set from seed DRAW_SEED + k, start from k.
 DRAW_SEED = 1_000
+#: Early stopping is judged against the long run from the starts 0 … STOP_STARTS − 1
+#: on the chapter's training set.
+STOP_STARTS = 5
 
 
 def splits() -> Splits:
@@ -104,3 +118,80 @@ def gap_experiment(
             hidden, errors_of(trained, sets), errors_of(trained, test)
         )
     return results
+
+
+@dataclass(frozen=True)
+class StoppingRuns:
+    """Per start, in order: the epoch early stopping kept, and the paired test
+    comparison of the early-stopped network with the network after the last epoch
+    (a positive difference: stopping early erred less)."""
+
+    starts: list[int]
+    best_epochs: list[int]
+    paired: list[PairedErrors]
+
+    def tally(self) -> dict[str, int]:
+        """How many runs early stopping did better, equally well, worse on test."""
+        d = [p.difference for p in self.paired]
+        return {
+            "better": sum(x > 0 for x in d),
+            "tied": sum(x == 0 for x in d),
+            "worse": sum(x < 0 for x in d),
+        }
+
+
+def stopping_runs(
+    hidden: int = defaults.LONG_HIDDEN,
+    *,
+    starts: int = STOP_STARTS,
+    lr: float = defaults.MLP_LR,
+    patience: int = defaults.PATIENCE,
+    max_epochs: int = defaults.LONG_EPOCHS,
+    first: tuple[EarlyStop, ValidatedRun] | None = None,
+) -> StoppingRuns:
+    """Early stopping against the long run's last epoch from the `init_mlp` starts
+    0 … ``starts`` − 1 on the chapter's training set, judged once on the test set.
+    Start 0 is the chapter's own run: pass its ``first`` = (`stopped_run`,
+    `overfitting_run`) results, at these settings, to reuse them."""
+    s = splits()
+    todo = list(range(1 if first else 0, starts))
+    done = early_stopping_draws(
+        [init_mlp(hidden, seed=k) for k in todo],
+        [s.train] * len(todo),
+        s.validation,
+        lr=lr,
+        patience=patience,
+        max_epochs=max_epochs,
+    )
+    stopped, last, epochs = done.stopped, done.last, done.best_epochs.tolist()
+    if first:
+        stop, run = first
+        stopped, last = [stop.trained, *stopped], [run.trained, *last]
+        epochs = [stop.best_epoch, *epochs]
+    return StoppingRuns(list(range(starts)), epochs, _paired(stopped, last, s.test))
+
+
+def _paired(
+    first: list[MLPParams], second: list[MLPParams], points: LabelledPoints
+) -> list[PairedErrors]:
+    """`gradlab.experiments.mlp.paired_errors` of each pair, all scored as one
+    stack a few hundred points at a time (the same numbers, faster)."""
+    stack, n = stack_params([*first, *second]), len(first)
+    rows = max(1, CHUNK // (stack.copies * stack.weights[0].shape[1]))
+    with torch.no_grad():
+        wrong = torch.cat(
+            [
+                (stack.scores(x) > 0).to(y.dtype) != y
+                for x, y in zip(points.x.split(rows), points.y.split(rows), strict=True)
+            ],
+            dim=1,
+        ).double()
+    d = wrong[n:] - wrong[:n]  # (pairs, N): +1 where only the second errs
+    return [
+        PairedErrors(
+            float((dk != 0).double().mean()),
+            float(dk.mean()),
+            float(dk.std() / math.sqrt(len(dk))),
+        )
+        for dk in d
+    ]

@@ -1,7 +1,9 @@
 """Figures of book/optimizers.md: name -> (what the figure draws, how it is drawn)."""
 
 from gradlab import defaults
+from gradlab.data import default_mixture
 from gradlab.experiments import optimizers as lab
+from gradlab.generalization import bayes_loss
 from gradlab.plotting.optimizers import (
     plot_batch_sizes,
     plot_initializations,
@@ -24,8 +26,9 @@ def _init():
 def _compare():
     sweep = lab.optimizer_sweep()
     curves = {(kind, lr): sweep.curves(kind, lr) for kind, lr in lab.COMPARED}
-    final = {kind: sweep.losses[i, :, :, -1] for i, kind in enumerate(sweep.kinds)}
-    return curves, final, sweep.lrs
+    final = dict(zip(sweep.kinds, sweep.val_losses, strict=True))
+    floor = bayes_loss(default_mixture(), lab.validation_set())
+    return curves, final, sweep.lrs, floor
 
 
 FIGURES = {
@@ -34,7 +37,7 @@ FIGURES = {
         lambda r: plot_batch_sizes(r[0], n=r[1]),
     ),
     "opt-schedules": (
-        lambda: (lab.schedule_experiment(), 2 * defaults.MB_EPOCHS // 3),
+        lambda: (lab.schedule_experiment().train, 2 * defaults.MB_EPOCHS // 3),
         lambda r: plot_lr_schedules(r[0], mark=r[1]),
     ),
     "opt-init": (_init, lambda r: plot_initializations(*r)),

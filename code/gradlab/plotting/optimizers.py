@@ -25,7 +25,7 @@ def plot_batch_sizes(curves: Mapping[int, Tensor], *, n: int) -> Figure:
     """Training loss of each batch size (mean over seeds, range shaded), per epoch
     on a log scale (left) and per optimiser step (right); ``curves`` maps a batch
     size to losses (S, epochs + 1); ``n`` is the number of training points."""
-    fig, (left, right) = new_figure(2, figsize=(9.0, 3.5), sharey=True)
+    fig, (left, right) = new_figure(2, figsize=(8.4, 3.3), sharey=True)
     for (b, runs), color in zip(curves.items(), COLORS, strict=False):
         label = "full batch" if b >= n else f"batches of {b}"
         epochs = np.arange(runs.shape[1])
@@ -42,7 +42,7 @@ def plot_lr_schedules(curves: Mapping[str, Tensor], *, mark: int | None = None) 
     """Training loss per epoch, every seed a thin line, one colour per learning-rate
     schedule in ``curves`` (name -> losses (S, E + 1)); a dotted line at epoch
     ``mark`` (where a schedule changes the rate) if given."""
-    _, ax = new_figure(figsize=(6.0, 3.5))
+    _, ax = new_figure(figsize=(5.6, 3.3))
     for (name, runs), color in zip(curves.items(), COLORS, strict=False):
         epochs = np.arange(runs.shape[1])
         for k, run in enumerate(runs):
@@ -58,15 +58,16 @@ def plot_lr_schedules(curves: Mapping[str, Tensor], *, mark: int | None = None) 
 def plot_initializations(
     spread: Mapping[str, Tensor], curves: Mapping[str, Tensor]
 ) -> Figure:
-    """Left: the spread (standard deviation) of each hidden layer's activations
-    per scheme, log scale. Right: training loss per epoch per scheme (mean over
-    seeds, range shaded); a scheme may be missing on the right."""
-    fig, (left, right) = new_figure(2, figsize=(9.0, 3.5))
+    """Left: the spread of each hidden layer's activations across the points
+    (`gradlab.initialization.activation_spread`) per scheme, log scale. Right:
+    training loss per epoch per scheme (mean over seeds, range shaded); a scheme
+    may be missing on the right."""
+    fig, (left, right) = new_figure(2, figsize=(8.4, 3.3))
     colors = dict(zip(spread, COLORS, strict=False))
     for name, s in spread.items():
         layers = np.arange(1, len(s) + 1)
         left.plot(layers, s.numpy(), marker="o", color=colors[name], label=name)
-    left.set(yscale="log", xlabel="hidden layer", ylabel="activation spread (std)")
+    left.set(yscale="log", xlabel="hidden layer", ylabel="spread across points")
     left.set_xticks(np.arange(1, len(next(iter(spread.values()))) + 1))
     left.legend(fontsize=9)
     for name, runs in curves.items():
@@ -81,13 +82,14 @@ def plot_optimizers(
     curves: Mapping[tuple[str, float], Tensor],
     final: Mapping[str, Tensor],
     lrs: Sequence[float],
+    floor: float | None = None,
 ) -> Figure:
     """Left: training loss per epoch of a few settings ((optimiser, learning rate)
     -> losses (S, E + 1); mean line, range shaded), one colour per optimiser, a
-    second setting of the same one dashed. Right: the final loss against the
-    learning rate per optimiser (name -> (L, S) for the L ``lrs``; mean, range as
-    bars)."""
-    fig, (left, right) = new_figure(2, figsize=(9.0, 3.5))
+    second setting of the same one dashed. Right: the validation loss at the end
+    against the learning rate per optimiser (name -> (L, S) for the L ``lrs``; mean,
+    range as bars), and the ``floor`` (the true posterior's loss) dashed."""
+    fig, (left, right) = new_figure(2, figsize=(8.4, 3.3))
     colors = dict(zip(final, COLORS, strict=False))
     seen: list[str] = []
     for (kind, lr), runs in curves.items():
@@ -108,6 +110,10 @@ def plot_optimizers(
         right.errorbar(
             lrs, mean, yerr=err, color=colors[name], marker="o", capsize=3, label=name
         )
-    right.set(xscale="log", xlabel="learning rate (log scale)", ylabel="final loss")
+    if floor is not None:
+        right.axhline(floor, color="0.3", ls="--", lw=1, label="true posterior")
+    right.set(
+        xscale="log", xlabel="learning rate (log scale)", ylabel="validation loss"
+    )
     right.legend(fontsize=9)
     return fig
