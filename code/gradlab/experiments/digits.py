@@ -22,7 +22,7 @@ from gradlab.digits import Digits, load
 #: The split's seed; the seeds of every comparison.
 SPLIT_SEED, SEEDS = 0, (0, 1, 2, 3, 4)
 #: The network's hidden widths; SGD's learning rate and momentum, batch size, epochs.
-WIDTHS, LR, MOMENTUM, BATCH, EPOCHS = (64,), 0.1, 0.9, 128, 15
+WIDTHS, LR, MOMENTUM, BATCH, EPOCHS = (64,), 0.1, 0.9, 128, 10
 #: The single network of the first section: batch size and epochs.
 FIRST_BATCH, FIRST_EPOCHS = 64, 10
 #: Regularisation strengths tried: SGD's weight decay λ, and dropout's p.
@@ -70,7 +70,7 @@ def warmup_cosine(warmup: int):
 
 
 #: Schedules by name (`train_setting`'s ``schedule``); warm-up over WARMUP steps.
-WARMUP = 30
+WARMUP = 20
 SCHEDULES = {"cosine": warmup_cosine(0), "warm-up + cosine": warmup_cosine(WARMUP)}
 #: The too-large learning rate the schedules and clipping are tried on; the norm
 #: gradients are clipped to.
@@ -206,7 +206,7 @@ def dropout_means(p: float = 0.5, draws: int = 4000, seed: int = 0) -> dict[str,
 #: The learning-rate range test: from RANGE_START to RANGE_STOP, growing by the same
 #: factor every step, over RANGE_STEPS steps; and the rates then tried on validation.
 RANGE_START, RANGE_STOP, RANGE_STEPS = 1e-3, 10.0, 100
-LRS = (0.01, 0.03, 0.1, 0.3, 1.0)
+LRS = (0.01, 0.1, 0.3, 1.0)
 
 
 @dataclass(frozen=True)
@@ -215,6 +215,18 @@ class RangeTest:
 
     lrs: Tensor
     losses: Tensor
+
+    def lowest(self) -> float:
+        """The rate at which the mean loss over seeds is lowest."""
+        return float(self.lrs[int(self.losses.double().mean(0).argmin())])
+
+    def blow_up(self) -> float:
+        """The first rate past the lowest mean loss at which the mean loss is above
+        its value at the first step (inf if it never is)."""
+        mean = self.losses.double().mean(0).nan_to_num(math.inf)
+        low = int(mean.argmin())
+        above = (mean[low:] > mean[0]).nonzero()
+        return float(self.lrs[low + int(above[0])]) if len(above) else math.inf
 
 
 def lr_range_test(
@@ -314,11 +326,30 @@ def test_once(name: str, reg: Regularisation) -> Tensor:
     return classify.copy_correct(trained.model, data().test)
 
 
-def schedules(lr: float = LARGE_LR) -> dict[str, Trained]:
-    """At rate ``lr``: constant, cosine, warm-up + cosine, and constant with every
-    copy's gradient norm clipped to CLIP."""
-    return {
+def schedules(lr: float = LARGE_LR, clip: bool = True) -> dict[str, Trained]:
+    """At rate ``lr``: constant, cosine, warm-up + cosine, and (if ``clip``) constant
+    with every copy's gradient norm clipped to CLIP."""
+    found = {
         "constant": train_setting(lr=lr),
         **{name: train_setting(lr=lr, schedule=name) for name in SCHEDULES},
-        f"clipped to {CLIP:g}": train_setting(lr=lr, clip=CLIP),
     }
+    if clip:
+        found[f"clipped to {CLIP:g}"] = train_setting(lr=lr, clip=CLIP)
+    return found
+
+
+def schedule_rates(lr: float = LARGE_LR) -> dict[str, list[float]]:
+    """The rate of every optimiser step of a training run, per schedule (constant
+    included)."""
+    steps = EPOCHS * classify.steps_per_epoch(len(data().train), BATCH)
+    found = {"constant": [lr] * steps}
+    for name, make in SCHEDULES.items():
+        opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=lr)
+        scheduler = make(opt, steps)
+        rates = []
+        for _ in range(steps):
+            rates.append(opt.param_groups[0]["lr"])
+            opt.step()
+            scheduler.step()
+        found[name] = rates
+    return found
