@@ -28,6 +28,9 @@ FIRST_BATCH, FIRST_EPOCHS = 64, 10
 #: Regularisation strengths tried: SGD's weight decay λ, and dropout's p.
 DECAYS = (0.0, 1e-3, 1e-2, 3e-2)
 DROPOUTS = (0.0, 0.2, 0.5)
+#: The comparison of a penalty in the loss with an optimiser's weight decay: λ, and
+#: the number of full-batch steps.
+DECAY, DECAY_STEPS = 0.01, 5
 
 
 @cache
@@ -147,7 +150,11 @@ def mistakes(model: nn.Module, split) -> tuple[Tensor, Tensor, Tensor]:
 
 
 def penalised_vs_decayed(
-    *, optimizer: str = "SGD", decay: float = 0.01, steps: int = 5, seed: int = 0
+    *,
+    optimizer: str = "SGD",
+    decay: float = DECAY,
+    steps: int = DECAY_STEPS,
+    seed: int = 0,
 ) -> float:
     """Largest difference between the parameters of two float64 copies of the
     network after ``steps`` full-batch steps: one whose loss carries λ/2 ‖θ‖², one
