@@ -113,3 +113,16 @@ def test_train_stacked_records_every_epoch_and_learns(digits):
     assert run.train_loss.shape == run.val_correct.shape == (2, 4)
     assert bool((run.train_loss[:, -1] < run.train_loss[:, 0] / 3).all())
     assert bool((run.val_correct[:, -1] > 300).all())
+
+
+def test_train_stacked_draws_the_same_dropout_masks_whatever_ran_before(digits):
+    def run():
+        stack = classify.stacked((0, 1), (16,), dropout=0.5)
+        opt = torch.optim.SGD(stack.parameters(), lr=0.1)
+        return classify.train_stacked(
+            stack, opt, digits.train, digits.val, epochs=1, batch_size=256, seeds=(0, 1)
+        )
+
+    first = run()
+    torch.rand(7)  # the global generator moves on
+    torch.testing.assert_close(run().train_loss, first.train_loss)

@@ -240,7 +240,27 @@ def train_stacked(
 
     ``after_backward(model, step)`` runs between backward and the optimiser's step
     (gradient clipping), ``after_step(model, step)`` after it (a scheduler's step).
+    Dropout's masks come from the CPU generator, seeded here with ``seeds[0]`` (the
+    generator's state outside is left as it was).
     """
+    with torch.random.fork_rng(devices=[]):  # CPU only: no CUDA probe
+        torch.manual_seed(_checks.seed(seeds[0]))
+        return _train_stacked(
+            model,
+            optimizer,
+            train,
+            val,
+            epochs,
+            batch_size,
+            seeds,
+            after_backward,
+            after_step,
+        )
+
+
+def _train_stacked(
+    model, optimizer, train, val, epochs, batch_size, seeds, after_backward, after_step
+) -> StackedRun:
     with torch.no_grad():
         model.eval()
         losses = [copy_losses(model(train.x), train.y)]
