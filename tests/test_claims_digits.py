@@ -120,3 +120,21 @@ def test_schedules_and_clipping_rescue_a_large_rate_but_do_not_help_a_good_one(d
     assert all(v > constant + 10 for v in large.values())
     assert all(v < good["constant"] for v in large.values())
     assert all(v <= good["constant"] for v in good.values())
+
+
+def test_exercise_solutions_claims(d):
+    from gradlab.digits import raw
+
+    images, _ = raw()
+    flat = images.reshape(len(images), -1)
+    shift = ((flat.mean(0) - d.mean.double()) / d.std.double()).abs().max()
+    assert float(shift) < 0.1  # "on data this clean the shift is small"
+    g = torch.Generator().manual_seed(0)
+    n, true = len(d.test), 0.96
+    right = torch.binomial(
+        torch.full((10_000, 4), float(n)), torch.full((10_000, 4), true), generator=g
+    )
+    assert float((right.max(1).values / n).mean()) > true + 0.005  # the max flatters
+    torch.manual_seed(0)
+    unscaled = torch.nn.Dropout(0.5)(torch.ones(100_000)) * 0.5
+    assert abs(float(unscaled.mean()) - 0.5) < 0.01  # (1 − p) h, not h
