@@ -1,0 +1,142 @@
+"""The sentences of "Real data: handwritten digits" that compare or explain, each
+checked on the experiment the chapter runs, at the book's settings (every setting is
+trained once per test session: `experiments.digits.train_setting` is cached)."""
+
+import itertools
+import math
+
+import pytest
+import torch
+from gradlab import classify
+from gradlab.experiments import digits as lab
+
+
+@pytest.fixture(scope="module")
+def d():
+    return lab.data()
+
+
+def mean(t) -> float:
+    return float(t.double().mean())
+
+
+def test_training_statistics_standardise_training_inputs_only(d):
+    assert float(d.train.x.mean(0).abs().max()) < 1e-5
+    assert float(d.val.x.mean(0).abs().max()) > 0.1  # "only nearly"
+    assert len(d.train) + len(d.val) + len(d.test) == 1797
+
+
+def test_first_loss_is_near_ln_10(d):
+    with torch.no_grad():
+        start = classify.mlp(lab.WIDTHS, seed=0)(d.train.x)
+        loss = torch.nn.functional.cross_entropy(start, d.train.y).item()
+    assert abs(loss - math.log(10)) < 0.1
+
+
+@pytest.fixture(scope="module")
+def first():
+    return lab.first_network()
+
+
+def test_training_loss_keeps_falling_while_validation_accuracy_stops(first, d):
+    half = lab.FIRST_EPOCHS // 2
+    losses = first.train_loss[half - 1 :]
+    assert all(b < a for a, b in itertools.pairwise(losses))
+    late = first.val_correct[half - 1 :]
+    assert max(late) - min(late) <= 1
+    assert first.val_correct[-1] / len(d.val) > 0.95
+
+
+def test_mistakes_are_few_and_scattered(first, d):
+    predicted = classify.predict(first.model, d.val.x)
+    matrix = classify.confusion_matrix(predicted, d.val.y)
+    off = matrix - torch.diag(matrix.diag())
+    assert int(off.sum()) == len(d.val) - first.val_correct[-1]
+    assert int(off.max()) <= 3 and int((off > 0).sum()) >= int(off.sum()) // 2
+    images, true, guess = lab.mistakes(first.model, d.val)
+    assert len(images) == int(off.sum()) and bool((true != guess).all())
+
+
+def test_weight_decay_is_l2_for_sgd_and_adam_but_not_adamw():
+    assert lab.penalised_vs_decayed(optimizer="SGD") < 1e-12
+    assert lab.penalised_vs_decayed(optimizer="Adam") < 1e-12
+    assert lab.penalised_vs_decayed(optimizer="AdamW") > 0.05
+
+
+def test_inverted_dropout_keeps_the_mean_and_eval_is_identity():
+    check = lab.dropout_means(p=0.5, draws=4000)
+    assert abs(check["kept"] - 0.5) < 0.01
+    assert check["factor"] == pytest.approx(2.0)
+    assert check["gap"] < 0.06
+    assert check["eval_same"]
+    assert lab.dropout_means(p=0.5, draws=16000)["gap"] < check["gap"]  # noise shrinks
+
+
+@pytest.fixture(scope="module")
+def reg():
+    return lab.regularisation()
+
+
+def test_strong_regularisation_costs_accuracy(reg):
+    none = mean(reg.decays[0.0])
+    assert mean(reg.decays[max(lab.DECAYS)]) < none - 1  # at least one image
+    assert mean(reg.dropouts[max(lab.DROPOUTS)]) < none - 1
+
+
+def test_validation_cannot_tell_the_best_regularisers_apart(reg):
+    chosen, found = lab.choose(reg)
+    means = [mean(v) for v in found.values()]
+    spread = max(int(v.max() - v.min()) for v in found.values())
+    assert max(means) - min(means) < 1 < spread  # within an image; seeds spread more
+    assert mean(found[chosen]) == max(means)
+    assert reg.stopping_epoch() <= lab.EPOCHS
+
+
+def test_test_accuracy_is_below_the_chosen_validation_score(reg, d):
+    chosen, found = lab.choose(reg)
+    test = lab.test_once(chosen, reg).double() / len(d.test)
+    assert mean(test) < mean(found[chosen]) / len(d.val)
+    assert mean(test) > 0.94
+
+
+def test_range_test_and_the_validation_sweep():
+    ranged = lab.lr_range_test()
+    sweep = {lr: mean(v) for lr, v in lab.lr_sweep().items()}
+    best = max(sweep, key=sweep.get)
+    assert best == lab.LR and 10 * best < ranged.blow_up()  # "well below"
+    assert ranged.lowest() > best  # the curve is still low at larger rates
+    assert sweep[min(sweep)] < sweep[best] - 5  # too slow
+    assert sweep[lab.LARGE_LR] < sweep[best] - 5  # unstable
+    assert lab.LARGE_LR < ranged.blow_up()  # "where the curve is still low"
+
+
+def test_schedules_and_clipping_rescue_a_large_rate_but_do_not_help_a_good_one(d):
+    large = {k: mean(t.final) for k, t in lab.schedules(lab.LARGE_LR).items()}
+    good = {
+        "constant": mean(lab.train_setting().final),
+        "warm-up": mean(lab.train_setting(schedule="warm-up + cosine").final),
+    }
+    constant = large.pop("constant")
+    assert constant < 90 * 359 / 100  # "below 90 %"
+    assert all(v > constant + 10 for v in large.values())
+    assert all(93 < 100 * v / len(d.val) < 97 for v in large.values())  # "between"
+    assert all(v < good["constant"] for v in large.values())
+    assert all(v <= good["constant"] for v in good.values())
+
+
+def test_exercise_solutions_claims(d):
+    from gradlab.digits import raw
+
+    images, _ = raw()
+    flat = images.reshape(len(images), -1)
+    shift = ((flat.mean(0) - d.mean.double()) / d.std.double()).abs().max()
+    assert float(shift) < 0.1  # "on data this clean the shift is small"
+    g = torch.Generator().manual_seed(0)
+    n, true = len(d.test), 0.96
+    right = torch.binomial(
+        torch.full((10_000, 4), float(n)), torch.full((10_000, 4), true), generator=g
+    )
+    assert float((right.max(1).values / n).mean()) > true + 0.005  # the max flatters
+    torch.manual_seed(0)
+    unscaled = torch.nn.Dropout(0.5)(torch.ones(100_000)) * 0.5
+    assert abs(float(unscaled.mean()) - 0.5) < 0.01  # (1 − p) h, not h
