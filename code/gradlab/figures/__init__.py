@@ -29,6 +29,7 @@ from gradlab.figures import (
     autograd_from_scratch,
     chain_lab,
     computation_graphs,
+    deep_networks,
     generalization,
     gradients,
     mlp_training,
@@ -46,6 +47,7 @@ CHAPTERS = (
     mlp_training,
     generalization,
     optimizers,
+    deep_networks,
 )
 
 
