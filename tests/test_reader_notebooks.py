@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import jupytext
+import nbformat
 import pytest
 from markdown_it import MarkdownIt
 from mdit_py_plugins.colon_fence import colon_fence_plugin
@@ -263,3 +264,17 @@ def test_measured_times_are_not_copied_into_the_notebook(name):
     assert (
         "*(A table of measured times: the cell above shows it when run.)*" in notebook
     )
+
+
+def test_an_exercise_check_cell_reaches_the_reader_empty_and_unfolded(tmp_path):
+    # The cell a reader fills in: its build-time output ("not answered yet") is not
+    # theirs, and a folded cell would hide what they are asked to write.
+    md = tmp_path / "x.md"
+    md.write_text("# X\n")
+    check = nbformat.v4.new_code_cell("gradlab.exercises.check('ex-a', f)")
+    check.metadata["tags"] = ["exercise-check", "remove-output"]
+    check.outputs = [nbformat.v4.new_output("stream", text="✗ f: not answered yet\n")]
+    check.execution_count = 7
+    (cell,) = chapters.Page(md, {}, sections={}).cells(check)
+    assert cell["outputs"] == [] and cell["execution_count"] is None
+    assert "jupyter" not in cell["metadata"] and text(cell) == check.source

@@ -170,7 +170,9 @@ class Page:
         tags = cell.metadata.get("tags", [])
         if "remove-cell" in tags:
             return []
-        outputs, count = [_small(o) for o in cell.outputs], cell.get("execution_count")
+        kept = "exercise-check" not in tags  # the reader's cell: no reference output
+        outputs = [_small(o) for o in cell.outputs] if kept else []
+        count = cell.get("execution_count") if kept else None
         code = new_code_cell(cell.source, outputs=outputs, execution_count=count)
         hidden = "hide-cell" in tags or self.solution
         if hidden or "remove-input" in tags:
@@ -231,10 +233,8 @@ def reader_notebook(md: Path, revision: str, cache: Path = CACHE, sections=None)
             glued.update(extract_glue_data_cell(cell))  # also drops hidden glue outputs
     digest = sources_digest(ROOT / "code" / "gradlab")
     setup = SETUP_CELL.format(url=install_url(), commit=revision, sources=digest)
-    cells = [
-        new_markdown_cell(SETUP_INTRO.format(title=title_of(md))),
-        new_code_cell(setup),
-    ]
+    intro = new_markdown_cell(SETUP_INTRO.format(title=title_of(md)))
+    cells = [intro, new_code_cell(setup)]
     page = Page(md, glued, sections)
     for cell in source.cells:
         cells += page.cells(cell)

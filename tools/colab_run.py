@@ -25,7 +25,7 @@ from sources import NOTEBOOKS, ROOT, chapters, copy_worktree
 
 VENV = ROOT / "_build" / "colab-venv"
 #: What Colab has (the versions of the lock file).
-COLAB = ["torch==2.13.0", "numpy", "matplotlib", "graphviz", "scikit-learn", "ipykernel"]
+COLAB = ["torch==2.13.0", "numpy", "matplotlib", "graphviz", "scikit-learn"]
 
 
 def sh(*argv: str, cwd: Path | None = None) -> None:
@@ -42,7 +42,7 @@ def colab_kernel(scratch: Path) -> None:
         print("colab: making a Colab-like environment (once)", flush=True)
         sh(sys.executable, "-m", "venv", str(VENV))
         lock = str(ROOT / "requirements" / "lock.txt")
-        sh(str(python), "-m", "pip", "install", "-q", "-c", lock, *COLAB)
+        sh(str(python), "-m", "pip", "install", "-q", "-c", lock, *COLAB, "ipykernel")
     sh(str(python), "-m", "pip", "uninstall", "--quiet", "--yes", "gradlab", "torchviz")
     path = f"{python.parent}{os.pathsep}{os.environ['PATH']}"
     kernel = ["ipykernel", "install", "--name", "colab", "--prefix", str(scratch)]
