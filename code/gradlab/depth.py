@@ -124,6 +124,28 @@ def record(model: nn.Sequential, x: Tensor, y: Tensor) -> Record:
     return Record([o.detach() for o in outputs], grads, loss.item())
 
 
+def nudged_loss(
+    model: nn.Sequential, x: Tensor, y: Tensor, layer: int, unit: tuple, eps: float
+) -> float:
+    """The cross-entropy with ``eps`` added to one activation, ``unit`` = (example,
+    unit) of hidden layer ``layer`` (0 = first), by a forward hook that returns the
+    changed output: (nudged(ε) − nudged(−ε)) / 2ε is a central difference of the
+    gradient `record` reports there."""
+    acts = [m for m in model if isinstance(m, tuple(ACTIVATIONS.values()))]
+
+    def nudge(module, inputs, out):
+        out = out.clone()
+        out[unit] += eps
+        return out
+
+    handle = acts[layer].register_forward_hook(nudge)
+    try:
+        with torch.no_grad():
+            return F.cross_entropy(model(x), y).item()
+    finally:
+        handle.remove()
+
+
 def saturated_fraction(a: Tensor, activation: str) -> float:
     """The fraction of the values ``a`` of a tanh or sigmoid layer that sit on a flat
     end of the curve (`SATURATED`); 0 for ReLU, which has no flat end above zero."""

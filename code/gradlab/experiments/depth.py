@@ -23,7 +23,7 @@ from gradlab import digits
 DEPTH, WIDTH = 8, 32
 DEPTHS = (2, 4, 6, 8, 10)
 #: Training images the diagnostics look at (the first of the training set).
-DIAG_BATCH = 256
+DIAG_BATCH = 128
 #: Training: mini-batch size, SGD's learning rate, epochs, seeds, the split's seed.
 BATCH, LR, EPOCHS, SEEDS, DATA_SEED = 128, 0.1, 4, 5, 0
 #: The learning rates of the update-to-weight ratio sweep, and the network it trains.
