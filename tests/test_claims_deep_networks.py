@@ -100,6 +100,11 @@ def test_the_update_to_weight_ratio_rule_of_thumb(sweep):
     assert float(typical[0]) < 2e-4 and float(final[0].max()) < 0.2  # stalls
     assert float(final[0].median()) == pytest.approx(CHANCE, abs=0.05)
     assert float(typical[-1]) > 5e-2 and float(final[-1].max()) < 0.3  # breaks down
+    g = {"ratio_bound": 1e-2, "fail_bound": 0.3}  # the page's bounds (checked below)
+    assert bool((sweep.typical()[lrs.index(1.0)] > g["ratio_bound"]).all())
+    assert float(typical[-1]) > g["ratio_bound"]
+    assert float(final[-1].max()) < g["fail_bound"]
+    assert float(final[lrs.index(1.0)].median()) > 0.85  # "about 0.9"
     best = int(final.median(1).values.argmax())
     assert lrs[best] == 1.0 and 1e-2 < float(typical[best]) < 1e-1
     closest = int((typical.log10() + 3).abs().argmin())  # the runs nearest 1e-3
@@ -160,3 +165,6 @@ def test_the_numbers_the_page_states():
     assert g["dn_none_best"] < 0.15
     assert g["dn_sigmoid_slope"] == 0.25  # σ'(0) = σ(0)(1 − σ(0))
     assert math.isclose(g["dn_rule"], 1e-3)
+    # the bounds the ratio section states, and "ten times the rule of thumb"
+    assert (g["dn_ratio_bound"], g["dn_fail_bound"]) == (1e-2, 0.3)
+    assert math.isclose(g["dn_ratio_bound"], 10 * g["dn_rule"])

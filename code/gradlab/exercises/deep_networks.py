@@ -23,7 +23,9 @@ def sgd_ratio(answer):
     F.cross_entropy(model(x), y).backward()
     layers = depth.linear_layers(model)
     for lr in (0.1, 0.01):
-        want = torch.stack([lr * m.weight.grad.norm() / m.weight.norm() for m in layers])
+        want = torch.stack(
+            [lr * m.weight.grad.norm() / m.weight.norm() for m in layers]
+        )
         yield close(f"ratios at learning rate {lr:g}", answer(model, lr), want, 1e-5)
 
 
