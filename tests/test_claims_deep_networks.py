@@ -45,6 +45,8 @@ def test_the_default_shrinks_the_signal_large_saturates_fan_in_keeps_it(profiles
     fan_in = profiles.at("stuck", "tanh", "fan-in")
     assert float(fan_in[:, 1:].max()) < 0.15 and float(fan_in.median()) < 0.1
     assert float(profiles.at("stuck", "tanh", "default").max()) < 0.01
+    grows = profiles.at("spread", "relu", "large")  # "grow layer by layer"
+    assert bool((grows.diff(dim=1) > 0).all())
     kept = profiles.at("spread", "tanh", "fan-in").median(0).values
     assert float(kept.max() / kept.min()) < 1.5  # about the same in every layer
 
