@@ -186,11 +186,10 @@ def update_ratios(before: list[Tensor], model: nn.Module) -> Tensor:
 class Fit:
     """A training run: ``ratios`` (steps, layers) the update-to-weight ratio of every
     Linear layer at every step; ``val_accuracy`` (epochs + 1,) before training and
-    after every epoch; ``train_loss`` (epochs + 1,) likewise (nan once diverged)."""
+    after every epoch."""
 
     ratios: Tensor
     val_accuracy: Tensor
-    train_loss: Tensor
 
 
 def accuracy(model: nn.Module, x: Tensor, y: Tensor) -> float:
@@ -199,12 +198,6 @@ def accuracy(model: nn.Module, x: Tensor, y: Tensor) -> float:
     model.eval()
     with torch.no_grad():
         return float((model(x).argmax(1) == y).double().mean())
-
-
-def _loss(model: nn.Module, x: Tensor, y: Tensor) -> float:
-    model.eval()
-    with torch.no_grad():
-        return F.cross_entropy(model(x), y).item()
 
 
 def shuffled_batches(n: int, batch_size: int, *, generator: torch.Generator):
@@ -232,7 +225,6 @@ def fit(
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
     generator = torch.Generator().manual_seed(_checks.seed(seed))
     found, acc = [], [accuracy(model, val.x, val.y)]
-    losses = [_loss(model, train.x, train.y)]
     for _ in range(_checks.whole_number(epochs, "epochs", minimum=1)):
         model.train()
         for index in shuffled_batches(len(train.y), batch_size, generator=generator):
@@ -243,9 +235,8 @@ def fit(
             if ratios:
                 found.append(update_ratios(before, model))
         acc.append(accuracy(model, val.x, val.y))
-        losses.append(_loss(model, train.x, train.y))
     steps = torch.stack(found) if found else torch.empty(0, len(linear_layers(model)))
-    return Fit(steps, torch.tensor(acc), torch.tensor(losses))
+    return Fit(steps, torch.tensor(acc))
 
 
 class BatchNormFunction(torch.autograd.Function):

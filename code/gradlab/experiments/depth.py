@@ -140,6 +140,14 @@ def _train(activation, init, *, seed, lr=LR, epochs=EPOCHS, norm=None, ratios=Fa
     return model, run
 
 
+@functools.cache
+def _trained_at_default(activation: str, norm: str | None, seed: int, epochs: int):
+    """`_train` at PyTorch's default initialisation, once per process: the runs of
+    `norm_comparison`, whose batch-normalised tanh networks `train_mode_bug`
+    evaluates (it does not change them)."""
+    return _train(activation, "default", seed=seed, norm=norm, epochs=epochs)
+
+
 @dataclass(frozen=True)
 class RatioSweep:
     """SGD at each learning rate of ``lrs``: ``ratios`` (lrs, seeds, steps, layers)
@@ -181,7 +189,7 @@ def norm_comparison(
     return {
         (act, norm or "none"): torch.stack(
             [
-                _train(act, "default", seed=s, norm=norm, epochs=epochs)[1].val_accuracy
+                _trained_at_default(act, norm, s, epochs)[1].val_accuracy
                 for s in seeds(n_seeds)
             ]
         )
@@ -213,7 +221,7 @@ def train_mode_bug(
     val = data().val
     acc_eval, acc_train, alike = [], [], []
     for s in seeds(n_seeds):
-        model, _ = _train("tanh", "default", seed=s, norm="batch")
+        model, _ = _trained_at_default("tanh", "batch", s, EPOCHS)
         acc_eval.append(lab.accuracy(model, val.x, val.y))
         hits = [
             lab.train_mode_scores(model, val.x, b).argmax(1) == val.y
