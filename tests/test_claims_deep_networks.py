@@ -122,17 +122,11 @@ def test_batch_norm_rescues_the_default_deep_networks(curves):
         assert float(end[act, "none"].max()) < 0.15  # none leaves chance
     assert float(end["tanh", "batch"].min()) > 0.75
     assert float(end["relu", "batch"].min()) > 0.7
-    assert (
-        abs(float(end["tanh", "layer"].median() - end["tanh", "batch"].median())) < 0.1
-    )
-    assert (
-        float(end["relu", "layer"].median())
-        < float(end["relu", "batch"].median()) - 0.1
-    )
-    assert float(end["relu", "layer"].median()) > 0.3
+    tanh_gap = float(end["tanh", "layer"].median() - end["tanh", "batch"].median())
+    assert abs(tanh_gap) < 0.1 and float(end["tanh", "layer"].min()) > 0.75
     s = end["sigmoid", "batch"]  # "has only begun to learn"
     assert 0.15 < float(s.median()) < 0.5 and float(s.min()) > CHANCE + 0.02
-    assert float(end["sigmoid", "layer"].max()) < 0.15
+    assert {n for a, n in end if a != "tanh"} == {"none", "batch"}
 
 
 def test_evaluating_in_training_mode_depends_on_the_batch():

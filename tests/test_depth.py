@@ -27,7 +27,7 @@ def test_deep_mlp_layout_and_initialisations():
     assert float(w[0].std()) == pytest.approx(1.0, rel=0.02)
     assert float(w[1].std()) == pytest.approx(5 / 3 / 16, rel=0.02)
     assert float(w[2].std()) == pytest.approx(1 / math.sqrt(3 * 256), rel=0.02)
-    assert float(depth.linear_layers(scaled)[1].bias.abs().max()) == 0
+    assert float(depth.linear_layers(scaled)[1].bias.detach().abs().max()) == 0
     same = depth.deep_mlp(4, 256, "tanh", "default", seed=0)
     assert torch.equal(same[0].weight, default[0].weight)  # seeded
     with pytest.raises(ValueError, match="init"):
