@@ -147,7 +147,8 @@ def plot_norm_comparison(curves: Mapping[tuple[str, str], Tensor]) -> Figure:
                 _band(ax, epochs, runs, NORM_COLORS[norm], norm, marker="o", ms=3)
         ax.set(title=act, xlabel="epoch", ylim=(0, 1))
     axes[0].set_ylabel("validation accuracy")
-    axes[-1].legend(title="normalisation")
+    fullest = max(axes, key=lambda ax: len(ax.lines))  # the panel with every kind
+    fullest.legend(title="normalisation", loc="center right")
     return fig
 
 
