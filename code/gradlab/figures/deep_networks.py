@@ -28,10 +28,7 @@ FIGURES = {
         lambda: (lab.gradient_ratios(), lab.DEPTHS),
         lambda r: plot_gradient_ratios(*r),
     ),
-    "deep-update-ratios": (
-        lab.ratio_sweep,
-        lambda r: plot_update_ratios(r, lr=lab.LR),
-    ),
+    "deep-update-ratios": (lab.ratio_sweep, plot_update_ratios),
     "deep-norms": (lab.norm_comparison, plot_norm_comparison),
     "deep-train-mode": (lab.train_mode_bug, plot_train_mode_bug),
 }

@@ -33,18 +33,18 @@ def _layer_colors(n: int) -> list:
 def plot_layer_histograms(
     layers_by_init: Mapping[str, Sequence[Tensor]], *, xlabel: str, bins=None
 ) -> Figure:
-    """One panel per initialisation: the histogram of every hidden layer's values
-    (``layers_by_init`` maps an init to its per-layer tensors), one line per layer,
-    light for the first layer and dark for the last."""
-    fig, axes = new_figure(len(layers_by_init), figsize=(9.5, 3.2))
+    """One panel per initialisation: the histograms of hidden layers 1, 2, 4, 8, …
+    (and the last), one line each, light for the first layer and dark for the last;
+    ``layers_by_init`` maps an init to its per-layer tensors."""
+    fig, axes = new_figure(len(layers_by_init), figsize=(8.0, 2.6))
     axes = np.atleast_1d(axes)
     for ax, (init, layers) in zip(axes, layers_by_init.items(), strict=True):
         values = np.concatenate([t.double().flatten().numpy() for t in layers])
-        edges = np.linspace(values.min(), values.max(), 41) if bins is None else bins
-        for i, (t, c) in enumerate(
-            zip(layers, _layer_colors(len(layers)), strict=True)
-        ):
-            counts, _ = np.histogram(t.double().numpy(), bins=edges, density=True)
+        edges = np.linspace(values.min(), values.max(), 31) if bins is None else bins
+        shown = sorted({2**k - 1 for k in range(len(layers).bit_length())}
+                       | {len(layers) - 1})  # fmt: skip
+        for i, c in zip(shown, _layer_colors(len(shown)), strict=True):
+            counts, _ = np.histogram(layers[i].double().numpy(), edges, density=True)
             centres = (edges[1:] + edges[:-1]) / 2
             ax.plot(centres, counts, color=c, lw=1.5, label=f"layer {i + 1}")
         ax.set(title=f"{init} initialisation", xlabel=xlabel)
@@ -58,7 +58,7 @@ def plot_gradient_profiles(profiles) -> Figure:
     """One panel per activation: the RMS gradient reaching each hidden layer, on a
     log axis, one line per initialisation (median over seeds, range shaded); from a
     `gradlab.experiments.depth.Profiles`."""
-    fig, axes = new_figure(len(profiles.activations), figsize=(9.5, 3.4), sharey=True)
+    fig, axes = new_figure(len(profiles.activations), figsize=(8.0, 2.7), sharey=True)
     for ax, act in zip(axes, profiles.activations, strict=True):
         for init in profiles.inits:
             runs = profiles.at("grad", act, init)
@@ -75,7 +75,7 @@ def plot_stuck_units(profiles) -> Figure:
     """Left, the fraction of saturated tanh units per hidden layer; right, the
     fraction of dead ReLUs; one line per initialisation (median over seeds, range
     shaded)."""
-    fig, axes = new_figure(2, figsize=(8.5, 3.2), sharey=True)
+    fig, axes = new_figure(2, figsize=(7.2, 2.6), sharey=True)
     for ax, act, what in zip(
         axes, ("tanh", "relu"), ("saturated", "dead"), strict=True
     ):
@@ -97,7 +97,7 @@ def plot_gradient_ratios(
     last's against the depth, log axis, one line per initialisation (median over
     seeds, range shaded); 1 (dotted) means the gradient keeps its size."""
     acts = list(dict.fromkeys(a for a, _ in ratios))
-    fig, axes = new_figure(len(acts), figsize=(9.5, 3.4), sharey=True)
+    fig, axes = new_figure(len(acts), figsize=(8.0, 2.7), sharey=True)
     for ax, act in zip(axes, acts, strict=True):
         for (a, init), runs in ratios.items():
             if a == act:
@@ -110,23 +110,22 @@ def plot_gradient_ratios(
 
 
 @styled
-def plot_update_ratios(sweep, *, lr: float, rule: float = 1e-3) -> Figure:
-    """Left, the update-to-weight ratio of every Linear layer at every step of one
-    run (seed 0) at learning rate ``lr``; right, each run's validation accuracy at
-    the end against its median ratio, one colour per learning rate, with the rule
-    of thumb ``rule`` dotted."""
-    fig, (left, right) = new_figure(2, figsize=(9.5, 3.6))
-    steps = sweep.ratios[sweep.lrs.index(lr), 0].double().numpy()
-    for col, c in zip(steps.T, _layer_colors(steps.shape[1]), strict=True):
-        left.plot(np.arange(1, len(col) + 1), col, color=c, lw=1.2)
-    left.axhline(rule, color=INK, ls=":", lw=1)
-    left.set(xlabel="SGD step", ylabel="‖ΔW‖ / ‖W‖ (log scale)", yscale="log")
-    left.set_title(f"learning rate {lr:g}, per layer (light: first)")
+def plot_update_ratios(sweep, *, rule: float = 1e-3) -> Figure:
+    """Left, each Linear layer's update-to-weight ratio, its median over the steps
+    of a run, one line per learning rate (median over seeds, range shaded); right,
+    each run's validation accuracy at the end against its median ratio; the rule of
+    thumb ``rule`` dotted in both."""
+    fig, (left, right) = new_figure(2, figsize=(8.0, 2.9))
+    per_layer = sweep.ratios.nanmedian(2).values  # (lrs, seeds, layers)
     typical = sweep.typical().double().numpy()
     final = sweep.val_accuracy[..., -1].double().numpy()
     for i, rate in enumerate(sweep.lrs):
-        right.scatter(typical[i], final[i], color=COLORS[i % len(COLORS)], s=22,
-                      label=f"lr {rate:g}")  # fmt: skip
+        color = COLORS[i % len(COLORS)]
+        layers = np.arange(1, per_layer.shape[-1] + 1)
+        _band(left, layers, per_layer[i], color, f"lr {rate:g}", marker="o", ms=3)
+        right.scatter(typical[i], final[i], color=color, s=22, label=f"lr {rate:g}")
+    left.axhline(rule, color=INK, ls=":", lw=1)
+    left.set(xlabel="Linear layer", ylabel="‖ΔW‖ / ‖W‖ (log scale)", yscale="log")
     right.axvline(rule, color=INK, ls=":", lw=1)
     right.set(xscale="log", xlabel="median ‖ΔW‖ / ‖W‖ of the run (log scale)",
               ylabel="validation accuracy at the end", ylim=(0, 1))  # fmt: skip
@@ -139,7 +138,7 @@ def plot_norm_comparison(curves: Mapping[tuple[str, str], Tensor]) -> Figure:
     """One panel per activation: validation accuracy per epoch with and without
     normalisation (median over seeds, range shaded)."""
     acts = list(dict.fromkeys(a for a, _ in curves))
-    fig, axes = new_figure(len(acts), figsize=(9.5, 3.4), sharey=True)
+    fig, axes = new_figure(len(acts), figsize=(8.0, 2.7), sharey=True)
     for ax, act in zip(axes, acts, strict=True):
         for (a, norm), runs in curves.items():
             if a == act:
@@ -157,7 +156,7 @@ def plot_train_mode_bug(bug) -> Axes:
     """Validation accuracy of the batch-normalised networks evaluated in training
     mode against the size of the batches the set is cut into (median over seeds,
     range shaded), beside evaluation mode's (the band)."""
-    _, ax = new_figure(figsize=(6.0, 3.6))
+    _, ax = new_figure(figsize=(5.2, 2.9))
     sizes = list(bug.batch_sizes)
     _band(ax, sizes, bug.train_accuracy, COLORS[3], "training mode (wrong)",
           marker="o")  # fmt: skip
