@@ -36,7 +36,7 @@ def plot_layer_histograms(
     """One panel per initialisation: the histograms of hidden layers 1, 2, 4, 8, …
     (and the last), one line each, light for the first layer and dark for the last;
     ``layers_by_init`` maps an init to its per-layer tensors."""
-    fig, axes = new_figure(len(layers_by_init), figsize=(8.0, 2.6))
+    fig, axes = new_figure(len(layers_by_init), figsize=(7.6, 2.5))
     axes = np.atleast_1d(axes)
     for ax, (init, layers) in zip(axes, layers_by_init.items(), strict=True):
         values = np.concatenate([t.double().flatten().numpy() for t in layers])
@@ -58,12 +58,12 @@ def plot_gradient_profiles(profiles) -> Figure:
     """One panel per activation: the RMS gradient reaching each hidden layer, on a
     log axis, one line per initialisation (median over seeds, range shaded); from a
     `gradlab.experiments.depth.Profiles`."""
-    fig, axes = new_figure(len(profiles.activations), figsize=(8.0, 2.7), sharey=True)
+    fig, axes = new_figure(len(profiles.activations), figsize=(7.6, 2.6), sharey=True)
     for ax, act in zip(axes, profiles.activations, strict=True):
         for init in profiles.inits:
             runs = profiles.at("grad", act, init)
             layers = np.arange(1, runs.shape[1] + 1)
-            _band(ax, layers, runs, INIT_COLORS[init], init, marker="o", ms=3)
+            _band(ax, layers, runs, INIT_COLORS[init], init)
         ax.set(title=act, xlabel="hidden layer", yscale="log")
     axes[0].set_ylabel("RMS gradient (log scale)")
     axes[-1].legend()
@@ -75,7 +75,7 @@ def plot_stuck_units(profiles) -> Figure:
     """Left, the fraction of saturated tanh units per hidden layer; right, the
     fraction of dead ReLUs; one line per initialisation (median over seeds, range
     shaded)."""
-    fig, axes = new_figure(2, figsize=(7.2, 2.6), sharey=True)
+    fig, axes = new_figure(2, figsize=(6.8, 2.5), sharey=True)
     for ax, act, what in zip(
         axes, ("tanh", "relu"), ("saturated", "dead"), strict=True
     ):
@@ -97,7 +97,7 @@ def plot_gradient_ratios(
     last's against the depth, log axis, one line per initialisation (median over
     seeds, range shaded); 1 (dotted) means the gradient keeps its size."""
     acts = list(dict.fromkeys(a for a, _ in ratios))
-    fig, axes = new_figure(len(acts), figsize=(8.0, 2.7), sharey=True)
+    fig, axes = new_figure(len(acts), figsize=(7.6, 2.6), sharey=True)
     for ax, act in zip(axes, acts, strict=True):
         for (a, init), runs in ratios.items():
             if a == act:
@@ -115,14 +115,14 @@ def plot_update_ratios(sweep, *, rule: float = 1e-3) -> Figure:
     of a run, one line per learning rate (median over seeds, range shaded); right,
     each run's validation accuracy at the end against its median ratio; the rule of
     thumb ``rule`` dotted in both."""
-    fig, (left, right) = new_figure(2, figsize=(8.0, 2.9))
+    fig, (left, right) = new_figure(2, figsize=(7.6, 2.8))
     per_layer = sweep.ratios.nanmedian(2).values  # (lrs, seeds, layers)
     typical = sweep.typical().double().numpy()
     final = sweep.val_accuracy[..., -1].double().numpy()
     for i, rate in enumerate(sweep.lrs):
         color = COLORS[i % len(COLORS)]
         layers = np.arange(1, per_layer.shape[-1] + 1)
-        _band(left, layers, per_layer[i], color, f"lr {rate:g}", marker="o", ms=3)
+        _band(left, layers, per_layer[i], color, f"lr {rate:g}")
         right.scatter(typical[i], final[i], color=color, s=22, label=f"lr {rate:g}")
     left.axhline(rule, color=INK, ls=":", lw=1)
     left.set(xlabel="Linear layer", ylabel="‖ΔW‖ / ‖W‖ (log scale)", yscale="log")
@@ -138,12 +138,12 @@ def plot_norm_comparison(curves: Mapping[tuple[str, str], Tensor]) -> Figure:
     """One panel per activation: validation accuracy per epoch with and without
     normalisation (median over seeds, range shaded)."""
     acts = list(dict.fromkeys(a for a, _ in curves))
-    fig, axes = new_figure(len(acts), figsize=(8.0, 2.7), sharey=True)
+    fig, axes = new_figure(len(acts), figsize=(7.6, 2.6), sharey=True)
     for ax, act in zip(axes, acts, strict=True):
         for (a, norm), runs in curves.items():
             if a == act:
                 epochs = np.arange(runs.shape[1])
-                _band(ax, epochs, runs, NORM_COLORS[norm], norm, marker="o", ms=3)
+                _band(ax, epochs, runs, NORM_COLORS[norm], norm)
         ax.set(title=act, xlabel="epoch", ylim=(0, 1))
     axes[0].set_ylabel("validation accuracy")
     fullest = max(axes, key=lambda ax: len(ax.lines))  # the panel with every kind
@@ -156,7 +156,7 @@ def plot_train_mode_bug(bug) -> Axes:
     """Validation accuracy of the batch-normalised networks evaluated in training
     mode against the size of the batches the set is cut into (median over seeds,
     range shaded), beside evaluation mode's (the band)."""
-    _, ax = new_figure(figsize=(5.2, 2.9))
+    _, ax = new_figure(figsize=(5.0, 2.8))
     sizes = list(bug.batch_sizes)
     _band(ax, sizes, bug.train_accuracy, COLORS[3], "training mode (wrong)",
           marker="o")  # fmt: skip
