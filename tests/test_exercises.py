@@ -3,6 +3,7 @@ in the built book every solution passes its check while every unanswered cell fa
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from gradlab.exercises import close, holds
 from tests._book import chapter_files, sources
 
 W = torch.arange(12.0).reshape(3, 4)
+CALL = re.compile(r"exercises\.check\(\s*[\"']([^\"']+)[\"']")
 
 
 @pytest.mark.parametrize(
@@ -77,10 +79,10 @@ def checked_cells(chapter: Path):
     """(label, tags, printed text) of every executed cell that calls a check."""
     found = []
     for cell in sources.executed(chapter).cells:
-        if cell.cell_type == "code" and "exercises.check(" in cell.source:
-            label = cell.source.split("exercises.check(", 1)[1].split(",")[0]
+        call = CALL.search(cell.source) if cell.cell_type == "code" else None
+        if call:
             printed = "".join(o.get("text", "") for o in cell.outputs)
-            found.append((label.strip("\"' "), cell.metadata.get("tags", []), printed))
+            found.append((call[1], cell.metadata.get("tags", []), printed))
     return found
 
 
