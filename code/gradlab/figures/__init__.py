@@ -29,6 +29,7 @@ from gradlab.figures import (
     autograd_from_scratch,
     chain_lab,
     computation_graphs,
+    deep_networks,
     digits,
     generalization,
     gradients,
@@ -48,6 +49,7 @@ CHAPTERS = (
     generalization,
     optimizers,
     digits,
+    deep_networks,
 )
 
 
