@@ -1,9 +1,14 @@
 """The widgets' stylesheet, scoped to ``.gl-widget``: the page's colours (the book's
-light and dark themes; Jupyter's own), visible focus, room on a phone."""
+light and dark themes; Jupyter's own), visible focus, room on a phone. In dark mode
+the theme draws HTML outputs on a light slab: not the widget's, which has the page's
+own background and ink."""
 
 STYLE = """
 .gl-widget{--gl-accent:var(--pst-color-primary,#1f6fb4);--gl-pull:#c0392b;
-color:var(--pst-color-text-base,inherit);font:inherit;margin:1em 0;max-width:100%}
+color:var(--pst-color-text-base,inherit);background:var(--pst-color-background,none);
+font:inherit;margin:1em 0;max-width:100%}
+html[data-theme=dark] .bd-content div.cell_output div.output.text_html:has(>
+div.gl-widget){background:none;padding:0}
 html[data-theme=dark] .gl-widget{--gl-pull:#ff8a7a}
 @media (prefers-color-scheme:dark){html:not([data-theme]) .gl-widget{--gl-pull:#ff8a7a}}
 .gl-widget .gl-ui{border:1px solid var(--pst-color-border,#8888);border-radius:6px;
