@@ -259,3 +259,22 @@ def test_the_page_and_the_reader_notebook_keep_the_widget(html_dir, chapter, kin
     ]
     found = [h for h in outputs if f'data-gradlab-widget="{kind}"' in h]
     assert len(found) == 1 and "<script>" in found[0] and "const GL" in found[0]
+
+
+def test_above_the_mark_the_bowl_path_zigzags_ever_wider():
+    """The gradients chapter: "Step above the mark on the bowl and the path zig-zags
+    ever wider"; just below the mark it zig-zags inwards."""
+    from gradlab.widgets.playground import playground_rates
+
+    limit = SURFACES["bowl"].limit()
+    rates = playground_rates()
+    below, above = (
+        max(r for r in rates if r < limit),
+        min(r for r in rates if r > limit),
+    )
+    start = list(SURFACES["bowl"].start)
+    jobs = [("bowl", start, lr, 0.0, BOWL_STEPS) for lr in (below, above)]
+    inward, outward = (torch.tensor(p)[:, 1] for p in playground_runs(jobs))
+    for path, grows in ((inward, False), (outward, True)):
+        assert bool((path[1:] * path[:-1] < 0).all())  # a zig-zag: y flips sign
+        assert bool(((path[1:].abs() > path[:-1].abs()) == grows).all())
