@@ -9,6 +9,7 @@ the built pages.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -19,7 +20,7 @@ import gradlab
 import pytest
 import torch
 from gradlab.chain import loss_variant
-from gradlab.defaults import BOWL_LRS, BOWL_STEPS, CHAIN_STEPS, LOSS_VARIANTS
+from gradlab.defaults import BOWL_LRS, BOWL_STEPS, CHAIN_LR, CHAIN_STEPS, LOSS_VARIANTS
 from gradlab.descent import History, regime
 from gradlab.experiments.chain import SWEEP_LRS, book_start
 from gradlab.optimizers import momentum_step
@@ -49,9 +50,15 @@ def node(script: str) -> object:
     return json.loads(done.stdout)
 
 
+@functools.cache
+def chain_data() -> dict:
+    return ChainLab().data()
+
+
 def chain_runs(jobs: list[tuple[str, float, int]], start: torch.Tensor) -> list[dict]:
-    """The script's runs of the n-link chain from ``start``: (loss, lr, steps) each."""
-    data = ChainLab().data()
+    """The script's runs of the n-link chain from ``start``: (loss, lr, steps) each,
+    with the first `STEPS_CALM` + 1 points and losses of each, and its verdict."""
+    data = chain_data()
     n = len(start)
     specs = [[data["models"][name][n - MIN_LINKS], lr, k] for name, lr, k in jobs]
     return node(
@@ -59,32 +66,28 @@ def chain_runs(jobs: list[tuple[str, float, int]], start: torch.Tensor) -> list[
         f"const out = {json.dumps(specs)}.map(([m, lr, k]) => {{\n"
         "  const r = new GL.Run(GL.chainModel(m.pulls, m.penalty), start, lr, 0);\n"
         "  r.step(k);\n"
-        "  return {path: r.path, losses: r.losses, verdict: r.verdict()};\n"
+        f"  return {{path: r.path.slice(0, {STEPS_CALM + 1}),\n"
+        f"    losses: r.losses.slice(0, {STEPS_CALM + 1}), verdict: r.verdict()}};\n"
         "});\nconsole.log(JSON.stringify(out));"
     )
 
 
-def test_every_pull_steps_as_gradlab_pull_and_ends_with_its_verdict():
+def test_every_pull_steps_as_gradlab_pull():
+    """Every loss at every rate of the chapter's sweep for a few steps, and at the
+    chapter's rate for more. (Their verdicts after the chapter's steps are compared
+    with gradlab's in tests/test_widgets_browser.py: gradlab's runs take seconds.)"""
     start = book_start().double()
-    jobs = [(name, lr, CHAIN_STEPS) for name in LOSS_VARIANTS for lr in SWEEP_LRS]
-    for (name, lr, steps), got in zip(jobs, chain_runs(jobs, start), strict=True):
-        want = gradlab.pull(loss_variant(name, len(start)), start, lr=lr, steps=steps)
-        assert got["verdict"] == want.status, (name, lr)
-        k = STEPS_CHAOTIC if want.status == "thrashing" else STEPS_CALM
+    jobs = [(name, lr, STEPS_CHAOTIC) for name in LOSS_VARIANTS for lr in SWEEP_LRS]
+    # The end pulled ten times harder thrashes at the chapter's rate ("More strings"
+    # pulls it at a tenth of that too).
+    calm = {name: CHAIN_LR for name in LOSS_VARIANTS} | {"x-heavy": CHAIN_LR / 10}
+    jobs += [(name, lr, STEPS_CALM) for name, lr in calm.items()]
+    for (name, lr, k), got in zip(jobs, chain_runs(jobs, start), strict=True):
+        want = gradlab.pull(loss_variant(name, len(start)), start, lr=lr, steps=k)
         path = torch.tensor(got["path"], dtype=torch.float64)
-        assert torch.allclose(path[: k + 1], want.params[: k + 1], rtol=0, atol=1e-9)
+        assert torch.allclose(path, want.params, rtol=0, atol=1e-9), (name, lr)
         losses = torch.tensor(got["losses"], dtype=torch.float64)
-        assert torch.allclose(losses[: k + 1], want.losses[: k + 1], rtol=0, atol=1e-9)
-
-
-def test_the_sweep_verdicts_are_the_chapter_tables():
-    """The chapter's table pulls its float32 start in float32; the widget pulls the
-    same start in float64 and must reach the same verdict at every rate."""
-    table = gradlab.experiments.chain.lr_sweep()
-    jobs = [("right", lr, CHAIN_STEPS) for lr in SWEEP_LRS]
-    got = chain_runs(jobs, book_start().double())
-    assert [r["verdict"] for r in got] == [table[lr].status for lr in SWEEP_LRS]
-    assert len({r["verdict"] for r in got}) >= 4  # the classes the table shows
+        assert torch.allclose(losses, want.losses, rtol=0, atol=1e-9), (name, lr)
 
 
 def test_a_short_chain_from_another_seed_with_a_kink_steps_as_gradlab():
@@ -185,7 +188,7 @@ def test_the_playground_descends_as_gradient_descent_and_momentum_step(name):
 
 
 def test_the_seeded_starts_are_gradlab_random_angles():
-    data = ChainLab().data()
+    data = chain_data()
     for seed in SEEDS:
         for n in range(MIN_LINKS, MAX_LINKS + 1):
             want = gradlab.random_angles(n, seed=seed).double()
@@ -193,7 +196,7 @@ def test_the_seeded_starts_are_gradlab_random_angles():
 
 
 def test_the_pulls_and_limits_are_gradlab_chains():
-    data = ChainLab().data()
+    data = chain_data()
     n = 10
     for name in LOSS_VARIANTS:
         loss, spec = loss_variant(name, n), data["models"][name][n - MIN_LINKS]

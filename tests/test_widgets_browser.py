@@ -10,12 +10,13 @@ from __future__ import annotations
 import gradlab
 import pytest
 import torch
-from gradlab.chain import loss_variant
+from gradlab.chain import loss_variant, pull_each
 from gradlab.defaults import (
     BOWL_LRS,
     BOWL_STEPS,
     CHAIN_LINKS,
     CHAIN_SEED,
+    CHAIN_STEPS,
     LOSS_VARIANTS,
 )
 from gradlab.experiments.chain import SWEEP_LRS, book_start
@@ -23,7 +24,7 @@ from gradlab.widgets.chain_lab import chain_rates
 from gradlab.widgets.playground import SURFACES, playground_rates
 
 from tests.test_browser import AXE, AXE_TAGS, SHOTS, browser, site  # noqa: F401
-from tests.test_widgets import STEPS_CALM, STEPS_CHAOTIC, momentum_path
+from tests.test_widgets import STEPS_CALM, STEPS_CHAOTIC, chain_runs, momentum_path
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 
@@ -69,6 +70,30 @@ def descent_page(browser, site):  # noqa: F811
     page.close()
 
 
+@pytest.fixture(scope="module")
+def long_runs() -> dict[tuple[str, float], gradlab.History]:
+    """gradlab's run of each loss at each rate of the sweep, for the chapter's steps,
+    from the chapter's start in float64: (loss, lr) -> History."""
+    start, runs = book_start().double(), {}
+    for name in LOSS_VARIANTS:
+        loss = loss_variant(name, len(start))
+        for lr, run in zip(SWEEP_LRS, pull_each(loss, start, SWEEP_LRS), strict=True):
+            runs[name, lr] = run
+    return runs
+
+
+def test_the_scripts_verdict_after_the_chapters_steps_is_gradlabs(long_runs):
+    """The widget's model, run in node, ends every run with gradlab's verdict; for
+    the chapter's pull, with the verdicts of its table (float32 runs there)."""
+    jobs = [(name, lr, CHAIN_STEPS) for name, lr in long_runs]
+    got = chain_runs(jobs, book_start().double())
+    assert [r["verdict"] for r in got] == [run.status for run in long_runs.values()]
+    table = gradlab.experiments.chain.lr_sweep()
+    assert [long_runs["right", lr].status for lr in SWEEP_LRS] == [
+        table[lr].status for lr in SWEEP_LRS
+    ]
+
+
 def choose_rate(page, rate: float, rates: list[float]) -> None:
     """Set the learning-rate slider with the keyboard: Home, then → per position."""
     slider = page.locator(".gl-widget [data-k=lr]")
@@ -93,15 +118,16 @@ def step(page, times: int) -> None:
 
 @pytest.mark.parametrize("lr", SWEEP_LRS)
 @pytest.mark.parametrize("name", LOSS_VARIANTS)
-def test_the_chain_lab_shows_gradlabs_chain_after_n_steps(chain_page, name, lr):
+def test_the_chain_lab_shows_gradlabs_chain_after_n_steps(
+    chain_page, long_runs, name, lr
+):
     page = chain_page
     page.select_option(".gl-widget [data-k=links]", str(CHAIN_LINKS))
     page.select_option(".gl-widget [data-k=seed]", str(CHAIN_SEED))
     page.select_option(".gl-widget [data-k=loss]", name)
     choose_rate(page, lr, chain_rates())
     start = book_start().double()
-    long = gradlab.pull(loss_variant(name, len(start)), start, lr=lr)
-    k = STEPS_CHAOTIC if long.status == "thrashing" else STEPS_CALM
+    k = STEPS_CHAOTIC if long_runs[name, lr].status == "thrashing" else STEPS_CALM
     step(page, k)
     state = page.evaluate(STATE)
     want = gradlab.pull(loss_variant(name, len(start)), start, lr=lr, steps=k)
