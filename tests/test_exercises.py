@@ -42,6 +42,10 @@ def test_a_right_answer_passes_in_any_dtype_or_container():
         assert close("dW", answer, W).ok
     assert str(close("dW", W, W)) == "✓ dW"
     assert close("a number", 2.0, torch.tensor(2.0 + 1e-12)).ok
+    third = 1 / 3  # a Python float reaches the comparison in float64, all its digits
+    assert close(
+        "a third", third, torch.tensor(third, dtype=torch.float64), rtol=1e-15
+    ).ok
     assert close("a number", 2.0, 3.0).why == "2 where 3 is expected"  # no factor
     assert not holds("monotone", False, "it rises at step 3").ok
 

@@ -1,11 +1,13 @@
 """gradlab: the executable companion of the book "Pull the Chain".
 
 Gradients, computation graphs, autograd and MLP training, as small functions of
-tensors that the chapters call and the tests check. One module per concept (`chain`,
-`data`, `descent`, `digits`, `engine`, `functions`, `generalization`, `gradcheck`, `graphs`,
-`initialization`, `jacobians`, `mlp`, `optimizers`, `stacked`, `training`), the
+tensors that the chapters call and the tests check. One module per concept
+(`batched`, `chain`, `classify`, `data`, `depth`, `descent`, `digits`, `engine`,
+`engine_mlp`, `functions`, `generalization`, `gradcheck`, `graphs`, `initialization`,
+`jacobians`, `mlp`, `optimizers`, `stacked`, `training`, `widgets`), the
 book's experiments in `gradlab.experiments`, drawing in `gradlab.plotting`, the
-figure registry in `gradlab.figures`, the command line in `gradlab.cli`
+figure registry in `gradlab.figures`, the checks readers run on their answers to
+exercises in `gradlab.exercises`, the command line in `gradlab.cli`
 (``python -m gradlab --help``).
 
 ``import gradlab`` is cheap: each name below and each submodule is imported the first

@@ -96,13 +96,21 @@ def close(
     if got is None or got is Ellipsis:
         return Result(False, what, "not answered yet (the answer is None)")
     try:
-        have = torch.as_tensor(got.detach() if torch.is_tensor(got) else got)
+        have = _float64(got)
     except (TypeError, ValueError, RuntimeError):
         return Result(False, what, f"expected numbers, got a {type(got).__name__}")
-    have, want = have.double(), torch.as_tensor(want).detach().double()
+    want = _float64(want)
     return (
         Result(True, what) if _same(have, want, rtol, atol) else _off(what, have, want)
     )
+
+
+def _float64(value: object) -> torch.Tensor:
+    """A tensor, array, list or number as a float64 tensor (a Python float straight
+    to float64: through torch's default float32 it would lose digits)."""
+    if torch.is_tensor(value):
+        return value.detach().double()
+    return torch.as_tensor(value, dtype=torch.float64)
 
 
 def _same(have: torch.Tensor, want: torch.Tensor, rtol: float, atol: float) -> bool:
