@@ -4,6 +4,7 @@ import pytest
 import torch
 from gradlab import defaults, experiments
 from gradlab.data import default_mixture
+from gradlab.exercises.generalization import stopping_point
 from gradlab.generalization import (
     bayes_disagreement,
     bayes_loss,
@@ -100,17 +101,6 @@ def test_bayes_disagreement_counts_different_predictions(small):
     assert float(bayes_disagreement([p], mixture, train.x)[0]) == pytest.approx(
         float(expected.mean())
     )
-
-
-def stopping_point(val_loss, patience):
-    """(kept, stopped): `early_stopping`'s rule applied to a recorded curve."""
-    best = 0
-    for epoch in range(1, len(val_loss)):
-        if val_loss[epoch] < val_loss[best]:
-            best = epoch
-        elif epoch - best >= patience:
-            return best, epoch
-    return best, len(val_loss) - 1
 
 
 def test_the_rule_on_a_recorded_curve_is_early_stopping(small):

@@ -28,6 +28,7 @@ build warning, so the strict build fails.
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import html
 import io
@@ -309,17 +310,17 @@ def _on_builder_inited(app: Sphinx) -> None:
         _start_katex()
 
 
-def _start_katex() -> None:
-    """Start sphinxcontrib-katex's render server, a second time if it refuses the
-    first connection: it connects once the server's socket file exists, which node
-    creates just before it listens, so a busy machine can refuse that connection (the
-    refused server is then left running until the machine's next restart)."""
+def _start_katex() -> str:
+    """Start sphinxcontrib-katex's render server, up to five times while it refuses:
+    it connects once the server's socket file exists, which node creates just before
+    it listens, so a busy machine can refuse that connection (the refused server is
+    then left running until the machine's next restart)."""
     from sphinxcontrib.katex import render_latex
 
-    try:
-        render_latex("x")
-    except ConnectionRefusedError:
-        render_latex("x")
+    for _ in range(4):
+        with contextlib.suppress(ConnectionRefusedError):
+            return render_latex("x")
+    return render_latex("x")
 
 
 def _copy_katex(static: Path) -> None:

@@ -9,7 +9,7 @@ import torch
 from gradlab.exercises import close, exercise
 
 
-def _stops(val_loss, patience):
+def stopping_point(val_loss, patience):
     """The reference: (kept epoch, stopping epoch) of early stopping on a recorded
     validation curve, the rule of `gradlab.generalization.early_stopping`."""
     best = 0
@@ -34,7 +34,7 @@ def patience(answer):
     for name, curve in curves.items():
         for p in (1, 5, 100):
             got = answer(curve, p)
-            yield close(f"{name}, patience {p}", got, _stops(curve, p))
+            yield close(f"{name}, patience {p}", got, stopping_point(curve, p))
             if got is None or got is Ellipsis:
                 return
 

@@ -115,15 +115,7 @@ function start(root, data) {
     losses: run.losses, loss: run.losses[run.steps()],
     verdict: run.steps() ? run.verdict() : null,
   });
-  fallback.remove(); ui.hidden = false;
+  GL.show(root, ui, fallback, render);
   reset();
-  if (typeof ResizeObserver === "function") {
-    let width = 0;
-    new ResizeObserver(() => {
-      if (root.clientWidth !== width) { width = root.clientWidth; render(); }
-    }).observe(root);
-  }
-  new MutationObserver(() => render()).observe(document.documentElement,
-    {attributes: true, attributeFilter: ["data-theme", "data-mode"]});
 }
 """

@@ -233,7 +233,22 @@ const GL = (() => {
       set: (r) => { input.value = rates.indexOf(r); show(); }};
   }
 
+  // Show the widget (its no-script note gone) and redraw it when its width or the
+  // page's light/dark mode changes; onTheme runs before such a redraw.
+  function show(root, ui, fallback, render, onTheme) {
+    fallback.remove(); ui.hidden = false;
+    if (typeof ResizeObserver === "function") {
+      let width = 0;
+      new ResizeObserver(() => {
+        if (root.clientWidth !== width) { width = root.clientWidth; render(); }
+      }).observe(root);
+    }
+    new MutationObserver(() => { if (onTheme) onTheme(); render(); }).observe(
+      document.documentElement,
+      {attributes: true, attributeFilter: ["data-theme", "data-mode"]});
+  }
+
   return {LIMIT, RULE, Run, regime, positions, chainModel, fit, colors, fmt, lossCurve,
-    runner, rateSlider, reduced};
+    runner, rateSlider, reduced, show};
 })();
 """

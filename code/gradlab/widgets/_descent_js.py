@@ -160,16 +160,7 @@ function start(root, data) {
     path: run.path, losses: run.losses, point: run.path[run.path.length - 1],
     loss: run.losses[run.steps()], verdict: run.steps() ? run.verdict() : null,
   });
-  fallback.remove(); ui.hidden = false;
+  GL.show(root, ui, fallback, render, () => { backdrop = null; });
   reset();
-  if (typeof ResizeObserver === "function") {
-    let width = 0;
-    new ResizeObserver(() => {
-      if (root.clientWidth !== width) { width = root.clientWidth; render(); }
-    }).observe(root);
-  }
-  new MutationObserver(() => { backdrop = null; render(); }).observe(
-    document.documentElement,
-    {attributes: true, attributeFilter: ["data-theme", "data-mode"]});
 }
 """
