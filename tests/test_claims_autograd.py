@@ -259,11 +259,13 @@ def test_each_row_of_the_eps_table_agrees_in_about_four_more_digits():
 
 def test_the_error_model_gets_the_order_of_magnitude_of_both_bottoms():
     """Claim (exercise ex-autograd-best-epsilon): ε* ~ u^(1/3) and the error ~ u^(2/3)
-    "gets the order of magnitude of both" bottoms of the sweep."""
+    predicts the best ε "to within a small factor", and the floors "lie near the model's
+    u^(2/3) in both formats" (this run: within 1.5 times; the bound leaves room for a
+    float32 floor ten times lower on another processor)."""
     sweeps = gradlab.experiments.gradcheck.epsilon_sweep()
     for dtype, label in ((torch.float32, "float32"), (torch.float64, "float64")):
         u = torch.finfo(dtype).eps
         best = min(sweeps[label], key=lambda c: abs(c.error / c.directional_derivative))
         assert 0.1 < best.eps / u ** (1 / 3) < 10
         error = abs(best.error / best.directional_derivative)
-        assert 0.01 < error / u ** (2 / 3) < 100
+        assert 0.03 < error / u ** (2 / 3) < 30

@@ -329,6 +329,12 @@ def test_inference_saves_nothing_and_checkpointing_trades_compute_for_memory():
     assert trade.saved["checkpointed"] < trade.saved["plain"]
     assert trade.forward_calls["checkpointed"] > trade.forward_calls["plain"]
     assert trade.forward_calls["plain"] == trade.modules
+    # "the N modules of all pieces but the last run twice" (review r1: the count once
+    # missed the last module of each piece, where checkpointing stops recomputing)
+    from gradlab.experiments.batched import CKPT_SEGMENTS
+
+    recomputed = trade.modules * (CKPT_SEGMENTS - 1) // CKPT_SEGMENTS
+    assert trade.forward_calls["checkpointed"] == trade.modules + recomputed
     assert trade.grad_gap == 0.0
     x = torch.randn(16, 8, generator=torch.Generator().manual_seed(0))
     for depth in (2, 4, 8):

@@ -116,3 +116,75 @@ def test_every_checker_is_used_by_its_chapter():
     used = {label for md in chapter_files() for label, _, _ in checked_cells(md)}
     registered = set(exercises.checkers()) - {"ex-test-double"}
     assert registered <= used
+
+
+# --- wrong answers of a known kind get a hint that names it (review r1) ---
+
+
+def _div_assigning(a, b):
+    """closure_div with the bug the chapter teaches: = where += belongs."""
+    from gradlab.engine import Value
+
+    out = Value(a.data / b.data, (a, b), "÷")
+
+    def _backward():
+        a.grad = out.grad / b.data
+        b.grad = -a.data / b.data**2 * out.grad
+
+    out._backward = _backward
+    return out
+
+
+def _failures(label, answer):
+    return [r for r in exercises.results(label, answer) if not r.ok]
+
+
+def test_a_closure_that_assigns_fails_the_division_check():
+    (failed,) = _failures("ex-autograd-from-scratch-closure-div", _div_assigning)
+    assert "+=" in failed.why
+
+
+def test_a_quotient_without_a_backward_step_is_told_so():
+    from gradlab.engine import Value
+
+    def no_closure(a, b):
+        return Value(a.data / b.data, (a, b), "÷")
+
+    (failed,) = _failures("ex-autograd-from-scratch-closure-div", no_closure)
+    assert "_backward" in failed.why
+
+
+def test_swapped_one_sided_derivatives_are_named_as_swapped():
+    def swapped(f, w, h=1e-6):
+        return float((f(w + h) - f(w)) / h), float((f(w) - f(w - h)) / h)
+
+    failed = _failures("ex-computation-graphs-one-sided", swapped)
+    assert failed and all(r.why == "left and right swapped" for r in failed)
+
+
+def test_answers_of_the_wrong_form_get_a_sentence_not_a_python_error():
+    def three(x, t, w1, b1, w2, b2):
+        return w1, b1, w2
+
+    (failed,) = _failures("ex-computation-graphs-tanh-delta", three)
+    assert "four gradients" in failed.why and "got 3" in failed.why
+    (failed,) = _failures("ex-autograd-stop-gradient", lambda w: 0.25)
+    assert "got a float" in failed.why
+    (failed,) = _failures("ex-autograd-beyond-dual", lambda x: x)
+    assert "pair (value, tangent)" in failed.why
+
+
+def test_the_best_bowl_step_is_accepted_to_four_decimals_only():
+    assert not _failures("ex-gradients-best-bowl-step", 0.1818)
+    assert _failures("ex-gradients-best-bowl-step", 0.18)
+
+
+def test_a_hessian_vector_product_without_create_graph_is_told_to_add_it():
+    def no_create_graph(f, w, v):
+        w = w.requires_grad_()
+        (g,) = torch.autograd.grad(f(w), w)
+        (hv,) = torch.autograd.grad(g @ v, w)
+        return hv
+
+    (failed,) = _failures("ex-autograd-beyond-hvp", no_create_graph)
+    assert "create_graph=True" in failed.why

@@ -282,3 +282,21 @@ def test_an_exercise_check_cell_reaches_the_reader_empty_and_unfolded(tmp_path):
     (cell,) = chapters.Page(md, {}, sections={}).cells(check)
     assert cell["outputs"] == [] and cell["execution_count"] is None
     assert "jupyter" not in cell["metadata"] and text(cell) == check.source
+
+
+def test_a_solutions_prose_is_folded_and_the_text_around_it_is_not(tmp_path):
+    md = tmp_path / "x.md"
+    md.write_text(
+        "```{exercise}\n:label: ex-a\n\nDerive it.\n```\n\n"
+        "```{solution-start} ex-a\n:class: dropdown\n```\n\nIt is $2x$.\n"
+    )
+    page = chapters.Page(md, {}, sections={})
+    out = page.markdown(md.read_text())
+    assert out.startswith(
+        "**Exercise 1.** Derive it.\n\n*Solution to Exercise 1 (folded below).*\n\n"
+    )
+    assert out.endswith(chapters.FOLDED_PROSE.format("It is $2x$."))
+    # prose after a solution's code, up to its end, is folded; what follows is not
+    out = page.markdown("So 2x.\n\n```{solution-end}\n```\n\nNext.")
+    assert out == chapters.FOLDED_PROSE.format("So 2x.") + "\n\nNext."
+    assert not page.solution

@@ -32,6 +32,10 @@ from mdit_py_plugins.myst_blocks import myst_block_plugin
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from sources import CACHE, NOTEBOOKS, ROOT, chapters, config, executed, git
 
+#: A solution's prose in a reader notebook: folded, as the page's dropdown is.
+FOLDED_PROSE = (
+    "<details>\n<summary>Show the solution's explanation</summary>\n\n{}\n\n</details>"
+)
 PARSER = MarkdownIt("commonmark").use(colon_fence_plugin).use(myst_block_plugin)
 ROLE = re.compile(r"\{([a-z][\w:-]*)\}`([^`]*)`")
 OPTION = re.compile(r":([\w-]+):\s*(.*)")
@@ -110,14 +114,26 @@ class Page:
 
     def markdown(self, text: str) -> str:
         """A Markdown cell without MyST (which also tells whether the cells after it
-        are a gated solution's)."""
+        are a gated solution's). A solution's prose is folded in a ``<details>`` block,
+        which Jupyter and Colab render closed, as the page's dropdown is."""
         lines = ROLE.sub(self.role, text).splitlines()
         found = list(directives("\n".join(lines)))
-        for token, *directive in reversed(found):  # from the end: line numbers hold
-            lines[token.map[0] : token.map[1]] = self.block(*directive).splitlines()
-        gates = [name for _, name, *_ in found if name.startswith("solution-")]
-        self.solution = gates[-1] == "solution-start" if gates else self.solution
-        return "\n".join(lines).strip("\n")
+        parts: list[tuple[bool, list[str]]] = []  # (a solution's prose?, lines)
+        done = 0
+        for token, name, *directive in found:
+            parts.append((self.solution, lines[done : token.map[0]]))
+            parts.append((False, self.block(name, *directive).splitlines()))
+            if name.startswith("solution-"):
+                self.solution = name == "solution-start"
+            done = token.map[1]
+        parts.append((self.solution, lines[done:]))
+        out: list[str] = []
+        for folded, group in itertools.groupby(parts, key=lambda part: part[0]):
+            text = "\n".join(line for _, part in group for line in part).strip("\n")
+            if folded and text.strip():
+                text = FOLDED_PROSE.format(text)
+            out.append(text)
+        return "\n\n".join(t for t in out if t.strip()).strip("\n")
 
     def role(self, match: re.Match) -> str:
         name, target = match.groups()

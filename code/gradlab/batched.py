@@ -133,13 +133,18 @@ def checkpointed(net: nn.Sequential, x: Tensor, segments: int) -> Tensor:
 
 
 def forward_calls(net: nn.Sequential, run: Callable[[], object]) -> int:
-    """How many times ``net``'s modules run their forward pass during ``run()``."""
+    """How many times ``net``'s modules run their forward pass during ``run()``.
+
+    Counted when a forward pass starts (a pre-hook): checkpointing's recomputation
+    stops early by raising inside the last module it needs, after that module has
+    computed its output but before a forward hook would see it.
+    """
     calls = [0]
 
     def count(*_: object) -> None:
         calls[0] += 1
 
-    hooks = [m.register_forward_hook(count) for m in net]
+    hooks = [m.register_forward_pre_hook(count) for m in net]
     try:
         run()
     finally:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from gradlab.exercises import close, exercise
+from gradlab.exercises import close, exercise, holds
 
 F64 = torch.float64
 
@@ -19,6 +19,14 @@ def held_target(answer):
         want = 2 * (t - w.detach() / 2) * (1 - t**2)
         if loss is None or loss is Ellipsis:
             yield close(f"∂ℓ/∂w at w = {point:g}", loss, want)
+            return
+        if not torch.is_tensor(loss) or loss.grad_fn is None:
+            yield holds(
+                f"∂ℓ/∂w at w = {point:g}",
+                False,
+                f"expected a tensor that autograd recorded from w, got a "
+                f"{type(loss).__name__} (keep ℓ a tensor: no float(), .item())",
+            )
             return
         yield close(f"ℓ at w = {point:g}", loss, (t - w.detach() / 2) ** 2)
         (grad,) = torch.autograd.grad(loss, w)

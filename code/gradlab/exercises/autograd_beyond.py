@@ -7,7 +7,7 @@ import math
 import torch
 
 from gradlab import functions
-from gradlab.exercises import close, exercise
+from gradlab.exercises import close, exercise, holds
 
 F64 = torch.float64
 
@@ -27,6 +27,14 @@ def dual_numbers(answer):
         if got is None or got is Ellipsis:
             yield close(f"g′({x:g})", got, slope)
             return
+        if not isinstance(got, (tuple, list)) or len(got) != 2:
+            yield holds(
+                f"g′({x:g})",
+                False,
+                "expected a pair (value, tangent), got a "
+                f"{type(got).__name__}: return (d.value, d.tangent) or similar",
+            )
+            return
         value, tangent = got
         want = torch.tensor([x * math.sin(x) + x * x, slope], dtype=F64)
         yield close(f"g({x:g})", _f64(value), want[0], rtol=1e-12)
@@ -41,6 +49,17 @@ def hessian_vector_product(answer):
     a = b + b.T
     w = torch.randn(5, generator=gen, dtype=F64)
     v = torch.randn(5, generator=gen, dtype=F64)
-    got = answer(lambda p: functions.quadratic_sine(p, a), w.clone(), v)
+    try:
+        got = answer(lambda p: functions.quadratic_sine(p, a), w.clone(), v)
+    except RuntimeError as error:
+        if "does not require grad" not in str(error):
+            raise
+        yield holds(
+            "Hv for g(w) = ½ wᵀAw + Σ sin wᵢ",
+            False,
+            "the gradient was not recorded: pass create_graph=True to the first"
+            " torch.autograd.grad, so that its result can be differentiated",
+        )
+        return
     want = functions.quadratic_sine_hvp(w, a, v)
     yield close("Hv for g(w) = ½ wᵀAw + Σ sin wᵢ", got, want, rtol=1e-10)

@@ -54,6 +54,13 @@ def closure_div(answer):
     if not isinstance(out, Value):
         yield _not_a_value("x / y", out, xt / yt)
         return
+    if out._backward is None and len(out.local) != len(out.inputs):
+        yield holds(
+            "x / y has a backward step",
+            False,
+            "set out._backward to a closure that adds into a.grad and b.grad",
+        )
+        return
     out.backward()
     (xt / yt).backward()
     yield close("x / y", _f64(out.data), (xt / yt).detach(), rtol=1e-12)
@@ -67,6 +74,18 @@ def closure_div(answer):
         _f64(xt.grad, yt.grad),
         atol=1e-12,
     )
+    # x·(x/y): the product's closure adds into x.grad before the quotient's runs, so
+    # a quotient that assigns (=) instead of adding (+=) overwrites that share.
+    (x, y), (xt, yt) = _leaves(1.5, -0.8)
+    closure_mul(x, answer(x, y)).backward()
+    (xt * (xt / yt)).backward()
+    both = close(
+        "x·(x/y), x used twice: ∂/∂x, ∂/∂y", _f64(x.grad, y.grad),
+        _f64(xt.grad, yt.grad), atol=1e-12,
+    )  # fmt: skip
+    if not both.ok:
+        both = both._replace(why=both.why + " (does your closure add, +=, or assign?)")
+    yield both
 
 
 @exercise("ex-autograd-from-scratch-linear-vjp")

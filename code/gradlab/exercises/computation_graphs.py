@@ -3,7 +3,7 @@
 import torch
 
 from gradlab.batched import two_layer
-from gradlab.exercises import close, exercise
+from gradlab.exercises import close, exercise, holds
 from gradlab.functions import relu_graph
 
 F64 = torch.float64
@@ -24,7 +24,11 @@ def one_sided(answer):
     )
     for what, f, at, want in cases:
         got = answer(f, torch.tensor([at], dtype=F64))
-        yield close(what, got, want, rtol=1e-4, atol=1e-4)
+        result = close(what, got, want, rtol=1e-4, atol=1e-4)
+        swapped = close(what, got, want[::-1], rtol=1e-4, atol=1e-4)
+        if not result.ok and swapped.ok:
+            result = result._replace(why="left and right swapped")
+        yield result
 
 
 @exercise("ex-computation-graphs-batched-dw")
@@ -51,6 +55,14 @@ def tanh_delta(answer):
     got = answer(x, t, net.w1, net.b1, net.w2, net.b2)
     if got is None or got is Ellipsis:
         yield close("dw1, db1, dw2, db2", got, want[0])
+        return
+    if not isinstance(got, (tuple, list)) or len(got) != 4:
+        count = len(got) if isinstance(got, (tuple, list)) else "one"
+        yield holds(
+            "dw1, db1, dw2, db2",
+            False,
+            f"expected four gradients (dw1, db1, dw2, db2), got {count}",
+        )
         return
     for name, g, w in zip(("dw1", "db1", "dw2", "db2"), got, want, strict=True):
         yield close(name, g, w)

@@ -37,4 +37,4 @@ def directional_derivative(answer):
 @exercise("ex-gradients-best-bowl-step")
 def best_bowl_step(answer):
     """answer: the step that minimises max(|1 − η|, |1 − 10η|)."""
-    yield close("the best fixed step η*", answer, 2 / 11)
+    yield close("the best fixed step η* (to four decimals)", answer, 2 / 11, 0, 5e-5)

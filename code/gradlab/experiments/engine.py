@@ -203,6 +203,7 @@ class BackwardCost:
 
 def _times(make, run, repeats: int) -> list[float]:
     """Seconds of ``run(make())``, one per fresh graph, ``repeats`` of them."""
+    run(make())  # one untimed warm-up: the first call pays for loading and caches
     times = []
     for _ in range(repeats):
         graph = make()
