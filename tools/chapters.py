@@ -33,9 +33,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from sources import CACHE, NOTEBOOKS, ROOT, chapters, config, executed, git
 
 #: A solution's prose in a reader notebook: folded, as the page's dropdown is.
-FOLDED_PROSE = (
-    "<details>\n<summary>Show the solution's explanation</summary>\n\n{}\n\n</details>"
-)
+FOLDED_PROSE = "<details><summary>Show the explanation</summary>\n\n{}\n\n</details>"
 PARSER = MarkdownIt("commonmark").use(colon_fence_plugin).use(myst_block_plugin)
 ROLE = re.compile(r"\{([a-z][\w:-]*)\}`([^`]*)`")
 OPTION = re.compile(r":([\w-]+):\s*(.*)")
@@ -116,24 +114,22 @@ class Page:
         """A Markdown cell without MyST (which also tells whether the cells after it
         are a gated solution's). A solution's prose is folded in a ``<details>`` block,
         which Jupyter and Colab render closed, as the page's dropdown is."""
-        lines = ROLE.sub(self.role, text).splitlines()
-        found = list(directives("\n".join(lines)))
-        parts: list[tuple[bool, list[str]]] = []  # (a solution's prose?, lines)
-        done = 0
-        for token, name, *directive in found:
-            parts.append((self.solution, lines[done : token.map[0]]))
-            parts.append((False, self.block(name, *directive).splitlines()))
+        lines, out, done = ROLE.sub(self.role, text).splitlines(), [], 0
+        for token, name, *directive in directives("\n".join(lines)):
+            out += [
+                self.prose(lines[done : token.map[0]]),
+                self.block(name, *directive),
+            ]
             if name.startswith("solution-"):
                 self.solution = name == "solution-start"
             done = token.map[1]
-        parts.append((self.solution, lines[done:]))
-        out: list[str] = []
-        for folded, group in itertools.groupby(parts, key=lambda part: part[0]):
-            text = "\n".join(line for _, part in group for line in part).strip("\n")
-            if folded and text.strip():
-                text = FOLDED_PROSE.format(text)
-            out.append(text)
+        out.append(self.prose(lines[done:]))
         return "\n\n".join(t for t in out if t.strip()).strip("\n")
+
+    def prose(self, lines: list[str]) -> str:
+        """Lines of prose, folded when they are a solution's."""
+        text = "\n".join(lines).strip("\n")
+        return FOLDED_PROSE.format(text) if self.solution and text.strip() else text
 
     def role(self, match: re.Match) -> str:
         name, target = match.groups()
