@@ -113,6 +113,22 @@ def test_early_on_one_string_at_a_time_beats_full_batch_per_epoch(fan):
     assert bool((fan.excess("random order")[:, early] < full).all())
 
 
+def test_early_on_from_other_starts_the_median_shuffle_wins_but_not_every_one():
+    """From other starts: fixed order and the median shuffle beat full batch after
+    5 epochs; from some starts (2, 7) some shuffles do not."""
+    early, losers = 5, 0
+    for seed in range(1, 9):
+        fan = experiments.chain.schedule_comparison(
+            start=chain.random_angles(10, seed=seed)
+        )
+        full = float(fan.excess("full batch")[0, early])
+        shuffles = fan.excess("random order")[:, early]
+        assert float(fan.excess("in order")[0, early]) < full
+        assert float(shuffles.median()) < full
+        losers += int((shuffles > full).sum())
+    assert losers > 0
+
+
 def test_at_a_constant_step_full_batch_ends_lowest(fan):
     full = float(fan.tail_excess("full batch")[0])
     assert full < float(fan.tail_excess("in order")[0])
@@ -315,3 +331,19 @@ def test_the_elastic_penalty_converges_where_the_max_penalty_chatters():
 def test_the_middle_pull_ends_at_the_exact_elbows_loss(middle_run):
     n = 10
     assert middle_run.final_loss == pytest.approx(n * (1 - 1 / math.sqrt(2)), abs=1e-3)
+
+
+def test_from_start_nine_the_middle_pull_winds_a_joint_and_the_penalty_traps_it():
+    """The stiff chain's wrap-around from an ordinary start: one joint past 180° under
+    the two strings, and with the max penalty a loss far above the chapter's run."""
+    runs = experiments.chain.pulled(
+        [("middle", "middle", CHAIN_LR), ("stiff", "stiff", CHAIN_LR)],
+        chain.random_angles(10, seed=9),
+    )
+    middle, stiff = (r for _, r in runs.values())
+    assert float(middle.params[-1].abs().max()) > math.pi  # the long way round
+    assert middle.final_loss == pytest.approx(10 * (1 - 1 / math.sqrt(2)), abs=0.05)
+    ((_, book),) = experiments.chain.pulled([("s", "stiff", CHAIN_LR)]).values()
+    assert stiff.final_loss > 2 * book.final_loss  # stuck in a curl
+    largest = float(stiff.params[-1].abs().max())
+    assert largest > math.radians(80) > 2 * float(book.params[-1].abs().max())
