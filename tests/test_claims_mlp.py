@@ -324,6 +324,12 @@ def test_the_wiggly_fits_flat_stretches_read_as_the_page_says():
     assert g["mlp_wig_grad_late"] > g["mlp_wig_grad_times"] * g["mlp_wig_grad_start"]
     assert g["mlp_wig_rise_share"] > 1 / g["mlp_wig_rise_one_in"]
     assert g["mlp_depth_ratio"] > g["mlp_depth_ratio_bound"]
+    # "from that start the single layer ends below 0.01 from every seed" and
+    # "its median is even a little lower than theirs"
+    assert g["mlp_depth_spread_max"] < g["mlp_depth_small"]
+    assert g["mlp_depth_spread_vs_two"] == 1
+    # "median about 0.4": a large gradient, shown to one decimal
+    assert round(g["mlp_wig_grad_late"], 1) >= 0.1
     assert abs(g["mlp_blob_first"] - math.log(3)) < 0.1  # "near log 3"
     assert g["mlp_blob_excess"] < 2  # "about ... points above the best possible"
 
@@ -369,3 +375,17 @@ def test_the_single_layer_is_still_improving_and_diverges_under_the_charts_sgd(d
         epochs=1000,
     )
     assert not math.isfinite(losses[-1]) or losses[-1] > losses[0]
+
+
+def test_from_a_spread_start_one_layer_reaches_two_layers_level_over_other_seeds():
+    """The depth table's gap is the default start's: from steep, spread bends one
+    layer ends as low as two layers, here from starts the page does not use."""
+    shallow, two = experiments.mlp.DEPTH_WIDTHS
+    other = range(5, 10)
+    default = experiments.mlp.depth_comparison(seeds=other)
+    spread = experiments.mlp.depth_comparison(
+        (shallow,), seeds=other, spread=experiments.mlp.DEPTH_SPREAD
+    )[shallow]
+    assert float(default[shallow].min()) > 100 * float(default[two].max())
+    assert float(spread.max()) < 0.01
+    assert float(spread.median()) < float(default[two].median())
