@@ -108,7 +108,7 @@ def test_the_gap_over_draws_is_positive_and_comes_from_the_training_error(printe
 
 
 def test_on_other_draws_the_gap_stays_positive_and_shrinks_at_the_middle_widths():
-    """"The median gap stays above zero at every width, and clearly so at the
+    """The page: "the median gap stays above zero at every width, and clearly so at the
     widest, but at 10 and 100 units it falls to a fraction of a point, with barely
     more than half of the draws positive": 20 draws the page does not use."""
     other = experiments.generalization.gap_experiment(first_seed=5_000, first_start=100)
@@ -121,7 +121,7 @@ def test_on_other_draws_the_gap_stays_positive_and_shrinks_at_the_middle_widths(
 
 
 def test_on_another_training_set_early_stopping_is_again_more_often_better():
-    """"On another training set, too, stopping early is better more often than
+    """The page: "on another training set, too, stopping early is better more often than
     worse, but the kept epoch can come much later, and the run stops after more
     than a third of the epochs"."""
     other = default_mixture().sample(defaults.MLP_TRAIN_SIZE, seed=21)

@@ -393,7 +393,7 @@ def test_from_a_spread_start_one_layer_reaches_two_layers_level_over_other_seeds
 
 @pytest.mark.book
 def test_on_other_training_sets_the_blob_excess_is_smaller_once_below_zero():
-    """"On other training sets … it comes out smaller, and on one of them the
+    """The page: "on other training sets … it comes out smaller, and on one of them the
     networks even end slightly below the nearest-mean rule"."""
     g = glued_numbers(ROOT / "book" / "mlp-modules.md")
     means = torch.tensor(experiments.mlp.BLOB_MEANS)

@@ -109,8 +109,8 @@ def test_activation_spread_and_training_of_the_deep_network(init):
 
 
 def test_kaimings_deep_network_ends_below_the_training_floor(init, floors):
-    """"That last number is already below the true posterior's … on the same
-    points"; Xavier's is not."""
+    """The page: "that last number is already below the true posterior's … on the
+    same points"; Xavier's is not."""
     end = dict(zip(init.schemes, init.deep_losses[:, :, -1].mean(-1), strict=True))
     assert float(end["kaiming"]) < floors[0] < float(end["xavier"])
 

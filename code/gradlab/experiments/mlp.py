@@ -382,7 +382,8 @@ def depth_comparison(
     for shape in shapes:
         nets = [tanh_mlp(shape, seed=s) for s in seeds]
         if spread is not None:
-            nets = [spread_bends(n, spread, seed=s) for n, s in zip(nets, seeds)]
+            for net, s in zip(nets, seeds, strict=True):
+                spread_bends(net, spread, seed=s)
         weights, biases = stacked_tanh(nets)
         adam = torch.optim.Adam([*weights, *biases], lr=lr)
         for _ in range(epochs):
