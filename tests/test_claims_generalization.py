@@ -6,6 +6,7 @@ tested on small problems in tests/test_generalization.py."""
 
 import pytest
 from gradlab import defaults, experiments
+from gradlab.data import default_mixture
 
 from tests._book import ROOT, glued_numbers
 
@@ -104,3 +105,28 @@ def test_the_gap_over_draws_is_positive_and_comes_from_the_training_error(printe
     # "about as noisy as sampling alone makes an error rate ... on that many points"
     assert 0.7 < g["gen_train_spread_500"] / g["gen_train_binomial"] < 1.5
     assert g["gen_draws"] == defaults.GAP_DRAWS >= 20
+
+
+def test_on_other_draws_the_gap_stays_positive_and_shrinks_at_the_middle_widths():
+    """The page: "the median gap stays above zero at every width, and clearly so at the
+    widest, but at 10 and 100 units it falls to a fraction of a point, with barely
+    more than half of the draws positive": 20 draws the page does not use."""
+    other = experiments.generalization.gap_experiment(first_seed=5_000, first_start=100)
+    gap = {h: 100 * r.gap for h, r in other.items()}
+    assert all(float(g.median()) > 0 for g in gap.values())
+    assert float(gap[500].median()) > 1 and int((gap[500] > 0).sum()) > 15
+    for h in (10, 100):
+        assert float(gap[h].median()) < 1
+        assert int((gap[h] > 0).sum()) <= 0.65 * len(gap[h])
+
+
+def test_on_another_training_set_early_stopping_is_again_more_often_better():
+    """The page: "on another training set, too, stopping early is better more often than
+    worse, but the kept epoch can come much later, and the run stops after more
+    than a third of the epochs"."""
+    other = default_mixture().sample(defaults.MLP_TRAIN_SIZE, seed=21)
+    runs = experiments.generalization.stopping_runs(starts=4, train=other)
+    tally = runs.tally()
+    assert tally["better"] > tally["worse"]
+    latest = max(runs.best_epochs) + defaults.PATIENCE
+    assert latest > defaults.LONG_EPOCHS / 3

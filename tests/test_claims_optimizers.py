@@ -108,6 +108,13 @@ def test_activation_spread_and_training_of_the_deep_network(init):
     assert end["kaiming"] < end["xavier"] - 0.01 < end["default"] - 0.1
 
 
+def test_kaimings_deep_network_ends_below_the_training_floor(init, floors):
+    """The page: "that last number is already below the true posterior's … on the
+    same points"; Xavier's is not."""
+    end = dict(zip(init.schemes, init.deep_losses[:, :, -1].mean(-1), strict=True))
+    assert float(end["kaiming"]) < floors[0] < float(end["xavier"])
+
+
 def test_the_first_layer_gradient_is_far_smaller_under_the_default(init):
     g = dict(zip(init.schemes, init.gradients, strict=True))
     # every seed: default < Xavier < Kaiming, and Xavier's about 20 times the default's
@@ -210,8 +217,13 @@ def test_the_test_set_agrees_with_the_validation_order(sweep, floors):
     tested = {k: sweep.tested(k, sweep.best_lr(k)) for k in sweep.kinds}
     loss = {k: float(t[0].mean()) for k, t in tested.items()}
     error = {k: float(t[1].mean()) for k, t in tested.items()}
+    spread = {k: float(t[1].std()) for k, t in tested.items()}
     assert loss["Adam"] < loss["momentum"] < loss["SGD"]
-    assert error["Adam"] < error["momentum"] < error["SGD"]
+    assert error["Adam"] < min(error["momentum"], error["SGD"])
+    # "momentum and plain SGD differ by less than their spread over seeds"
+    assert abs(error["momentum"] - error["SGD"]) < max(
+        spread["momentum"], spread["SGD"]
+    )
     test_floor = bayes_loss(default_mixture(), experiments.mlp.test_set())
     assert min(loss.values()) > test_floor
 
@@ -232,6 +244,11 @@ def test_batch_sizes_retuned_on_validation(floors):
         scaled = lr * b / defaults.MB_BATCH
         assert float(tuning.at(b, scaled).mean()) - means[b] < 0.005
     assert tuning.best_lr(full) > tuning.best_lr(small)  # larger batch, larger rate
+    # "the chapter's rate is not that rate": the rule's anchor is not tuned, and
+    # scaled from the small batch's best the rule overshoots the grid
+    assert tuning.best_lr(small) != lr
+    from_best = tuning.best_lr(small) * full / small
+    assert from_best > max(tuning.lrs) and from_best > 2 * tuning.best_lr(full)
 
 
 @pytest.mark.book

@@ -91,11 +91,14 @@ def boundary_models(run: ValidatedRun, stop: EarlyStop) -> dict[str, MLPParams]:
 
 
 def draw_sets(
-    draws: int = defaults.GAP_DRAWS, n: int = defaults.MLP_TRAIN_SIZE
+    draws: int = defaults.GAP_DRAWS,
+    n: int = defaults.MLP_TRAIN_SIZE,
+    *,
+    first_seed: int = DRAW_SEED,
 ) -> list[LabelledPoints]:
-    """The gap experiment's training sets: draw k from seed `DRAW_SEED` + k."""
+    """The gap experiment's training sets: draw k from seed ``first_seed`` + k."""
     mixture = default_mixture()
-    return [mixture.sample(n, seed=DRAW_SEED + k) for k in range(draws)]
+    return [mixture.sample(n, seed=first_seed + k) for k in range(draws)]
 
 
 def gap_experiment(
@@ -105,15 +108,19 @@ def gap_experiment(
     lr: float = defaults.MLP_LR,
     epochs: int = defaults.MLP_EPOCHS,
     test: LabelledPoints | None = None,
+    first_seed: int = DRAW_SEED,
+    first_start: int = 0,
 ) -> dict[int, WidthErrors]:
     """Per width, ``draws`` independent trainings at the lab's settings: draw k trains
-    `init_mlp` from seed k on its own training set (`draw_sets`); errors on that set
-    and on ``test`` (default: the chapter's `test_set`), one per draw (D,)."""
+    `init_mlp` from seed ``first_start`` + k on its own training set (`draw_sets`
+    from ``first_seed``); errors on that set and on ``test`` (default: the chapter's
+    `test_set`), one per draw (D,)."""
     test = test_set() if test is None else test
-    sets = draw_sets(draws)
+    sets = draw_sets(draws, first_seed=first_seed)
+    starts = range(first_start, first_start + draws)
     results = {}
     for hidden in widths:
-        trained = train_draws(hidden, sets, lr=lr, epochs=epochs, seeds=range(draws))
+        trained = train_draws(hidden, sets, lr=lr, epochs=epochs, seeds=starts)
         results[hidden] = WidthErrors(
             hidden, errors_of(trained, sets), errors_of(trained, test)
         )
@@ -148,12 +155,17 @@ def stopping_runs(
     patience: int = defaults.PATIENCE,
     max_epochs: int = defaults.LONG_EPOCHS,
     first: tuple[EarlyStop, ValidatedRun] | None = None,
+    train: LabelledPoints | None = None,
 ) -> StoppingRuns:
     """Early stopping against the long run's last epoch from the `init_mlp` starts
-    0 … ``starts`` − 1 on the chapter's training set, judged once on the test set.
-    Start 0 is the chapter's own run: pass its ``first`` = (`stopped_run`,
-    `overfitting_run`) results, at these settings, to reuse them."""
+    0 … ``starts`` − 1 on ``train`` (default: the chapter's training set), judged
+    once on the test set. Start 0 is the chapter's own run: pass its ``first`` =
+    (`stopped_run`, `overfitting_run`) results, at these settings, to reuse them."""
     s = splits()
+    if train is not None:
+        if first:
+            raise ValueError("first is the chapter's run: it needs its training set")
+        s = Splits(train, s.validation, s.test)
     todo = list(range(1 if first else 0, starts))
     done = early_stopping_draws(
         [init_mlp(hidden, seed=k) for k in todo],

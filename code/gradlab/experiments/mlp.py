@@ -342,6 +342,23 @@ def longer_runs(
 #: points of the wiggly curve come from.
 DEPTH_WIDTHS = ((384,), WIGGLY_WIDTHS)
 DEPTH_LR, DEPTH_EPOCHS, DEPTH_HELD_OUT_SEED = 0.01, 500, 99
+#: The steepest first-layer slope of the spread start (`spread_bends`): about the
+#: curve's own fastest rate of change, 12π ≈ 38, near x = 1.
+DEPTH_SPREAD = 40.0
+
+
+def spread_bends(net: nn.Sequential, slope: float, *, seed: int) -> nn.Sequential:
+    """Redraw the first layer of a one-input `tanh_mlp` in place: weights w from
+    U[−slope, slope] and each unit's bend at a point c of U[0, 1] (bias −w·c), so
+    that the units are steep and bend all over [0, 1]. Returns ``net``."""
+    g = torch.Generator().manual_seed(seed)
+    first = net[0]
+    w = slope * (2 * torch.rand(first.out_features, 1, generator=g) - 1)
+    c = torch.rand(first.out_features, generator=g)
+    with torch.no_grad():
+        first.weight.copy_(w)
+        first.bias.copy_(-w[:, 0] * c)
+    return net
 
 
 def depth_comparison(
@@ -351,17 +368,23 @@ def depth_comparison(
     lr: float = DEPTH_LR,
     epochs: int = DEPTH_EPOCHS,
     held_out: int = 1000,
+    spread: float | None = None,
 ) -> dict[tuple[int, ...], Tensor]:
     """Per hidden-layer shape, `tanh_mlp` from each of ``seeds`` fitted to
     `wiggly_sample` by full-batch Adam, side by side; returns each network's mean
-    squared error at ``held_out`` fresh points of `wiggly` (S,)."""
+    squared error at ``held_out`` fresh points of `wiggly` (S,). With ``spread``,
+    each start's first layer is redrawn by `spread_bends` at that slope."""
     data = wiggly_sample(seed=WIGGLY_SEED)
     x, y = data.t[:, None], data.y
     g = torch.Generator().manual_seed(DEPTH_HELD_OUT_SEED)
     fresh = torch.rand(held_out, generator=g)
     results = {}
     for shape in shapes:
-        weights, biases = stacked_tanh([tanh_mlp(shape, seed=s) for s in seeds])
+        nets = [tanh_mlp(shape, seed=s) for s in seeds]
+        if spread is not None:
+            for net, s in zip(nets, seeds, strict=True):
+                spread_bends(net, spread, seed=s)
+        weights, biases = stacked_tanh(nets)
         adam = torch.optim.Adam([*weights, *biases], lr=lr)
         for _ in range(epochs):
             adam.zero_grad()
