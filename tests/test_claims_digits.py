@@ -77,10 +77,14 @@ def reg():
     return lab.regularisation()
 
 
-def test_strong_regularisation_costs_accuracy(reg):
+def test_strong_regularisation_costs_accuracy_on_this_split(reg):
     none = mean(reg.decays[0.0])
-    assert mean(reg.decays[max(lab.DECAYS)]) < none - 1  # at least one image
-    assert mean(reg.dropouts[max(lab.DROPOUTS)]) < none - 1
+    heavy = (mean(reg.decays[max(lab.DECAYS)]), mean(reg.dropouts[max(lab.DROPOUTS)]))
+    assert all(none - 2 < h < none - 1 for h in heavy)  # "under two images"
+    spread = max(int(v.max() - v.min()) for v in (*reg.decays.values(),))
+    assert none - min(heavy) <= spread  # "no more than the seeds' own spread"
+    # the figure's alt text: dropout "a little lower at both nonzero rates"
+    assert all(none - 2 < mean(v) < none for p, v in reg.dropouts.items() if p > 0)
 
 
 def test_validation_cannot_tell_the_best_regularisers_apart(reg):
@@ -105,9 +109,15 @@ def test_test_accuracy_is_below_the_chosen_validation_score(reg, d):
     assert max(means) - min(means) < 1
 
 
-def _test_minus_val(split: int, monkeypatch) -> float:
-    """The chapter's choose-then-test procedure on another split of the digits: the
-    chosen setting's mean test accuracy minus its mean validation accuracy."""
+_OTHER_SPLITS: dict[int, dict] = {}
+
+
+def _on_split(split: int, monkeypatch) -> dict:
+    """The chapter's choose-then-test procedure on another split of the digits (once
+    per split per session): the chosen setting's mean test accuracy minus its mean
+    validation accuracy, and every regularisation strength's mean validation score."""
+    if split in _OTHER_SPLITS:
+        return _OTHER_SPLITS[split]
     monkeypatch.setattr(lab, "SPLIT_SEED", split)
     lab.data.cache_clear()
     lab.train_setting.cache_clear()
@@ -116,7 +126,12 @@ def _test_minus_val(split: int, monkeypatch) -> float:
         reg = lab.regularisation()
         chosen, found = lab.choose(reg)
         test = mean(lab.test_once(chosen, reg)) / len(d.test)
-        return test - mean(found[chosen]) / len(d.val)
+        _OTHER_SPLITS[split] = {
+            "gap": test - mean(found[chosen]) / len(d.val),
+            "decays": {k: mean(v) for k, v in reg.decays.items()},
+            "dropouts": {k: mean(v) for k, v in reg.dropouts.items()},
+        }
+        return _OTHER_SPLITS[split]
     finally:
         lab.data.cache_clear()
         lab.train_setting.cache_clear()
@@ -125,8 +140,16 @@ def _test_minus_val(split: int, monkeypatch) -> float:
 def test_test_score_is_above_validation_on_some_splits_below_on_others(monkeypatch):
     # "on other splits ... above its validation score on some splits and below it on
     # others" (splits 1, 2: about 0.9 and 1.8 points below; split 3: 0.7 above)
-    gaps = [_test_minus_val(split, monkeypatch) for split in (1, 2, 3)]
+    gaps = [_on_split(split, monkeypatch)["gap"] for split in (1, 2, 3)]
     assert min(gaps) < -0.005 and max(gaps) > 0.005
+
+
+def test_strongest_dropout_comes_out_ahead_on_another_split(monkeypatch):
+    # "on other splits the strongest dropout sometimes comes out ahead" (split 3:
+    # 349.4 images right against 348.4 without regularisation)
+    other = _on_split(3, monkeypatch)
+    strongest = other["dropouts"][max(lab.DROPOUTS)]
+    assert strongest > other["decays"][0.0] + 0.5
 
 
 def test_range_test_and_the_validation_sweep():
