@@ -45,6 +45,9 @@ def test_training_loss_keeps_falling_while_validation_accuracy_stops(first, d):
     late = first.val_correct[half - 1 :]
     assert max(late) - min(late) <= 1
     assert first.val_correct[-1] / len(d.val) > 0.95
+    for seed in (10, 20):  # "from other seeds it still moves by a few images"
+        other = lab.first_network(seed=seed).val_correct[half - 1 :]
+        assert 1 < max(other) - min(other) <= 5
 
 
 def test_mistakes_are_few_and_scattered(first, d):
@@ -172,7 +175,7 @@ def test_schedules_and_clipping_rescue_a_large_rate_but_do_not_help_a_good_one(d
     constant = large.pop("constant")
     assert constant < 90 * 359 / 100  # "below 90 %"
     assert all(v > constant + 10 for v in large.values())
-    assert all(93 < 100 * v / len(d.val) < 97 for v in large.values())  # "between"
+    assert all(92 < 100 * v / len(d.val) < 97 for v in large.values())  # "between"
     assert all(v < good["constant"] for v in large.values())
     assert all(v <= good["constant"] for v in good.values())
 
