@@ -75,6 +75,22 @@ def test_inverted_dropout_keeps_the_mean_and_eval_is_identity():
     assert lab.dropout_means(p=0.5, draws=16000)["gap"] < check["gap"]  # noise shrinks
 
 
+def test_a_dropout_network_evaluated_in_training_mode_does_worse(d):
+    # "evaluating a dropout network in training mode is a bug: its answers would be
+    # random, and worse than the network's" (every copy, both rates tried)
+    for p in (r for r in lab.DROPOUTS if r > 0):
+        model = lab.train_setting(dropout=p).model
+        right = classify.copy_correct(model, d.val)
+        model.train()
+        try:
+            with torch.no_grad(), torch.random.fork_rng(devices=[]):
+                torch.manual_seed(0)
+                noisy = (model(d.val.x).argmax(-1) == d.val.y).sum(1)
+        finally:
+            model.eval()
+        assert bool((noisy < right).all())
+
+
 @pytest.fixture(scope="module")
 def reg():
     return lab.regularisation()
