@@ -129,6 +129,21 @@ def test_batch_norm_rescues_the_default_deep_networks(curves):
     assert {n for a, n in end if a != "tanh"} == {"none", "batch"}
 
 
+def test_batch_normalised_sigmoid_is_still_at_chance_on_another_split(monkeypatch):
+    # "on other splits of the digits some of its runs are still at chance" (split 3:
+    # 0.07 and 0.09 of the validation images right)
+    from gradlab import digits
+
+    other = digits.load(3)
+    monkeypatch.setattr(lab, "data", lambda seed=None: other)
+    lab._trained_at_default.cache_clear()
+    try:
+        end = lab.norm_comparison(norms=("batch",))["sigmoid", "batch"][:, -1]
+    finally:
+        lab._trained_at_default.cache_clear()
+    assert float(end.min()) < CHANCE
+
+
 def test_evaluating_in_training_mode_depends_on_the_batch():
     bug = lab.train_mode_bug()
     sizes = list(bug.batch_sizes)

@@ -45,6 +45,9 @@ def test_training_loss_keeps_falling_while_validation_accuracy_stops(first, d):
     late = first.val_correct[half - 1 :]
     assert max(late) - min(late) <= 1
     assert first.val_correct[-1] / len(d.val) > 0.95
+    for seed in (10, 20):  # "from other seeds it still moves by a few images"
+        other = lab.first_network(seed=seed).val_correct[half - 1 :]
+        assert 1 < max(other) - min(other) <= 5
 
 
 def test_mistakes_are_few_and_scattered(first, d):
@@ -72,15 +75,35 @@ def test_inverted_dropout_keeps_the_mean_and_eval_is_identity():
     assert lab.dropout_means(p=0.5, draws=16000)["gap"] < check["gap"]  # noise shrinks
 
 
+def test_a_dropout_network_evaluated_in_training_mode_does_worse(d):
+    # "evaluating a dropout network in training mode is a bug: its answers would be
+    # random, and worse than the network's" (every copy, both rates tried)
+    for p in (r for r in lab.DROPOUTS if r > 0):
+        model = lab.train_setting(dropout=p).model
+        right = classify.copy_correct(model, d.val)
+        model.train()
+        try:
+            with torch.no_grad(), torch.random.fork_rng(devices=[]):
+                torch.manual_seed(0)
+                noisy = (model(d.val.x).argmax(-1) == d.val.y).sum(1)
+        finally:
+            model.eval()
+        assert bool((noisy < right).all())
+
+
 @pytest.fixture(scope="module")
 def reg():
     return lab.regularisation()
 
 
-def test_strong_regularisation_costs_accuracy(reg):
+def test_strong_regularisation_costs_accuracy_on_this_split(reg):
     none = mean(reg.decays[0.0])
-    assert mean(reg.decays[max(lab.DECAYS)]) < none - 1  # at least one image
-    assert mean(reg.dropouts[max(lab.DROPOUTS)]) < none - 1
+    heavy = (mean(reg.decays[max(lab.DECAYS)]), mean(reg.dropouts[max(lab.DROPOUTS)]))
+    assert all(none - 2 < h < none - 1 for h in heavy)  # "under two images"
+    spread = max(int(v.max() - v.min()) for v in (*reg.decays.values(),))
+    assert none - min(heavy) <= spread  # "no more than the seeds' own spread"
+    # the figure's alt text: dropout "a little lower at both nonzero rates"
+    assert all(none - 2 < mean(v) < none for p, v in reg.dropouts.items() if p > 0)
 
 
 def test_validation_cannot_tell_the_best_regularisers_apart(reg):
@@ -97,6 +120,63 @@ def test_test_accuracy_is_below_the_chosen_validation_score(reg, d):
     test = lab.test_once(chosen, reg).double() / len(d.test)
     assert mean(test) < mean(found[chosen]) / len(d.val)
     assert mean(test) > 0.94
+    # "its standard error ... more than the seeds spread"
+    se = math.sqrt(mean(test) * (1 - mean(test)) / len(d.test))
+    assert se > float(test.std())
+    # "bias is small here": the candidates end within an image of each other
+    means = [mean(v) for v in found.values()]
+    assert max(means) - min(means) < 1
+
+
+_OTHER_SPLITS: dict[int, dict] = {}
+
+
+def _on_split(split: int, monkeypatch) -> dict:
+    """The chapter's choose-then-test procedure on another split of the digits (once
+    per split per session): the chosen setting's mean test accuracy minus its mean
+    validation accuracy, and every regularisation strength's mean validation score."""
+    if split in _OTHER_SPLITS:
+        return _OTHER_SPLITS[split]
+    monkeypatch.setattr(lab, "SPLIT_SEED", split)
+    lab.data.cache_clear()
+    lab.train_setting.cache_clear()
+    try:
+        d = lab.data()
+        reg = lab.regularisation()
+        chosen, found = lab.choose(reg)
+        test = mean(lab.test_once(chosen, reg)) / len(d.test)
+        _OTHER_SPLITS[split] = {
+            "chosen": chosen,
+            "gap": test - mean(found[chosen]) / len(d.val),
+            "decays": {k: mean(v) for k, v in reg.decays.items()},
+            "dropouts": {k: mean(v) for k, v in reg.dropouts.items()},
+        }
+        return _OTHER_SPLITS[split]
+    finally:
+        lab.data.cache_clear()
+        lab.train_setting.cache_clear()
+
+
+def test_test_score_is_above_validation_on_some_splits_below_on_others(monkeypatch):
+    # "on other splits ... above its validation score on some splits and below it on
+    # others" (splits 1, 2: about 0.9 and 1.8 points below; split 3: 0.7 above)
+    gaps = [_on_split(split, monkeypatch)["gap"] for split in (1, 2, 3)]
+    assert min(gaps) < -0.005 and max(gaps) > 0.005
+
+
+def test_another_split_picks_another_regulariser(reg, monkeypatch):
+    # "with another split of the digits the rule picks another" (splits 1 and 3:
+    # dropout, by 0.4 and 0.2 images)
+    chosen, _ = lab.choose(reg)
+    assert any(_on_split(k, monkeypatch)["chosen"] != chosen for k in (1, 2, 3))
+
+
+def test_strongest_dropout_comes_out_ahead_on_another_split(monkeypatch):
+    # "on other splits the strongest dropout sometimes comes out ahead" (split 3:
+    # 349.4 images right against 348.4 without regularisation)
+    other = _on_split(3, monkeypatch)
+    strongest = other["dropouts"][max(lab.DROPOUTS)]
+    assert strongest > other["decays"][0.0] + 0.5
 
 
 def test_range_test_and_the_validation_sweep():
@@ -119,7 +199,7 @@ def test_schedules_and_clipping_rescue_a_large_rate_but_do_not_help_a_good_one(d
     constant = large.pop("constant")
     assert constant < 90 * 359 / 100  # "below 90 %"
     assert all(v > constant + 10 for v in large.values())
-    assert all(93 < 100 * v / len(d.val) < 97 for v in large.values())  # "between"
+    assert all(92 < 100 * v / len(d.val) < 97 for v in large.values())  # "between"
     assert all(v < good["constant"] for v in large.values())
     assert all(v <= good["constant"] for v in good.values())
 
