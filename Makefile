@@ -10,7 +10,7 @@ PYTEST  := PYTHONDONTWRITEBYTECODE= $(PY) -m pytest
 
 .DEFAULT_GOAL := help
 .PHONY: help setup setup-browser setup-audit book test test-fast lint unit tool-tests html-tests browser-tests \
-	float-paths relock clean clean-cache bench colab figures audit
+	claims float-paths relock clean clean-cache bench colab figures audit
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -43,7 +43,10 @@ colab: book  ## run every reader notebook in a Colab-like environment (no gradla
 	$(PY) tools/colab_run.py
 
 unit: setup  ## the package's unit tests
-	$(PYTEST) -m "not book and not browser and not tools"
+	$(PYTEST) -m "not book and not browser and not tools and not claims"
+
+claims: setup  ## the chapters' comparative and causal sentences, re-run over other seeds (minutes)
+	$(PYTEST) -m "claims and not book and not browser"
 
 tool-tests: setup  ## unit tests of the build's tools (tools/: kernels, Sphinx extensions, notebooks)
 	$(PYTEST) -m "tools and not book and not browser"
@@ -54,7 +57,7 @@ html-tests: setup  ## checks on the built HTML (after `make book`)
 browser-tests: setup-browser  ## every page in headless Chromium (after `make book`)
 	$(PYTEST) -m browser
 
-test-fast: lint unit tool-tests book html-tests  ## all but the second float path, the Colab run and the browser tests
+test-fast: lint unit claims tool-tests book html-tests  ## all but the second float path, the Colab run and the browser tests
 
 test: test-fast float-paths colab browser-tests  ## everything CI runs: lint, unit tests, strict build, HTML and notebooks, second float path, Colab-like run, browser
 

@@ -11,6 +11,9 @@ import torch
 from gradlab import functions as fn
 from gradlab.functions import NEURON_POINTS
 
+#: Sentences of the chapter, re-run over seeds: `make claims`, not `make unit`.
+pytestmark = pytest.mark.claims
+
 F64 = torch.float64
 
 

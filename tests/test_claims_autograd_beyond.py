@@ -14,6 +14,9 @@ from gradlab import jacobians
 from gradlab.graphs import autograd_dag
 from torch.utils.flop_counter import FlopCounterMode
 
+#: Sentences of the chapter, re-run over seeds: `make claims`, not `make unit`.
+pytestmark = pytest.mark.claims
+
 F64 = torch.float64
 
 

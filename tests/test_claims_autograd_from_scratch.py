@@ -13,6 +13,9 @@ from gradlab.engine_mlp import MLP
 from gradlab.experiments import engine as engine_lab
 from gradlab.experiments.engine import train_twins
 
+#: Sentences of the chapter, re-run over seeds: `make claims`, not `make unit`.
+pytestmark = pytest.mark.claims
+
 F64 = torch.float64
 
 

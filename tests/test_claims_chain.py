@@ -10,6 +10,9 @@ import torch
 from gradlab import chain, descent, experiments
 from gradlab.defaults import CHAIN_LR, CHAIN_STEPS
 
+#: Sentences of the chapter, re-run over seeds: `make claims`, not `make unit`.
+pytestmark = pytest.mark.claims
+
 
 @pytest.fixture(scope="module")
 def run(chain_run):

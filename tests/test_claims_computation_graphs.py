@@ -4,10 +4,14 @@ that fails when the sentence stops being true. The quoted words are the chapter'
 and tests/test_graphs.py.)"""
 
 import gradlab
+import pytest
 import torch
 from gradlab import functions as fn
 from gradlab.graphs import autograd_dag, trace_values_and_grads
 from torch.utils.flop_counter import FlopCounterMode
+
+#: Sentences of the chapter, re-run over seeds: `make claims`, not `make unit`.
+pytestmark = pytest.mark.claims
 
 F64 = torch.float64
 

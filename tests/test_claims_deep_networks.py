@@ -11,6 +11,9 @@ from gradlab.experiments import depth as lab
 
 from tests._book import ROOT, glued_numbers
 
+#: Sentences of the chapter, re-run over seeds: `make claims`, not `make unit`.
+pytestmark = pytest.mark.claims
+
 CHANCE = 0.1  # ten balanced-ish classes
 
 

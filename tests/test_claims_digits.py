@@ -10,6 +10,9 @@ import torch
 from gradlab import classify
 from gradlab.experiments import digits as lab
 
+#: Sentences of the chapter, re-run over seeds: `make claims`, not `make unit`.
+pytestmark = pytest.mark.claims
+
 
 @pytest.fixture(scope="module")
 def d():

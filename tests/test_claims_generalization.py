@@ -10,6 +10,9 @@ from gradlab.data import default_mixture
 
 from tests._book import ROOT, glued_numbers
 
+#: Sentences of the chapter, re-run over seeds: `make claims`, not `make unit`.
+pytestmark = pytest.mark.claims
+
 
 @pytest.fixture(scope="module")
 def printed():

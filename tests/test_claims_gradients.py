@@ -19,6 +19,9 @@ from gradlab.experiments.descent import (
     sin_radial_descents,
 )
 
+#: Sentences of the chapter, re-run over seeds: `make claims`, not `make unit`.
+pytestmark = pytest.mark.claims
+
 F64 = torch.float64
 
 

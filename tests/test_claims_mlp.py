@@ -17,6 +17,9 @@ from torch import nn
 from tests._book import ROOT, glued_numbers
 from tests._fresh import fresh_python
 
+#: Sentences of the chapter, re-run over seeds: `make claims`, not `make unit`.
+pytestmark = pytest.mark.claims
+
 
 @pytest.fixture(scope="module")
 def sets():

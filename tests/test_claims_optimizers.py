@@ -15,6 +15,9 @@ from gradlab.training import first_epoch_below, steps_per_epoch, tail_jitter
 
 from tests._book import ROOT, glued_numbers
 
+#: Sentences of the chapter, re-run over seeds: `make claims`, not `make unit`.
+pytestmark = pytest.mark.claims
+
 
 def test_per_step_the_batch_size_hardly_matters_per_epoch_small_batches_win():
     sizes = experiments.optimizers.batch_size_experiment()

@@ -151,7 +151,8 @@ def unit_tests(repo: Path) -> None:
     # As the Makefile's PYTEST runs it; a first collection writes the bytecode and the
     # rewritten test modules, as any earlier run on a developer's machine has.
     cmd = ["env", "PYTHONDONTWRITEBYTECODE=", PYTHON]
-    cmd += ["-m", "pytest", "-m", "not book and not browser and not tools", "-q"]
+    marks = "not book and not browser and not tools and not claims"  # make unit
+    cmd += ["-m", "pytest", "-m", marks, "-q"]
     run([*cmd, "--collect-only"], repo, "collecting the tests")
     report("quiet", run(cmd, repo, "the unit tests")[0], BUDGET["unit"])
     with busy_process():
