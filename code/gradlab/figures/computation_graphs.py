@@ -33,6 +33,7 @@ def make_dot_numbered(y_and_x):
         return numbers.setdefault(address[0], f"node{len(numbers)}")
 
     dot.body[:] = [re.sub(r"\b\d{6,}\b", rename, line) for line in dot.body]
+    dot.graph_attr["bgcolor"] = "transparent"  # like the book's graphs: either page
     return dot
 
 

@@ -262,6 +262,7 @@ def animation_html(animation: ChainAnimation, *, alt: str) -> object:
     return HTML(html)
 
 
+@styled
 def plot_cures(cures: Cures) -> Figure:
     """Left: the curvatures at the straight chain, in θ (the eigenvalues of CᵀC) and
     in φ (all 1), log scale. Right: the loss per step of each way down (log scale),

@@ -65,9 +65,18 @@ def plot_mistakes(
     for k, ax in enumerate(np.atleast_1d(axes).flat):
         ax.set_axis_off()
         if k < len(true):
-            ax.imshow(images[k].numpy(), cmap="gray_r", vmin=0, vmax=16)
+            ax.imshow(_ink(images[k]), interpolation="nearest")
             ax.set_title(f"{int(true[k])} → {int(predicted[k])}", fontsize=10)
     return fig
+
+
+def _ink(image: Tensor) -> np.ndarray:
+    """An 8 × 8 image of grey levels 0–16 as RGBA: the ink colour, as opaque as the
+    pixel is dark, on a transparent background (so it reads on a light or dark page)."""
+    rgba = np.zeros((*image.shape, 4))
+    rgba[..., :3] = [int(INK[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    rgba[..., 3] = image.numpy() / 16
+    return rgba
 
 
 def _spread(
