@@ -34,7 +34,7 @@ RAW = argparse.RawDescriptionHelpFormatter
 BIN = Path(sys.executable).parent
 PYTHON = str(BIN / "python")
 #: Budgets in seconds, except the loaded / quiet ratio.
-BUDGET = {"clean": 35, "no-op": 3, "prose": 5, "loaded": 1.8, "chapter": 10}
+BUDGET = {"clean": 60, "no-op": 3, "prose": 5, "loaded": 1.8, "chapter": 10}
 BUDGET |= {"help": 0.5, "unit": 20, "unit loaded": 40}
 THREAD_FIT = """
 import sys, time, torch
