@@ -17,9 +17,8 @@ def _leaves(*points: float) -> tuple[list[Value], list[torch.Tensor]]:
 
 
 def _f64(*numbers: float | torch.Tensor) -> torch.Tensor:
-    """Numbers as one float64 tensor (`close` would read a Python float as float32)."""
-    if len(numbers) == 1:
-        return torch.as_tensor(numbers[0], dtype=F64)
+    """Several numbers (Python floats or 0-d tensors) as one float64 tensor, compared
+    at once."""
     return torch.stack([torch.as_tensor(n, dtype=F64) for n in numbers])
 
 
@@ -42,8 +41,8 @@ def sigmoid_node(answer):
             return
         (out * 3).backward()
         (want * 3).backward()
-        yield close(f"σ({point:g})", _f64(out.data), want, rtol=1e-12)
-        yield close(f"∂(3σ(a))/∂a at a = {point:g}", _f64(a.grad), t.grad, rtol=1e-12)
+        yield close(f"σ({point:g})", out.data, want, rtol=1e-12)
+        yield close(f"∂(3σ(a))/∂a at a = {point:g}", a.grad, t.grad, rtol=1e-12)
 
 
 @exercise("ex-autograd-from-scratch-closure-div")
@@ -63,7 +62,7 @@ def closure_div(answer):
         return
     out.backward()
     (xt / yt).backward()
-    yield close("x / y", _f64(out.data), (xt / yt).detach(), rtol=1e-12)
+    yield close("x / y", out.data, (xt / yt).detach(), rtol=1e-12)
     yield close("∂(x/y)/∂x, ∂(x/y)/∂y", _f64(x.grad, y.grad), _f64(xt.grad, yt.grad))
     (x, y), (xt, yt) = _leaves(1.5, -0.8)
     answer(x, closure_mul(x, y)).backward()  # x is used twice
