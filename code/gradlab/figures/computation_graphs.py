@@ -33,7 +33,11 @@ def make_dot_numbered(y_and_x):
         return numbers.setdefault(address[0], f"node{len(numbers)}")
 
     dot.body[:] = [re.sub(r"\b\d{6,}\b", rename, line) for line in dot.body]
-    dot.graph_attr["bgcolor"] = "transparent"  # like the book's graphs: either page
+    # torchviz's boxes, on the book's graphs' page style: a transparent background and
+    # grey edges (its black ones vanish on the dark page). gray47 is graphs.EDGE's
+    # grey by name: its hex digits would read as one more memory address.
+    dot.graph_attr["bgcolor"] = "transparent"
+    dot.edge_attr["color"] = "gray47"
     return dot
 
 
